@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/** Everything the app reads from the environment, parsed once at start (DESIGN.md §7). */
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const positiveInt = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+const configSchema = z
+  .object({
+    NODE_ENV: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['development', 'production', 'test']).default('development'),
+    ),
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+        .optional(),
+    ),
+    JWT_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
+    TELEGRAM_BOT_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-DEF… (from @BotFather)')
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: z.preprocess(emptyAsUndefined, httpUrl.default('https://api.telegram.org')),
+    SUPPORT_GROUP_CHAT_ID: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().negative('must be a group chat id (negative number)').optional(),
+    ),
+    BOT_MODE: z.preprocess(emptyAsUndefined, z.enum(['polling', 'webhook']).default('polling')),
+    WEBHOOK_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[\w-]{16,256}$/, 'must be 16–256 characters of A-Z, a-z, 0-9, _ or -')
+        .optional(),
+    ),
+    ADMIN_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+    WIDGET_ORIGINS: optionalString,
+    MINIAPP_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    AFTER_HOURS_MINUTES: positiveInt(5),
+    RATE_LIMIT_MESSAGES: positiveInt(5),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(10),
+    RATE_LIMIT_SESSIONS: positiveInt(30),
+    RATE_LIMIT_SESSIONS_WINDOW_SECONDS: positiveInt(600),
+    TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+    CATEGORIES: z.preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical')),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required when NODE_ENV=production' });
+    }
+    if (env.BOT_MODE === 'webhook' && env.TELEGRAM_BOT_TOKEN && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'is required when BOT_MODE=webhook',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.WIDGET_ORIGINS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WIDGET_ORIGINS'],
+        message: 'is required when NODE_ENV=production (comma-separated origins, or * to allow any)',
+      });
+    }
+  })
+  .transform((env) => {
+    const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+    return {
+      nodeEnv: env.NODE_ENV,
+      isProduction: env.NODE_ENV === 'production',
+      port: env.PORT,
+      publicUrl,
+      dataDir: env.DATA_DIR,
+      databaseUrl: env.DATABASE_URL,
+      jwtSecret: env.JWT_SECRET,
+      telegram: {
+        botToken: env.TELEGRAM_BOT_TOKEN,
+        apiRoot: env.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+        supportGroupChatId: env.SUPPORT_GROUP_CHAT_ID,
+        mode: env.BOT_MODE,
+        webhookSecret: env.WEBHOOK_SECRET,
+      },
+      adminToken: env.ADMIN_TOKEN,
+      widgetOrigins: splitList(env.WIDGET_ORIGINS ?? '*'),
+      miniappUrl: env.MINIAPP_URL ?? `${publicUrl}/miniapp/`,
+      afterHoursMinutes: env.AFTER_HOURS_MINUTES,
+      rateLimit: {
+        messages: env.RATE_LIMIT_MESSAGES,
+        windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+        sessions: env.RATE_LIMIT_SESSIONS,
+        sessionsWindowSeconds: env.RATE_LIMIT_SESSIONS_WINDOW_SECONDS,
+      },
+      trustProxy: env.TRUST_PROXY === 'true',
+      categories: splitList(env.CATEGORIES),
+      logLevel: env.LOG_LEVEL,
+    };
+  });
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Parses the environment. A wrong or missing value throws a ConfigError whose message is one
+ * readable line naming the variable; the value itself is never echoed (it may be a secret).
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`,
+  );
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/**
+ * The HTTP API's shapes, shared by the server, the widget and the Mini App. Browser-safe: zod only.
+ * Wire names are snake_case, as in the seed API.
+ */
+
+export const MESSAGE_MAX_LENGTH = 4000;
+
+export const errorCodeSchema = z.enum([
+  'bad_request',
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'ticket_already_claimed',
+  'ticket_closed',
+  'rate_limited',
+  'internal_error',
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const errorResponseSchema = z.object({
+  error: z.object({ code: errorCodeSchema, message: z.string() }),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+export const createSessionRequestSchema = z
+  .object({
+    locale: z.string().trim().min(2).max(35).optional(),
+    referer: z.string().trim().max(2048).optional(),
+  })
+  .strict();
+export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
+
+export const createSessionResponseSchema = z.object({
+  session_id: z.uuid(),
+  access_token: z.string(),
+});
+export type CreateSessionResponse = z.infer<typeof createSessionResponseSchema>;
+
+export const sessionIdSchema = z.uuid();
+export const ticketIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
+export const messageIdSchema = z.coerce.number().int().min(0).max(2_147_483_647);
+
+export const conversationQuerySchema = z.object({ after: messageIdSchema.optional() }).strict();
+
+export const sendMessageRequestSchema = z
+  .object({
+    body: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
+    category: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict();
+export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
+
+export const senderSchema = z.enum(['visitor', 'agent', 'system']);
+export type Sender = z.infer<typeof senderSchema>;
+
+export const ticketStatusSchema = z.enum(['open', 'claimed', 'closed']);
+export type TicketStatus = z.infer<typeof ticketStatusSchema>;
+
+export const messageViewSchema = z.object({
+  id: z.number().int(),
+  ticket_id: z.number().int(),
+  sender: senderSchema,
+  body: z.string(),
+  media_url: z.string().nullable(),
+  agent_name: z.string().nullable(),
+  created_at: z.string(),
+});
+export type MessageView = z.infer<typeof messageViewSchema>;
+
+export const ticketViewSchema = z.object({
+  id: z.number().int(),
+  status: ticketStatusSchema,
+  category: z.string().nullable(),
+  agent_name: z.string().nullable(),
+  created_at: z.string(),
+  claimed_at: z.string().nullable(),
+  closed_at: z.string().nullable(),
+});
+export type TicketView = z.infer<typeof ticketViewSchema>;
+
+export const conversationResponseSchema = z.object({
+  session_id: z.uuid(),
+  /** The session's latest ticket (the open one, if any), or null before the first message. */
+  ticket: ticketViewSchema.nullable(),
+  tickets: z.array(ticketViewSchema),
+  messages: z.array(messageViewSchema),
+});
+export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
+
+export const sendMessageResponseSchema = z.object({
+  message: messageViewSchema,
+  ticket: ticketViewSchema,
+});
+export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
+
+export const closeTicketResponseSchema = z.object({ ticket: ticketViewSchema });
+export type CloseTicketResponse = z.infer<typeof closeTicketResponseSchema>;
+
+/** Server-Sent Events on GET /api/session/:id/events. `message` events carry the message id as the SSE id. */
+export type SessionEvent = { type: 'message'; data: MessageView } | { type: 'ticket'; data: TicketView };

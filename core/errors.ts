@@ -1,0 +1,43 @@
+/** Typed domain errors. The server maps `code` to an HTTP status; the bot turns `message` into an answer. */
+export class DomainError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string) {
+    super('not_found', `${what} not found`);
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class TicketAlreadyClaimed extends DomainError {
+  readonly claimedBy: string;
+  constructor(ticketId: number, claimedBy: string) {
+    super('ticket_already_claimed', `Ticket #${ticketId} is already claimed by ${claimedBy}`);
+    this.claimedBy = claimedBy;
+  }
+}
+
+export class TicketClosed extends DomainError {
+  constructor(ticketId: number) {
+    super('ticket_closed', `Ticket #${ticketId} is closed`);
+  }
+}
+
+export class RateLimited extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('rate_limited', `Too many requests: try again in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

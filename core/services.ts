@@ -1,0 +1,21 @@
+import type { EntityManager } from '../db/orm.ts';
+import { createAgentService } from './agent.service.ts';
+import type { EventBus } from './event-bus.ts';
+import { createMessageService } from './message.service.ts';
+import { createSessionService } from './session.service.ts';
+import { createTicketService } from './ticket.service.ts';
+
+export type Services = ReturnType<typeof createServices>;
+
+/**
+ * The domain services. `em` is the ORM's root entity manager: callers run inside a RequestContext
+ * (one per HTTP request / bot update), so every call works on that request's fork.
+ */
+export function createServices({ em, bus }: { em: EntityManager; bus: EventBus }) {
+  return {
+    sessions: createSessionService({ em }),
+    agents: createAgentService({ em }),
+    messages: createMessageService({ em, bus }),
+    tickets: createTicketService({ em, bus }),
+  };
+}

@@ -1,0 +1,64 @@
+import type { ConversationResponse } from '../contract/api.ts';
+import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
+import type { EntityManager } from '../db/orm.ts';
+import { NotFound } from './errors.ts';
+import { toMessageView, toTicketView } from './views.ts';
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+export function createSessionService({ em }: { em: EntityManager }) {
+  return {
+    async createSession(details: { locale?: string; userAgent?: string; referer?: string }): Promise<string> {
+      const session = em.create(SupportSession, {
+        locale: details.locale ?? null,
+        userAgent: details.userAgent?.slice(0, 1024) ?? null,
+        referer: details.referer ?? null,
+      });
+      await em.flush();
+      return session.id;
+    },
+
+    async exists(sessionId: string): Promise<boolean> {
+      return (await em.count(SupportSession, { id: sessionId })) > 0;
+    },
+
+    /** All of a session's tickets and messages in order; with `afterMessageId`, only newer messages. */
+    async getConversation(sessionId: string, afterMessageId?: number): Promise<ConversationResponse> {
+      if (!(await this.exists(sessionId))) throw new NotFound('Session');
+      const [tickets, messages] = await Promise.all([
+        em.find(Ticket, { session: sessionId }, { orderBy: { id: 'asc' }, populate: ['assignedAgent'] }),
+        em.find(
+          Message,
+          { session: sessionId, ...(afterMessageId === undefined ? {} : { id: { $gt: afterMessageId } }) },
+          { orderBy: { id: 'asc' }, populate: ['agent'] },
+        ),
+      ]);
+      const ticketViews = tickets.map(toTicketView);
+      return {
+        session_id: sessionId,
+        ticket: ticketViews.at(-1) ?? null,
+        tickets: ticketViews,
+        messages: messages.map(toMessageView),
+      };
+    },
+
+    /** Messages after `afterMessageId`, oldest first (SSE replay). */
+    async messagesAfter(sessionId: string, afterMessageId: number) {
+      const messages = await em.find(
+        Message,
+        { session: sessionId, id: { $gt: afterMessageId } },
+        { orderBy: { id: 'asc' }, populate: ['agent'] },
+      );
+      return messages.map(toMessageView);
+    },
+
+    async latestTicket(sessionId: string) {
+      const ticket = await em.findOne(
+        Ticket,
+        { session: sessionId },
+        { orderBy: { id: 'desc' }, populate: ['assignedAgent'] },
+      );
+      return ticket ? toTicketView(ticket) : null;
+    },
+  };
+}

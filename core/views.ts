@@ -1,0 +1,30 @@
+import type { MessageView, TicketView } from '../contract/api.ts';
+import type { Message, Ticket } from '../db/entities/index.ts';
+
+const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
+
+/** A ticket as the API shows it. `assignedAgent` must be loaded (or null). */
+export function toTicketView(ticket: Ticket): TicketView {
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    category: ticket.category ?? null,
+    agent_name: ticket.assignedAgent?.name ?? null,
+    created_at: ticket.createdAt.toISOString(),
+    claimed_at: iso(ticket.claimedAt),
+    closed_at: iso(ticket.closedAt),
+  };
+}
+
+/** A message as the API shows it. `agent` must be loaded (or null). */
+export function toMessageView(message: Message): MessageView {
+  return {
+    id: message.id,
+    ticket_id: message.ticket.id,
+    sender: message.sender,
+    body: message.body,
+    media_url: message.mediaUrl ?? null,
+    agent_name: message.agent?.name ?? null,
+    created_at: message.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,33 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Agent } from './agent.entity.ts';
+import { SupportSession } from './support-session.entity.ts';
+import { Ticket } from './ticket.entity.ts';
+
+export const MESSAGE_SENDERS = ['visitor', 'agent', 'system'] as const;
+
+export const MessageSchema = defineEntity({
+  name: 'Message',
+  tableName: 'messages',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    ticket: () => p.manyToOne(Ticket).deleteRule('cascade'),
+    session: () => p.manyToOne(SupportSession).deleteRule('cascade'),
+    sender: p.enum(MESSAGE_SENDERS),
+    /** The agent who wrote it, for `sender = 'agent'`. */
+    agent: () => p.manyToOne(Agent).nullable().deleteRule('set null'),
+    body: p.text(),
+    mediaUrl: p.text().nullable(),
+    tgMessageId: p.bigint('number').nullable(),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+  },
+  indexes: [
+    { name: 'messages_ticket_id_created_at_index', properties: ['ticket', 'createdAt'] },
+    { name: 'messages_session_id_id_index', properties: ['session', 'id'] },
+  ],
+});
+
+export class Message extends MessageSchema.class {}
+MessageSchema.setClass(Message);

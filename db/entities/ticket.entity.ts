@@ -1,0 +1,37 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Agent } from './agent.entity.ts';
+import { SupportSession } from './support-session.entity.ts';
+
+export const TICKET_STATUSES = ['open', 'claimed', 'closed'] as const;
+export const TICKET_PRIORITIES = ['low', 'normal', 'high'] as const;
+
+export const TicketSchema = defineEntity({
+  name: 'Ticket',
+  tableName: 'tickets',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    session: () => p.manyToOne(SupportSession).index().deleteRule('cascade'),
+    status: p.enum(TICKET_STATUSES).default('open'),
+    category: p.string().length(64).nullable(),
+    priority: p.enum(TICKET_PRIORITIES).default('normal'),
+    assignedAgent: () => p.manyToOne(Agent).nullable().index().deleteRule('set null'),
+    createdAt: p
+      .datetime()
+      .defaultRaw('now()')
+      .onCreate(() => new Date()),
+    claimedAt: p.datetime().nullable(),
+    closedAt: p.datetime().nullable(),
+    /** The ticket's card in the support group. */
+    groupMessageId: p.bigint('number').nullable(),
+    rating: p.smallint().nullable().check('rating between 1 and 5'),
+    ratingComment: p.text().nullable(),
+  },
+  uniques: [
+    // The invariant of DESIGN.md §3: at most one not-closed ticket per session.
+    { name: 'tickets_one_open_per_session', properties: ['session'], where: "status <> 'closed'" },
+  ],
+  indexes: [{ name: 'tickets_status_created_at_index', properties: ['status', 'createdAt'] }],
+});
+
+export class Ticket extends TicketSchema.class {}
+TicketSchema.setClass(Ticket);

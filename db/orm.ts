@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import type { PGlite } from '@electric-sql/pglite';
+import type { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM as PgliteMikroORM } from '@mikro-orm/pglite';
+import {
+  type AbstractSqlDriver,
+  MikroORM as PostgreSqlMikroORM,
+  type SqlEntityManager,
+} from '@mikro-orm/postgresql';
+import { entities } from './entities/index.ts';
+import { migrationsList } from './migrations/index.ts';
+
+/** The ORM on either driver: both speak PostgreSQL through the same SQL layer. */
+export type Orm = MikroORM<AbstractSqlDriver, EntityManager>;
+export type EntityManager = SqlEntityManager<AbstractSqlDriver>;
+
+export type DatabaseOptions =
+  /** PostgreSQL server. */
+  | { kind: 'postgresql'; url: string }
+  /** Embedded PGlite persisted in `dataDir`, or in memory when `dataDir` is `memory://`. */
+  | { kind: 'pglite'; dataDir: string };
+
+export function databaseOptions(config: { databaseUrl?: string; dataDir: string }): DatabaseOptions {
+  return config.databaseUrl
+    ? { kind: 'postgresql', url: config.databaseUrl }
+    : { kind: 'pglite', dataDir: `${config.dataDir.replace(/\/+$/, '')}/pglite` };
+}
+
+const shared = {
+  entities,
+  extensions: [Migrator],
+  migrations: {
+    migrationsList,
+    path: 'db/migrations',
+    pathTs: 'db/migrations',
+    emit: 'ts' as const,
+    silent: true,
+    snapshotName: '.snapshot-switchboard',
+  },
+  // Every caller works in a forked entity manager (RequestContext per request / update).
+  allowGlobalContext: false,
+  // MikroORM's own logger prints SQL with parameters; pino covers what we need.
+  debug: false,
+  ensureDatabase: false,
+  discovery: { checkDuplicateTableNames: true },
+};
+
+/** Creates the ORM on PostgreSQL or PGlite: the same entities, migrations and SQL on both. */
+export async function createOrm(options: DatabaseOptions): Promise<Orm> {
+  if (options.kind === 'postgresql') {
+    const orm = await PostgreSqlMikroORM.init({
+      ...shared,
+      clientUrl: options.url,
+      pool: { min: 0, max: 10 },
+    });
+    return orm as unknown as Orm;
+  }
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  // `dbName` is the PGlite cluster's location; the ORM owns the instance and closes it.
+  const orm = await PgliteMikroORM.init({ ...shared, dbName: options.dataDir });
+  return orm as unknown as Orm;
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((migration) => migration.name);
+}
+
+/** The underlying PGlite instance, when running embedded (pg-boss and tests use it). */
+export async function pgliteOf(orm: Orm): Promise<PGlite | undefined> {
+  const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<PGlite> };
+  return connection.getNativeClient ? connection.getNativeClient() : undefined;
+}

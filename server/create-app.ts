@@ -1,0 +1,82 @@
+import { bodyParser } from '@koa/bodyparser';
+import cors from '@koa/cors';
+import Koa from 'koa';
+import type { Logger } from '../app/logger.ts';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Services } from '../core/services.ts';
+import type { Orm } from '../db/orm.ts';
+import type { AppContext, AppState } from './context.ts';
+import { createEventStreams } from './event-streams.ts';
+import { errorMiddleware } from './middleware/errors.ts';
+import { requestContextMiddleware } from './middleware/request-context.ts';
+import { securityHeadersMiddleware } from './middleware/security-headers.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { healthRoutes } from './routes/health.ts';
+import { visitorRoutes } from './routes/visitor.ts';
+import type { VisitorTokens } from './visitor-token.ts';
+
+export type AppConfig = {
+  publicUrl: string;
+  trustProxy: boolean;
+  widgetOrigins: string[];
+  categories: string[];
+  rateLimit: { messages: number; windowSeconds: number; sessions: number; sessionsWindowSeconds: number };
+};
+
+export type AppDeps = {
+  config: AppConfig;
+  logger: Logger;
+  orm: Orm;
+  services: Services;
+  bus: EventBus;
+  tokens: VisitorTokens;
+};
+
+/** JSON bodies up to this size; a 4000-character message fits with room to spare. */
+const JSON_LIMIT = '64kb';
+
+export function createApp(deps: AppDeps) {
+  const { config } = deps;
+  const app = new Koa<AppState, AppContext>({ proxy: config.trustProxy });
+  const eventStreams = createEventStreams();
+  const anyOrigin = config.widgetOrigins.includes('*');
+
+  app.use(requestContextMiddleware({ orm: deps.orm, logger: deps.logger }));
+  app.use(errorMiddleware());
+  app.use(securityHeadersMiddleware({ https: config.publicUrl.startsWith('https://') }));
+  app.use(
+    cors({
+      origin: (ctx) => {
+        const origin = ctx.get('Origin');
+        return anyOrigin ? '*' : config.widgetOrigins.includes(origin) ? origin : '';
+      },
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+      allowMethods: ['GET', 'POST'],
+      exposeHeaders: ['Retry-After', 'X-Request-Id'],
+      maxAge: 600,
+    }),
+  );
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_LIMIT, encoding: 'utf-8' }));
+
+  const routers = [
+    healthRoutes({ orm: deps.orm }),
+    visitorRoutes({
+      services: deps.services,
+      bus: deps.bus,
+      tokens: deps.tokens,
+      eventStreams,
+      categories: config.categories,
+      sessionLimiter: createRateLimiter({
+        limit: config.rateLimit.sessions,
+        windowMs: config.rateLimit.sessionsWindowSeconds * 1000,
+      }),
+      messageLimiter: createRateLimiter({
+        limit: config.rateLimit.messages,
+        windowMs: config.rateLimit.windowSeconds * 1000,
+      }),
+    }),
+  ];
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+
+  return { app, eventStreams };
+}

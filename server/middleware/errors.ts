@@ -1,0 +1,58 @@
+import type { ErrorCode, ErrorResponse } from '../../contract/api.ts';
+import { DomainError, RateLimited } from '../../core/errors.ts';
+import type { AppMiddleware } from '../context.ts';
+import { HttpError } from '../http-error.ts';
+
+const DOMAIN_STATUS: Record<string, number> = {
+  not_found: 404,
+  forbidden: 403,
+  ticket_already_claimed: 409,
+  ticket_closed: 409,
+  rate_limited: 429,
+};
+
+type Rendered = { status: number; code: ErrorCode; message: string };
+
+/** Errors thrown by Koa's own helpers and the body parser carry `status` and `expose`. */
+type KoaHttpError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+
+function render(error: unknown): Rendered {
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof DomainError) {
+    return {
+      status: DOMAIN_STATUS[error.code] ?? 400,
+      code: error.code as ErrorCode,
+      message: error.message,
+    };
+  }
+  const httpError = error as KoaHttpError;
+  const status = httpError?.status ?? httpError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (httpError.type === 'entity.parse.failed')
+      return { status: 400, code: 'invalid_json', message: 'Malformed JSON body' };
+    if (status === 413) return { status, code: 'payload_too_large', message: 'Request body too large' };
+    if (status === 404) return { status, code: 'not_found', message: 'Not found' };
+    if (status === 401) return { status, code: 'unauthorized', message: 'Unauthorized' };
+    if (status === 403) return { status, code: 'forbidden', message: 'Forbidden' };
+    return { status, code: 'bad_request', message: httpError.expose ? httpError.message : 'Bad request' };
+  }
+  return { status: 500, code: 'internal_error', message: 'Something went wrong on our side' };
+}
+
+/** The one error boundary: every failure leaves as `{ error: { code, message } }`; 5xx details stay in the log. */
+export function errorMiddleware(): AppMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        throw new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      const rendered = render(error);
+      if (rendered.status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
+      if (error instanceof RateLimited) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      ctx.status = rendered.status;
+      ctx.body = { error: { code: rendered.code, message: rendered.message } } satisfies ErrorResponse;
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import { RequestContext } from '@mikro-orm/core';
+import type { Logger } from '../../app/logger.ts';
+import type { Orm } from '../../db/orm.ts';
+import type { AppMiddleware } from '../context.ts';
+
+const REQUEST_ID = /^[\w-]{8,64}$/;
+
+/** A request id, a child logger and a fresh entity manager (RequestContext) for every request. */
+export function requestContextMiddleware({ orm, logger }: { orm: Orm; logger: Logger }): AppMiddleware {
+  return async (ctx, next) => {
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const started = performance.now();
+    ctx.state.requestId = requestId;
+    ctx.state.log = logger.child({ reqId: requestId });
+    ctx.set('X-Request-Id', requestId);
+    try {
+      await RequestContext.create(orm.em, next);
+    } finally {
+      // The path only: query strings are not logged.
+      ctx.state.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    }
+  };
+}

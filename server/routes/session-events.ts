@@ -1,0 +1,55 @@
+import type Koa from 'koa';
+import { type MessageView, messageIdSchema, type TicketView } from '../../contract/api.ts';
+import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
+import type { Services } from '../../core/services.ts';
+import type { EventStreams } from '../event-streams.ts';
+import { HttpError } from '../http-error.ts';
+
+/**
+ * A session's live events: `message` (SSE id = message id) and `ticket` (its current state).
+ * With `Last-Event-ID`, the messages after it are replayed first. Live events that arrive during the
+ * replay wait in a queue and are deduplicated by id, so nothing is missed or sent twice.
+ */
+export async function streamSessionEvents(
+  ctx: Koa.Context,
+  deps: { sessionId: string; services: Services; bus: EventBus; eventStreams: EventStreams },
+) {
+  const rawLastId =
+    ctx.get('Last-Event-ID') || (typeof ctx.query.last_event_id === 'string' ? ctx.query.last_event_id : '');
+  const lastId = rawLastId === '' ? undefined : messageIdSchema.safeParse(rawLastId);
+  if (lastId && !lastId.success)
+    throw new HttpError(400, 'validation_failed', 'Last-Event-ID: must be a message id');
+
+  // Subscribe before reading the database, so that nothing published in between is lost.
+  const queue: DomainEvent[] = [];
+  let deliver: (event: DomainEvent) => void = (event) => queue.push(event);
+  const unsubscribe = deps.bus.subscribe(deps.sessionId, (event) => deliver(event));
+
+  let ticket: TicketView | null;
+  let missed: MessageView[];
+  try {
+    ticket = await deps.services.sessions.latestTicket(deps.sessionId);
+    missed =
+      lastId?.data === undefined
+        ? []
+        : await deps.services.sessions.messagesAfter(deps.sessionId, lastId.data);
+  } catch (error) {
+    unsubscribe();
+    throw error;
+  }
+
+  const stream = deps.eventStreams.open(ctx);
+  stream.onClose(unsubscribe);
+  let lastSentId = lastId?.data ?? 0;
+  const sendMessage = (message: MessageView) => {
+    if (message.id <= lastSentId) return;
+    lastSentId = message.id;
+    stream.send('message', message, message.id);
+  };
+  deliver = (event) =>
+    event.type === 'ticket.updated' ? stream.send('ticket', event.ticket) : sendMessage(event.message);
+
+  if (ticket) stream.send('ticket', ticket);
+  for (const message of missed) sendMessage(message);
+  for (const event of queue.splice(0)) deliver(event);
+}

@@ -1,0 +1,128 @@
+import Router from '@koa/router';
+import {
+  type CloseTicketResponse,
+  type CreateSessionResponse,
+  conversationQuerySchema,
+  createSessionRequestSchema,
+  type SendMessageResponse,
+  sendMessageRequestSchema,
+  sessionIdSchema,
+  ticketIdSchema,
+} from '../../contract/api.ts';
+import { NotFound } from '../../core/errors.ts';
+import type { EventBus } from '../../core/event-bus.ts';
+import type { Services } from '../../core/services.ts';
+import type { AppContext, AppState } from '../context.ts';
+import type { EventStreams } from '../event-streams.ts';
+import { HttpError } from '../http-error.ts';
+import { rateLimitMiddleware } from '../middleware/rate-limit.ts';
+import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+import { parseInput } from '../validation.ts';
+import type { VisitorTokens } from '../visitor-token.ts';
+import { streamSessionEvents } from './session-events.ts';
+
+export type VisitorRouteDeps = {
+  services: Services;
+  bus: EventBus;
+  tokens: VisitorTokens;
+  eventStreams: EventStreams;
+  categories: string[];
+  sessionLimiter: RateLimiter;
+  messageLimiter: RateLimiter;
+};
+
+/** The widget's REST API (DESIGN.md §4). A visitor token opens only its own session: other ids answer 404. */
+export function visitorRoutes(deps: VisitorRouteDeps) {
+  const { services, tokens } = deps;
+  const router = new Router<AppState, AppContext>({ prefix: '/api' });
+  const auth = visitorAuthMiddleware(tokens);
+
+  /** The session named in the path, if it is the token's own and still exists. */
+  const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
+    const id = sessionIdSchema.safeParse(ctx.params.id);
+    if (
+      !id.success ||
+      id.data !== ctx.state.visitor?.sessionId ||
+      !(await services.sessions.exists(id.data))
+    ) {
+      throw new NotFound('Session');
+    }
+    return id.data;
+  };
+
+  const canonicalCategory = (category: string | undefined) => {
+    if (category === undefined) return undefined;
+    const match = deps.categories.find((known) => known.toLowerCase() === category.toLowerCase());
+    if (!match) {
+      throw new HttpError(400, 'validation_failed', `category: must be one of ${deps.categories.join(', ')}`);
+    }
+    return match;
+  };
+
+  router.get('/config', (ctx) => {
+    ctx.body = { categories: deps.categories };
+  });
+
+  router.post(
+    '/session',
+    rateLimitMiddleware(deps.sessionLimiter, (ctx) => `ip:${ctx.ip}`),
+    async (ctx) => {
+      const input = parseInput(createSessionRequestSchema, ctx.request.body ?? {}, 'body');
+      const sessionId = await services.sessions.createSession({
+        locale: input.locale ?? ctx.acceptsLanguages()[0],
+        referer: input.referer ?? (ctx.get('Referer') || undefined),
+        userAgent: ctx.get('User-Agent') || undefined,
+      });
+      ctx.status = 201;
+      ctx.body = {
+        session_id: sessionId,
+        access_token: await tokens.sign(sessionId),
+      } satisfies CreateSessionResponse;
+    },
+  );
+
+  router.get('/session/:id', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const query = parseInput(conversationQuerySchema, ctx.query, 'query');
+    ctx.body = await services.sessions.getConversation(sessionId, query.after);
+  });
+
+  router.post(
+    '/session/:id/messages',
+    auth,
+    async (ctx, next) => {
+      await ownSessionId(ctx);
+      await next();
+    },
+    rateLimitMiddleware(deps.messageLimiter, (ctx) => `session:${ctx.state.visitor?.sessionId}`),
+    async (ctx) => {
+      const sessionId = ctx.state.visitor?.sessionId as string;
+      const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
+      const sent = await services.messages.sendVisitorMessage({
+        sessionId,
+        body: input.body,
+        category: canonicalCategory(input.category),
+      });
+      ctx.status = 201;
+      ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
+    },
+  );
+
+  router.get('/session/:id/events', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    await streamSessionEvents(ctx, { sessionId, services, bus: deps.bus, eventStreams: deps.eventStreams });
+  });
+
+  router.post('/tickets/:id/close', auth, async (ctx) => {
+    const ticketId = ticketIdSchema.safeParse(ctx.params.id);
+    if (!ticketId.success) throw new NotFound('Ticket');
+    const ticket = await services.tickets.close(ticketId.data, {
+      kind: 'visitor',
+      sessionId: ctx.state.visitor?.sessionId as string,
+    });
+    ctx.body = { ticket } satisfies CloseTicketResponse;
+  });
+
+  return router;
+}
