@@ -1,4 +1,3 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { TicketView } from '../contract/api.ts';
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
@@ -75,11 +74,12 @@ export function createTicketService({ em, bus }: { em: EntityManager; bus: Event
         const ticket = await loadTicket(tx, ticketId);
         if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
         if (ticket.assignedAgent) throw new TicketAlreadyClaimed(ticket.id, ticket.assignedAgent.name);
-        try {
-          await tx.insert(Pass, { ticket: ticketId, agent: agentId, createdAt: new Date() });
-        } catch (error) {
-          if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        }
+        await tx
+          .createQueryBuilder(Pass)
+          .insert({ ticket: ticketId, agent: agentId, createdAt: new Date() })
+          .onConflict(['ticket', 'agent'])
+          .ignore()
+          .execute();
         const passes = await tx.find(
           Pass,
           { ticket: ticketId },

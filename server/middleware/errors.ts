@@ -14,7 +14,7 @@ const DOMAIN_STATUS: Record<string, number> = {
 type Rendered = { status: number; code: ErrorCode; message: string };
 
 /** Errors thrown by Koa's own helpers and the body parser carry `status` and `expose`. */
-type KoaHttpError = Error & { status?: number; statusCode?: number; expose?: boolean; type?: string };
+type KoaHttpError = Error & { status?: number; statusCode?: number; expose?: boolean };
 
 function render(error: unknown): Rendered {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
@@ -28,7 +28,8 @@ function render(error: unknown): Rendered {
   const httpError = error as KoaHttpError;
   const status = httpError?.status ?? httpError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (httpError.type === 'entity.parse.failed')
+    // The JSON body parser fails with a SyntaxError carrying status 400.
+    if (httpError.name === 'SyntaxError')
       return { status: 400, code: 'invalid_json', message: 'Malformed JSON body' };
     if (status === 413) return { status, code: 'payload_too_large', message: 'Request body too large' };
     if (status === 404) return { status, code: 'not_found', message: 'Not found' };

@@ -9,8 +9,13 @@ export function rateLimitMiddleware(
   keyOf: (ctx: Koa.ParameterizedContext<AppState, AppContext>) => string,
 ): AppMiddleware {
   return async (ctx, next) => {
-    const retryAfter = limiter.hit(keyOf(ctx));
-    if (retryAfter) throw new RateLimited(retryAfter);
+    enforceRateLimit(limiter, keyOf(ctx));
     await next();
   };
+}
+
+/** Counts a hit against `key`; throws RateLimited (429 with `Retry-After`) over the limit. */
+export function enforceRateLimit(limiter: RateLimiter, key: string) {
+  const retryAfter = limiter.hit(key);
+  if (retryAfter) throw new RateLimited(retryAfter);
 }

@@ -15,7 +15,7 @@ import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
-import { rateLimitMiddleware } from '../middleware/rate-limit.ts';
+import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { parseInput } from '../validation.ts';
@@ -88,26 +88,16 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     ctx.body = await services.sessions.getConversation(sessionId, query.after);
   });
 
-  router.post(
-    '/session/:id/messages',
-    auth,
-    async (ctx, next) => {
-      await ownSessionId(ctx);
-      await next();
-    },
-    rateLimitMiddleware(deps.messageLimiter, (ctx) => `session:${ctx.state.visitor?.sessionId}`),
-    async (ctx) => {
-      const sessionId = ctx.state.visitor?.sessionId as string;
-      const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
-      const sent = await services.messages.sendVisitorMessage({
-        sessionId,
-        body: input.body,
-        category: canonicalCategory(input.category),
-      });
-      ctx.status = 201;
-      ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
-    },
-  );
+  router.post('/session/:id/messages', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
+    const category = canonicalCategory(input.category);
+    // Only valid messages count against the limit.
+    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    const sent = await services.messages.sendVisitorMessage({ sessionId, body: input.body, category });
+    ctx.status = 201;
+    ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
+  });
 
   router.get('/session/:id/events', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);

@@ -1,0 +1,346 @@
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKind } from './support/database.ts';
+import { httpClient } from './support/http.ts';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.ts';
+
+let app: TestApp;
+let http: ReturnType<typeof httpClient>;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    RATE_LIMIT_MESSAGES: '5',
+    RATE_LIMIT_SESSIONS: '1000',
+    CATEGORIES: 'General,Billing',
+  });
+  http = httpClient(app.url);
+});
+afterAll(() => app?.close());
+
+const key = new TextEncoder().encode(TEST_JWT_SECRET);
+const expectError = (response: { status: number; body: unknown }, status: number, code: string) => {
+  expect(response.status).toBe(status);
+  expect(response.body).toEqual({ error: { code, message: expect.any(String) } });
+};
+
+describe(`visitor API on ${databaseKind}`, () => {
+  it('GET /healthz answers ok', async () => {
+    const response = await http.get('/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', database: 'ok' });
+  });
+
+  it('GET /api/config lists the categories', async () => {
+    expect((await http.get('/api/config')).body).toEqual({ categories: ['General', 'Billing'] });
+  });
+
+  describe('POST /api/session', () => {
+    it('creates a session with a 30-day HS256 token', async () => {
+      const response = await http.post('/api/session', {
+        json: { locale: 'de-DE' },
+        headers: { 'user-agent': 'vitest-agent', referer: 'https://shop.example/pricing' },
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.session_id).toMatch(/^[0-9a-f-]{36}$/);
+      const [header, payload] = (response.body.access_token as string)
+        .split('.')
+        .slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+      expect(header.alg).toBe('HS256');
+      expect(payload).toMatchObject({ session_id: response.body.session_id, role: 'visitor' });
+      expect(payload.exp - payload.iat).toBe(30 * 24 * 3600);
+      const rows = await app.orm.em
+        .getConnection()
+        .execute('select locale, user_agent, referer from support_sessions where id = ?', [
+          response.body.session_id,
+        ]);
+      expect(rows[0]).toEqual({
+        locale: 'de-DE',
+        user_agent: 'vitest-agent',
+        referer: 'https://shop.example/pricing',
+      });
+    });
+
+    it('works without a body', async () => {
+      expect((await http.post('/api/session')).status).toBe(201);
+    });
+
+    it('rejects unknown fields and malformed JSON, writing nothing', async () => {
+      const before = await app.count('support_sessions');
+      expectError(await http.post('/api/session', { json: { admin: true } }), 400, 'validation_failed');
+      expectError(await http.post('/api/session', { rawBody: '{"locale":' }), 400, 'invalid_json');
+      expect(await app.count('support_sessions')).toBe(before);
+    });
+  });
+
+  describe('POST /api/session/:id/messages', () => {
+    it('opens a ticket with the first message and adds later ones to it', async () => {
+      const { sessionId, token } = await http.newSession();
+      const first = await http.post(`/api/session/${sessionId}/messages`, {
+        token,
+        json: { body: 'My invoice is wrong', category: 'billing' },
+      });
+      expect(first.status).toBe(201);
+      expect(first.body.ticket).toMatchObject({ status: 'open', category: 'Billing', agent_name: null });
+      expect(first.body.message).toMatchObject({
+        sender: 'visitor',
+        body: 'My invoice is wrong',
+        media_url: null,
+      });
+
+      const second = await http.post(`/api/session/${sessionId}/messages`, {
+        token,
+        json: { body: '  Order 42  ' },
+      });
+      expect(second.status).toBe(201);
+      expect(second.body.ticket.id).toBe(first.body.ticket.id);
+      expect(second.body.message.body).toBe('Order 42');
+    });
+
+    it('keeps markup as text', async () => {
+      const { sessionId, token } = await http.newSession();
+      const body = '<b>bold</b> *_[x](y) <script>alert(1)</script>';
+      await http.post(`/api/session/${sessionId}/messages`, { token, json: { body } });
+      const conversation = await http.get(`/api/session/${sessionId}`, { token });
+      expect(conversation.body.messages[0].body).toBe(body);
+    });
+
+    it('rejects bad input with 4xx and writes nothing', async () => {
+      const { sessionId, token } = await http.newSession();
+      const path = `/api/session/${sessionId}/messages`;
+      const before = [await app.count('messages'), await app.count('tickets')];
+      expectError(await http.post(path, { token, json: { body: '' } }), 400, 'validation_failed');
+      expectError(await http.post(path, { token, json: { body: '   ' } }), 400, 'validation_failed');
+      expectError(
+        await http.post(path, { token, json: { body: 'x'.repeat(4001) } }),
+        400,
+        'validation_failed',
+      );
+      expectError(await http.post(path, { token, json: { body: 42 } }), 400, 'validation_failed');
+      expectError(await http.post(path, { token, json: {} }), 400, 'validation_failed');
+      expectError(await http.post(path, { token, json: ['hello'] }), 400, 'validation_failed');
+      expectError(
+        await http.post(path, { token, json: { body: 'hi', category: 'Nope' } }),
+        400,
+        'validation_failed',
+      );
+      expectError(await http.post(path, { token, rawBody: '{"body": "hi"' }), 400, 'invalid_json');
+      expectError(
+        await http.post(path, { token, rawBody: 'body=hi', headers: { 'content-type': 'text/plain' } }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await http.post(path, { token, json: { body: 'x'.repeat(100_000) } }),
+        413,
+        'payload_too_large',
+      );
+      expect([await app.count('messages'), await app.count('tickets')]).toEqual(before);
+    });
+
+    it('accepts exactly 4000 characters', async () => {
+      const { sessionId, token } = await http.newSession();
+      const response = await http.post(`/api/session/${sessionId}/messages`, {
+        token,
+        json: { body: 'é'.repeat(4000) },
+      });
+      expect(response.status).toBe(201);
+    });
+
+    it('limits messages per session with 429 and Retry-After', async () => {
+      const { sessionId, token } = await http.newSession();
+      const other = await http.newSession();
+      const path = `/api/session/${sessionId}/messages`;
+      for (let i = 0; i < 5; i++)
+        expect((await http.post(path, { token, json: { body: `m${i}` } })).status).toBe(201);
+      const limited = await http.post(path, { token, json: { body: 'one too many' } });
+      expectError(limited, 429, 'rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(10);
+      const conversation = await http.get(`/api/session/${sessionId}`, { token });
+      expect(conversation.body.messages.map((m: { body: string }) => m.body)).toEqual([
+        'm0',
+        'm1',
+        'm2',
+        'm3',
+        'm4',
+      ]);
+      // Another session is not affected.
+      expect(
+        (
+          await http.post(`/api/session/${other.sessionId}/messages`, {
+            token: other.token,
+            json: { body: 'hi' },
+          })
+        ).status,
+      ).toBe(201);
+    });
+  });
+
+  describe('GET /api/session/:id', () => {
+    it('returns the conversation, and with ?after only newer messages', async () => {
+      const { sessionId, token } = await http.newSession();
+      const empty = await http.get(`/api/session/${sessionId}`, { token });
+      expect(empty.body).toEqual({ session_id: sessionId, ticket: null, tickets: [], messages: [] });
+
+      const ids: number[] = [];
+      for (const body of ['one', 'two', 'three']) {
+        ids.push(
+          (await http.post(`/api/session/${sessionId}/messages`, { token, json: { body } })).body.message.id,
+        );
+      }
+      const all = await http.get(`/api/session/${sessionId}`, { token });
+      expect(all.status).toBe(200);
+      expect(all.body.ticket).toMatchObject({ status: 'open' });
+      expect(all.body.tickets).toHaveLength(1);
+      expect(all.body.messages.map((m: { body: string }) => m.body)).toEqual(['one', 'two', 'three']);
+
+      const newer = await http.get(`/api/session/${sessionId}?after=${ids[0]}`, { token });
+      expect(newer.body.messages.map((m: { id: number }) => m.id)).toEqual(ids.slice(1));
+    });
+
+    it('rejects a malformed ?after', async () => {
+      const { sessionId, token } = await http.newSession();
+      expectError(await http.get(`/api/session/${sessionId}?after=abc`, { token }), 400, 'validation_failed');
+      expectError(await http.get(`/api/session/${sessionId}?after=-1`, { token }), 400, 'validation_failed');
+      expectError(await http.get(`/api/session/${sessionId}?bogus=1`, { token }), 400, 'validation_failed');
+    });
+
+    it("answers 404 for another session's id, an unknown id or a malformed id", async () => {
+      const mine = await http.newSession();
+      const theirs = await http.newSession();
+      await http.post(`/api/session/${theirs.sessionId}/messages`, {
+        token: theirs.token,
+        json: { body: 'private' },
+      });
+      for (const id of [theirs.sessionId, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+        expectError(await http.get(`/api/session/${id}`, { token: mine.token }), 404, 'not_found');
+        expectError(await http.get(`/api/session/${id}/events`, { token: mine.token }), 404, 'not_found');
+      }
+      const before = await app.count('messages');
+      expectError(
+        await http.post(`/api/session/${theirs.sessionId}/messages`, {
+          token: mine.token,
+          json: { body: 'intrusion' },
+        }),
+        404,
+        'not_found',
+      );
+      expect(await app.count('messages')).toBe(before);
+    });
+
+    it('answers 401 without a token or with a forged, expired, alg:none or wrong-role token', async () => {
+      const { sessionId, token } = await http.newSession();
+      const path = `/api/session/${sessionId}`;
+      const now = Math.floor(Date.now() / 1000);
+      const forged = await new SignJWT({ session_id: sessionId, role: 'visitor' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode('another-secret-another-secret-another-secret'));
+      const expired = await new SignJWT({ session_id: sessionId, role: 'visitor' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(now - 3600)
+        .setExpirationTime(now - 60)
+        .sign(key);
+      const wrongRole = await new SignJWT({ session_id: sessionId, role: 'agent' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key);
+      const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const algNone = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ session_id: sessionId, role: 'visitor', iat: now, exp: now + 3600 })}.`;
+      const tampered = `${token.split('.')[0]}.${encode({ session_id: sessionId, role: 'visitor', iat: now, exp: now + 9e6 })}.${token.split('.')[2]}`;
+
+      expectError(await http.get(path), 401, 'unauthorized');
+      for (const bad of [forged, expired, wrongRole, algNone, tampered, 'garbage']) {
+        expectError(await http.get(path, { token: bad }), 401, 'unauthorized');
+      }
+      expectError(
+        await http.get(path, { headers: { authorization: `Basic ${token}` } }),
+        401,
+        'unauthorized',
+      );
+      expect((await http.get(path, { token })).status).toBe(200);
+    });
+  });
+
+  describe('POST /api/tickets/:id/close', () => {
+    it('closes the visitor’s ticket with a system message; the next message opens a new ticket', async () => {
+      const { sessionId, token } = await http.newSession();
+      const sent = await http.post(`/api/session/${sessionId}/messages`, { token, json: { body: 'hello' } });
+      const ticketId = sent.body.ticket.id;
+      const closed = await http.post(`/api/tickets/${ticketId}/close`, { token });
+      expect(closed.status).toBe(200);
+      expect(closed.body.ticket).toMatchObject({
+        id: ticketId,
+        status: 'closed',
+        closed_at: expect.any(String),
+      });
+
+      const again = await http.post(`/api/tickets/${ticketId}/close`, { token });
+      expect(again.status).toBe(200);
+
+      const conversation = await http.get(`/api/session/${sessionId}`, { token });
+      const system = conversation.body.messages.filter((m: { sender: string }) => m.sender === 'system');
+      expect(system).toHaveLength(1);
+      expect(system[0].body).toMatch(/closed/i);
+
+      const next = await http.post(`/api/session/${sessionId}/messages`, {
+        token,
+        json: { body: 'one more thing' },
+      });
+      expect(next.body.ticket.id).not.toBe(ticketId);
+      const after = await http.get(`/api/session/${sessionId}`, { token });
+      expect(after.body.tickets.map((t: { status: string }) => t.status)).toEqual(['closed', 'open']);
+      expect(after.body.ticket.id).toBe(next.body.ticket.id);
+    });
+
+    it("answers 404 for another visitor's ticket or an unknown one, and 401 without a token", async () => {
+      const owner = await http.newSession();
+      const stranger = await http.newSession();
+      const sent = await http.post(`/api/session/${owner.sessionId}/messages`, {
+        token: owner.token,
+        json: { body: 'hi' },
+      });
+      const ticketId = sent.body.ticket.id;
+      expectError(
+        await http.post(`/api/tickets/${ticketId}/close`, { token: stranger.token }),
+        404,
+        'not_found',
+      );
+      expectError(await http.post('/api/tickets/99999999/close', { token: owner.token }), 404, 'not_found');
+      expectError(await http.post('/api/tickets/abc/close', { token: owner.token }), 404, 'not_found');
+      expectError(await http.post(`/api/tickets/${ticketId}/close`), 401, 'unauthorized');
+      const conversation = await http.get(`/api/session/${owner.sessionId}`, { token: owner.token });
+      expect(conversation.body.ticket.status).toBe('open');
+    });
+  });
+
+  describe('HTTP basics', () => {
+    it('answers unknown routes with the JSON error shape', async () => {
+      expectError(await http.get('/api/nope'), 404, 'not_found');
+    });
+
+    it('sends security headers and a request id', async () => {
+      const response = await http.get('/healthz');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
+    });
+
+    it('answers CORS preflights for the widget', async () => {
+      const response = await fetch(`${app.url}/api/session`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://shop.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+      expect(response.status).toBe(204);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    });
+  });
+});
