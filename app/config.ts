@@ -10,7 +10,10 @@ export class ConfigError extends Error {
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const positiveInt = (fallback: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).int().positive().default(fallback),
+  );
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 const configSchema = z
@@ -19,7 +22,10 @@ const configSchema = z
       emptyAsUndefined,
       z.enum(['development', 'production', 'test']).default('development'),
     ),
-    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+    PORT: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(3000),
+    ),
     PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
     DATABASE_URL: z.preprocess(
@@ -43,7 +49,11 @@ const configSchema = z
     TELEGRAM_API_ROOT: z.preprocess(emptyAsUndefined, httpUrl.default('https://api.telegram.org')),
     SUPPORT_GROUP_CHAT_ID: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number().int().negative('must be a group chat id (negative number)').optional(),
+      z.coerce
+        .number({ error: 'must be a number' })
+        .int()
+        .negative('must be a group chat id (negative number)')
+        .optional(),
     ),
     BOT_MODE: z.preprocess(emptyAsUndefined, z.enum(['polling', 'webhook']).default('polling')),
     WEBHOOK_SECRET: z.preprocess(

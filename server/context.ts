@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from 'pino';
 
 /** What middleware puts on `ctx.state`. */
 export type AppState = Koa.DefaultState & {

@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Koa from 'koa';
-import type { Logger } from '../app/logger.ts';
+import type { Logger } from 'pino';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
@@ -40,6 +40,11 @@ export function createApp(deps: AppDeps) {
   const app = new Koa<AppState, AppContext>({ proxy: config.trustProxy });
   const eventStreams = createEventStreams();
   const anyOrigin = config.widgetOrigins.includes('*');
+  // Errors Koa sees outside the middleware chain, e.g. a client leaving an event stream.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET') return;
+    deps.logger.error({ err: error }, 'response failed');
+  });
 
   app.use(requestContextMiddleware({ orm: deps.orm, logger: deps.logger }));
   app.use(errorMiddleware());

@@ -23,7 +23,7 @@ export const TicketSchema = defineEntity({
     closedAt: p.datetime().nullable(),
     /** The ticket's card in the support group. */
     groupMessageId: p.bigint('number').nullable(),
-    rating: p.smallint().nullable().check('rating between 1 and 5'),
+    rating: p.smallint().nullable().check('((rating >= 1) AND (rating <= 5))'),
     ratingComment: p.text().nullable(),
   },
   uniques: [

@@ -1,7 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { Migration20261124121748_initial } from './Migration20261124121748_initial.ts';
+import { Migration20261124122436_initial } from './Migration20261124122436_initial.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add it here. */
 export const migrationsList: MigrationObject[] = [
-  { name: 'Migration20261124121748_initial', class: Migration20261124121748_initial },
+  { name: 'Migration20261124122436_initial', class: Migration20261124122436_initial },
 ];

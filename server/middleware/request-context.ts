@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RequestContext } from '@mikro-orm/core';
-import type { Logger } from '../../app/logger.ts';
+import type { Logger } from 'pino';
 import type { Orm } from '../../db/orm.ts';
 import type { AppMiddleware } from '../context.ts';
 

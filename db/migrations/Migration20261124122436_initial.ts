@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124121748_initial extends Migration {
-  override name = 'Migration20261124121748_initial';
+export class Migration20261124122436_initial extends Migration {
+  override name = 'Migration20261124122436_initial';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -45,7 +45,7 @@ export class Migration20261124121748_initial extends Migration {
       `alter table "tickets" add constraint "tickets_assigned_agent_id_foreign" foreign key ("assigned_agent_id") references "agents" ("id") on delete set null;`,
     );
     this.addSql(
-      `alter table "tickets" add constraint "tickets_rating_check" check (rating between 1 and 5);`,
+      `alter table "tickets" add constraint "tickets_rating_check" check (((rating >= 1) AND (rating <= 5)));`,
     );
     this.addSql(
       `alter table "tickets" add constraint "tickets_status_check" check ("status" in ('open', 'claimed', 'closed'));`,

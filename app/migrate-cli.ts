@@ -1,8 +1,8 @@
 /** `npm run db:migrate`: applies pending migrations to the configured database. */
 
-import { parseConfig } from '../app/config.ts';
-import { loadEnvironment } from '../app/environment.ts';
-import { createOrm, databaseOptions, migrate } from './orm.ts';
+import { createOrm, databaseOptions, migrate } from '../db/orm.ts';
+import { parseConfig } from './config.ts';
+import { loadEnvironment } from './environment.ts';
 
 const config = parseConfig(loadEnvironment());
 const orm = await createOrm(databaseOptions(config));

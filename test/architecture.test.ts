@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The dependency direction of DESIGN.md §2: contract ← db ← core ← bot, server; the browser apps import
+ * only contract. `app/` and `main.ts` are the composition root and may import anything.
+ */
+const ROOT = resolve(import.meta.dirname, '..');
+const LAYERS = [
+  'contract',
+  'db',
+  'core',
+  'bot',
+  'server',
+  'widget',
+  'miniapp',
+  'app',
+  'test',
+  'bench',
+] as const;
+type Layer = (typeof LAYERS)[number];
+
+const FORBIDDEN_LAYERS: Partial<Record<Layer, Layer[]>> = {
+  contract: ['db', 'core', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  db: ['core', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  core: ['bot', 'server', 'widget', 'miniapp', 'app'],
+  bot: ['server', 'widget', 'miniapp', 'app'],
+  server: ['bot', 'widget', 'miniapp', 'app'],
+  widget: ['db', 'core', 'bot', 'server', 'miniapp', 'app'],
+  miniapp: ['db', 'core', 'bot', 'server', 'widget', 'app'],
+};
+const FORBIDDEN_PACKAGES: Partial<Record<Layer, RegExp>> = {
+  contract: /^(?!zod$)/,
+  core: /^(koa|@koa\/|grammy|@grammyjs\/|pino)/,
+  db: /^(koa|@koa\/|grammy|@grammyjs\/)/,
+  widget: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,
+  miniapp: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) return [];
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|tsx)$/.test(name) ? [path] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)].map((match) => match[1] as string);
+}
+
+const layerOf = (path: string) => relative(ROOT, path).split('/')[0] as Layer;
+
+describe('architecture', () => {
+  const violations: string[] = [];
+  for (const layer of LAYERS) {
+    let files: string[] = [];
+    try {
+      files = sourceFiles(join(ROOT, layer));
+    } catch {
+      continue; // the layer does not exist yet
+    }
+    for (const file of files) {
+      for (const specifier of importsOf(file)) {
+        const where = `${relative(ROOT, file)} imports ${specifier}`;
+        if (specifier.startsWith('.')) {
+          const target = layerOf(resolve(file, '..', specifier));
+          if (FORBIDDEN_LAYERS[layer]?.includes(target)) violations.push(where);
+        } else if (FORBIDDEN_PACKAGES[layer]?.test(specifier)) {
+          violations.push(where);
+        }
+      }
+    }
+  }
+
+  it('imports follow contract ← db ← core ← bot, server; browser apps use only contract', () => {
+    expect(violations).toEqual([]);
+  });
+
+  it('the check sees real imports', () => {
+    expect(importsOf(join(ROOT, 'core/services.ts'))).toContain('./ticket.service.ts');
+    expect(layerOf(resolve(ROOT, 'core/x.ts', '../../db/orm.ts'))).not.toBe('core');
+  });
+});

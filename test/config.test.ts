@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../app/config.ts';
+import { resolveJwtSecret } from '../app/jwt-secret.ts';
+
+const fail = (env: Record<string, string>) => {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configuration', () => {
+  it('has sensible defaults', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      dataDir: './data',
+      databaseUrl: undefined,
+      telegram: { apiRoot: 'https://api.telegram.org', mode: 'polling', botToken: undefined },
+      widgetOrigins: ['*'],
+      miniappUrl: 'http://localhost:3000/miniapp/',
+      afterHoursMinutes: 5,
+      rateLimit: { messages: 5, windowSeconds: 10 },
+      categories: ['General', 'Billing', 'Technical'],
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = parseConfig({
+      PORT: '8080',
+      PUBLIC_URL: 'https://support.example/',
+      DATABASE_URL: 'postgres://u@db:5432/app',
+      TELEGRAM_BOT_TOKEN: '123456:ABCdef_ghi-jkl',
+      SUPPORT_GROUP_CHAT_ID: '-1001234567890',
+      BOT_MODE: 'webhook',
+      WEBHOOK_SECRET: 'a-long-webhook-secret',
+      WIDGET_ORIGINS: 'https://a.example, https://b.example',
+      CATEGORIES: 'Sales, Support',
+      AFTER_HOURS_MINUTES: '15',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      publicUrl: 'https://support.example',
+      miniappUrl: 'https://support.example/miniapp/',
+      telegram: { supportGroupChatId: -1001234567890, mode: 'webhook' },
+      widgetOrigins: ['https://a.example', 'https://b.example'],
+      categories: ['Sales', 'Support'],
+      afterHoursMinutes: 15,
+    });
+  });
+
+  it('names the variable in one readable line, without echoing its value', () => {
+    expect(fail({ PORT: 'eighty' })).toMatch(/^Invalid configuration: PORT /);
+    expect(fail({ BOT_MODE: 'carrier-pigeon' })).toMatch(/BOT_MODE/);
+    expect(fail({ DATABASE_URL: 'mysql://x' })).toMatch(/DATABASE_URL must be a postgres/);
+    const message = fail({ TELEGRAM_BOT_TOKEN: 'supersecretbutwrongshape' });
+    expect(message).toMatch(/TELEGRAM_BOT_TOKEN/);
+    expect(message).not.toContain('supersecretbutwrongshape');
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('requires JWT_SECRET and WIDGET_ORIGINS in production, WEBHOOK_SECRET in webhook mode', () => {
+    const message = fail({ NODE_ENV: 'production', WIDGET_ORIGINS: 'https://a.example' });
+    expect(message).toMatch(/JWT_SECRET is required when NODE_ENV=production/);
+    expect(fail({ TELEGRAM_BOT_TOKEN: '1:abc', BOT_MODE: 'webhook' })).toMatch(/WEBHOOK_SECRET is required/);
+    expect(() =>
+      parseConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(32),
+        WIDGET_ORIGINS: 'https://a.example',
+      }),
+    ).not.toThrow();
+  });
+
+  it('generates a development JWT secret once and keeps it in DATA_DIR', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-secret-'));
+    try {
+      const first = resolveJwtSecret({ dataDir });
+      expect(first.length).toBeGreaterThanOrEqual(32);
+      expect(resolveJwtSecret({ dataDir })).toBe(first);
+      expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe(first);
+      expect(statSync(join(dataDir, 'jwt-secret')).mode & 0o077).toBe(0);
+      expect(resolveJwtSecret({ dataDir, jwtSecret: 'configured' })).toBe('configured');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
