@@ -85,6 +85,8 @@ export const ticketViewSchema = z.object({
   created_at: z.string(),
   claimed_at: z.string().nullable(),
   closed_at: z.string().nullable(),
+  /** After hours: the widget should offer the contact form (email / phone). */
+  contact_requested: z.boolean(),
 });
 export type TicketView = z.infer<typeof ticketViewSchema>;
 

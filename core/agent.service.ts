@@ -1,5 +1,6 @@
-import { Agent } from '../db/entities/index.ts';
+import { Agent, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
+import { Forbidden, NotFound } from './errors.ts';
 
 export type AgentService = ReturnType<typeof createAgentService>;
 
@@ -26,6 +27,22 @@ export function createAgentService({ em }: { em: EntityManager }) {
 
     async findByChatId(tgChatId: number): Promise<Agent | null> {
       return em.findOne(Agent, { tgChatId });
+    },
+
+    async get(agentId: number): Promise<Agent> {
+      const agent = await em.findOne(Agent, agentId);
+      if (!agent) throw new NotFound('Agent');
+      return agent;
+    },
+
+    /** The ticket an agent's plain DM messages go to: one of their claimed tickets. */
+    async setActiveTicket(agentId: number, ticketId: number): Promise<void> {
+      const ticket = await em.findOne(Ticket, ticketId);
+      if (!ticket) throw new NotFound('Ticket');
+      if (ticket.status !== 'claimed' || ticket.assignedAgent?.id !== agentId) {
+        throw new Forbidden(`Ticket #${ticketId} is not one of your open tickets`);
+      }
+      await em.nativeUpdate(Agent, { id: agentId }, { activeTicket: ticketId });
     },
   };
 }

@@ -1,25 +1,39 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Agent, Message, SupportSession, Ticket } from '../db/entities/index.ts';
+import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
+import type { Outbox } from './outbox.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
 export type SentMessage = { message: MessageView; ticket: TicketView; ticketCreated: boolean };
 
-export function createMessageService({ em, bus }: { em: EntityManager; bus: EventBus }) {
+export type VisitorMessageInput = { sessionId: string; body: string; category?: string; mediaUrl?: string };
+
+export function createMessageService({
+  em,
+  bus,
+  outbox,
+}: {
+  em: EntityManager;
+  bus: EventBus;
+  outbox: Outbox;
+}) {
   const publish = (sessionId: string, sent: SentMessage) => {
     if (sent.ticketCreated) bus.publish({ type: 'ticket.updated', sessionId, ticket: sent.ticket });
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
   };
 
-  /** One attempt: find the session's open ticket (or open one) and store the message, in one transaction. */
-  const storeVisitorMessage = (sessionId: string, body: string, category: string | undefined) =>
+  /**
+   * One attempt: find the session's open ticket (or open one), store the message and enqueue its
+   * Telegram delivery, all in one transaction.
+   */
+  const storeVisitorMessage = (input: VisitorMessageInput) =>
     em.transactional(async (tx): Promise<SentMessage> => {
-      const session = await tx.findOne(SupportSession, sessionId);
+      const session = await tx.findOne(SupportSession, input.sessionId);
       if (!session) throw new NotFound('Session');
       let ticket = await tx.findOne(
         Ticket,
@@ -27,27 +41,41 @@ export function createMessageService({ em, bus }: { em: EntityManager; bus: Even
         { populate: ['assignedAgent'] },
       );
       const ticketCreated = !ticket;
-      ticket ??= tx.create(Ticket, { session, category: category ?? null });
-      const message = tx.create(Message, { ticket, session, sender: 'visitor', body });
+      ticket ??= tx.create(Ticket, { session, category: input.category ?? null });
+      const message = tx.create(Message, {
+        ticket,
+        session,
+        sender: 'visitor',
+        body: input.body,
+        mediaUrl: input.mediaUrl ?? null,
+      });
       session.lastSeenAt = new Date();
       await tx.flush();
+
+      if (ticket.assignedAgent) {
+        await outbox.enqueue(tx, {
+          type: 'agent.message',
+          agentId: ticket.assignedAgent.id,
+          messageId: message.id,
+        });
+      } else {
+        // A new ticket gets its card; later messages refresh it rather than post again.
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+        if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
+      }
       return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
     });
 
   return {
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
-    async sendVisitorMessage(input: {
-      sessionId: string;
-      body: string;
-      category?: string;
-    }): Promise<SentMessage> {
+    async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
       let sent: SentMessage;
       try {
-        sent = await storeVisitorMessage(input.sessionId, input.body, input.category);
+        sent = await storeVisitorMessage(input);
       } catch (error) {
         // A concurrent first message opened the ticket a moment ago: add this one to it.
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        sent = await storeVisitorMessage(input.sessionId, input.body, input.category);
+        sent = await storeVisitorMessage(input);
       }
       publish(input.sessionId, sent);
       return sent;
@@ -65,19 +93,18 @@ export function createMessageService({ em, bus }: { em: EntityManager; bus: Even
         const ticket = await tx.findOne(Ticket, input.ticketId, { populate: ['assignedAgent', 'session'] });
         if (!ticket) throw new NotFound('Ticket');
         if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
-        if (ticket.assignedAgent?.id !== input.agentId) {
+        if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
           throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
         }
         const message = tx.create(Message, {
           ticket,
           session: ticket.session,
           sender: 'agent',
-          agent: tx.getReference(Agent, input.agentId),
+          agent: ticket.assignedAgent,
           body: input.body,
           mediaUrl: input.mediaUrl ?? null,
           tgMessageId: input.tgMessageId ?? null,
         });
-        message.agent = ticket.assignedAgent;
         await tx.flush();
         return {
           sessionId: ticket.session.id,

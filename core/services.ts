@@ -1,7 +1,9 @@
 import type { EntityManager } from '../db/orm.ts';
 import { createAgentService } from './agent.service.ts';
+import { createAgentDeskService } from './agent-desk.service.ts';
 import type { EventBus } from './event-bus.ts';
 import { createMessageService } from './message.service.ts';
+import { noOutbox, type Outbox } from './outbox.ts';
 import { createSessionService } from './session.service.ts';
 import { createTicketService } from './ticket.service.ts';
 
@@ -11,11 +13,20 @@ export type Services = ReturnType<typeof createServices>;
  * The domain services. `em` is the ORM's root entity manager: callers run inside a RequestContext
  * (one per HTTP request / bot update), so every call works on that request's fork.
  */
-export function createServices({ em, bus }: { em: EntityManager; bus: EventBus }) {
+export function createServices({
+  em,
+  bus,
+  outbox = noOutbox,
+}: {
+  em: EntityManager;
+  bus: EventBus;
+  outbox?: Outbox;
+}) {
   return {
-    sessions: createSessionService({ em }),
+    sessions: createSessionService({ em, outbox }),
     agents: createAgentService({ em }),
-    messages: createMessageService({ em, bus }),
-    tickets: createTicketService({ em, bus }),
+    desk: createAgentDeskService({ em }),
+    messages: createMessageService({ em, bus, outbox }),
+    tickets: createTicketService({ em, bus, outbox }),
   };
 }

@@ -2,11 +2,12 @@ import type { ConversationResponse } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
+import type { Outbox } from './outbox.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService({ em }: { em: EntityManager }) {
+export function createSessionService({ em, outbox }: { em: EntityManager; outbox: Outbox }) {
   return {
     async createSession(details: { locale?: string; userAgent?: string; referer?: string }): Promise<string> {
       const session = em.create(SupportSession, {
@@ -20,6 +21,19 @@ export function createSessionService({ em }: { em: EntityManager }) {
 
     async exists(sessionId: string): Promise<boolean> {
       return (await em.count(SupportSession, { id: sessionId })) > 0;
+    },
+
+    /** Stores the visitor's contact details (asked for after hours); the open ticket's card shows them. */
+    async saveContact(sessionId: string, contact: { email?: string; phone?: string }): Promise<void> {
+      await em.transactional(async (tx) => {
+        const session = await tx.findOne(SupportSession, sessionId);
+        if (!session) throw new NotFound('Session');
+        if (contact.email !== undefined) session.contactEmail = contact.email;
+        if (contact.phone !== undefined) session.contactPhone = contact.phone;
+        await tx.flush();
+        const open = await tx.findOne(Ticket, { session, status: { $ne: 'closed' } });
+        if (open) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: open.id });
+      });
     },
 
     /** All of a session's tickets and messages in order; with `afterMessageId`, only newer messages. */

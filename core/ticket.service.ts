@@ -3,29 +3,52 @@ import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed } from './errors.ts';
 import type { EventBus } from './event-bus.ts';
+import type { Outbox } from './outbox.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type TicketService = ReturnType<typeof createTicketService>;
 
-/** Who closes a ticket: the visitor who owns it, or an agent. */
-export type CloseActor = { kind: 'visitor'; sessionId: string } | { kind: 'agent'; agentId: number };
+/** Who closes a ticket: the visitor who owns it, or an agent (optionally with a last note to the visitor). */
+export type CloseActor =
+  | { kind: 'visitor'; sessionId: string }
+  | { kind: 'agent'; agentId: number; note?: string };
 
-export function createTicketService({ em, bus }: { em: EntityManager; bus: EventBus }) {
+export const CONTACT_REQUEST_TEXT =
+  'All our agents are busy right now. Leave your email or phone number and we will get back to you.';
+
+export function createTicketService({
+  em,
+  bus,
+  outbox,
+}: {
+  em: EntityManager;
+  bus: EventBus;
+  outbox: Outbox;
+}) {
   const loadTicket = async (tx: EntityManager, ticketId: number) => {
     const ticket = await tx.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
     if (!ticket) throw new NotFound('Ticket');
     return ticket;
   };
 
-  const publishChange = (ticket: Ticket, systemMessage: Message | undefined) => {
+  const addMessage = (
+    tx: EntityManager,
+    ticket: Ticket,
+    sender: 'system' | 'agent',
+    body: string,
+    agent?: Agent,
+  ) => tx.create(Message, { ticket, session: ticket.session, sender, body, agent: agent ?? null });
+
+  /** After commit: the visitor's widget learns of the new state and messages. */
+  const publishChange = (ticket: Ticket, messages: Message[]) => {
     const sessionId = ticket.session.id;
     bus.publish({ type: 'ticket.updated', sessionId, ticket: toTicketView(ticket) });
-    if (systemMessage) {
+    for (const message of messages) {
       bus.publish({
         type: 'message.created',
         sessionId,
         ticketId: ticket.id,
-        message: toMessageView(systemMessage),
+        message: toMessageView(message),
       });
     }
   };
@@ -38,7 +61,7 @@ export function createTicketService({ em, bus }: { em: EntityManager; bus: Event
     /**
      * Claims an open ticket for an agent. Atomic: the conditional UPDATE lets exactly one of any number of
      * concurrent claims win; the others get TicketAlreadyClaimed naming the winner. Claiming one's own
-     * ticket again is a no-op.
+     * ticket again is a no-op. The winner's active ticket becomes this one.
      */
     async claim(ticketId: number, agentId: number): Promise<TicketView> {
       const outcome = await em.transactional(async (tx) => {
@@ -50,36 +73,34 @@ export function createTicketService({ em, bus }: { em: EntityManager; bus: Event
         const ticket = await loadTicket(tx, ticketId);
         if (!won) {
           if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
-          if (ticket.assignedAgent?.id === agentId) return { ticket, systemMessage: undefined };
+          if (ticket.assignedAgent?.id === agentId) return { ticket, messages: [] };
           throw new TicketAlreadyClaimed(ticket.id, ticket.assignedAgent?.name ?? 'another agent');
         }
         const agent = ticket.assignedAgent as Agent;
         agent.activeTicket = ticket;
-        const systemMessage = tx.create(Message, {
-          ticket,
-          session: ticket.session,
-          sender: 'system',
-          body: `${agent.name} joined the conversation`,
-        });
+        const joined = addMessage(tx, ticket, 'system', `${agent.name} joined the conversation`);
         await tx.flush();
-        return { ticket, systemMessage };
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        await outbox.enqueue(tx, { type: 'agent.connected', agentId, ticketId });
+        return { ticket, messages: [joined] };
       });
-      if (outcome.systemMessage) publishChange(outcome.ticket, outcome.systemMessage);
+      if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
       return toTicketView(outcome.ticket);
     },
 
-    /** An agent declines an open ticket: recorded once per agent; the ticket stays in the queue. */
+    /** An agent declines an open ticket: recorded once per agent and shown on the card; the ticket stays queued. */
     async pass(ticketId: number, agentId: number): Promise<{ ticket: TicketView; passedBy: string[] }> {
       return em.transactional(async (tx) => {
         const ticket = await loadTicket(tx, ticketId);
         if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
         if (ticket.assignedAgent) throw new TicketAlreadyClaimed(ticket.id, ticket.assignedAgent.name);
-        await tx
+        const inserted = await tx
           .createQueryBuilder(Pass)
           .insert({ ticket: ticketId, agent: agentId, createdAt: new Date() })
           .onConflict(['ticket', 'agent'])
           .ignore()
-          .execute();
+          .execute('run');
+        if (inserted.affectedRows) await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
         const passes = await tx.find(
           Pass,
           { ticket: ticketId },
@@ -91,41 +112,67 @@ export function createTicketService({ em, bus }: { em: EntityManager; bus: Event
 
     /**
      * Closes a ticket. A visitor may close only their own (any other answers NotFound); an agent, an
-     * unclaimed ticket or one assigned to them. Closing a closed ticket changes nothing.
+     * unclaimed ticket or one assigned to them, with an optional last note to the visitor. Closing a closed
+     * ticket changes nothing.
      */
     async close(ticketId: number, actor: CloseActor): Promise<TicketView> {
       const outcome = await em.transactional(async (tx) => {
         const ticket = await loadTicket(tx, ticketId);
-        let closedBy = 'the visitor';
+        let agent: Agent | null = null;
         if (actor.kind === 'visitor') {
           if (ticket.session.id !== actor.sessionId) throw new NotFound('Ticket');
         } else {
-          const agent = await tx.findOne(Agent, actor.agentId);
+          agent = await tx.findOne(Agent, actor.agentId);
           if (!agent) throw new NotFound('Agent');
           if (ticket.assignedAgent && ticket.assignedAgent.id !== agent.id) {
             throw new Forbidden(`Ticket #${ticket.id} is assigned to ${ticket.assignedAgent.name}`);
           }
-          closedBy = agent.name;
         }
         const changed = await tx.nativeUpdate(
           Ticket,
           { id: ticketId, status: { $ne: 'closed' } },
           { status: 'closed', closedAt: new Date() },
         );
-        if (!changed) return { ticket, systemMessage: undefined };
+        if (!changed) return { ticket, messages: [] };
         await tx.nativeUpdate(Agent, { activeTicket: ticketId }, { activeTicket: null });
         await tx.refresh(ticket);
-        const systemMessage = tx.create(Message, {
-          ticket,
-          session: ticket.session,
-          sender: 'system',
-          body: `Conversation closed by ${closedBy}`,
-        });
+        const messages: Message[] = [];
+        const note = actor.kind === 'agent' ? actor.note?.trim() : undefined;
+        if (note && agent) messages.push(addMessage(tx, ticket, 'agent', note, agent));
+        messages.push(
+          addMessage(tx, ticket, 'system', `Conversation closed by ${agent ? agent.name : 'the visitor'}`),
+        );
         await tx.flush();
-        return { ticket, systemMessage };
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        if (actor.kind === 'visitor' && ticket.assignedAgent) {
+          await outbox.enqueue(tx, {
+            type: 'agent.ticket-closed',
+            agentId: ticket.assignedAgent.id,
+            ticketId,
+          });
+        }
+        return { ticket, messages };
       });
-      if (outcome.systemMessage) publishChange(outcome.ticket, outcome.systemMessage);
+      if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
       return toTicketView(outcome.ticket);
+    },
+
+    /**
+     * The after-hours timer fired. If the ticket is still waiting for an agent, the visitor is asked (once)
+     * for contact details; returns whether the group should be reminded.
+     */
+    async afterHours(ticketId: number): Promise<{ stillWaiting: boolean }> {
+      const outcome = await em.transactional(async (tx) => {
+        const ticket = await tx.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
+        if (!ticket || ticket.status !== 'open') return { ticket, messages: [] as Message[] };
+        if (ticket.contactRequestedAt) return { ticket, messages: [] as Message[] };
+        ticket.contactRequestedAt = new Date();
+        const request = addMessage(tx, ticket, 'system', CONTACT_REQUEST_TEXT);
+        await tx.flush();
+        return { ticket, messages: [request] };
+      });
+      if (outcome.ticket && outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
+      return { stillWaiting: outcome.ticket?.status === 'open' };
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { PGlite } from '@electric-sql/pglite';
 import type { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { MikroORM as PgliteMikroORM } from '@mikro-orm/pglite';
+import { PgliteConnection, MikroORM as PgliteMikroORM } from '@mikro-orm/pglite';
 import {
   type AbstractSqlDriver,
   MikroORM as PostgreSqlMikroORM,
@@ -70,6 +70,6 @@ export async function migrate(orm: Orm): Promise<string[]> {
 
 /** The underlying PGlite instance, when running embedded (pg-boss and tests use it). */
 export async function pgliteOf(orm: Orm): Promise<PGlite | undefined> {
-  const connection = orm.em.getConnection() as { getNativeClient?: () => Promise<PGlite> };
-  return connection.getNativeClient ? connection.getNativeClient() : undefined;
+  const connection = orm.em.getConnection();
+  return connection instanceof PgliteConnection ? connection.getNativeClient() : undefined;
 }

@@ -1,13 +1,33 @@
-export { Agent } from './agent.entity.ts';
-export { Message } from './message.entity.ts';
-export { Pass } from './pass.entity.ts';
-export { SupportSession } from './support-session.entity.ts';
-export { Ticket } from './ticket.entity.ts';
-
 import { Agent } from './agent.entity.ts';
+import { AgentDmMessage } from './agent-dm-message.entity.ts';
+import { BotConversation } from './bot-conversation.entity.ts';
 import { Message } from './message.entity.ts';
 import { Pass } from './pass.entity.ts';
+import { ProcessedUpdate } from './processed-update.entity.ts';
+import { Setting } from './setting.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
 import { Ticket } from './ticket.entity.ts';
 
-export const entities = [SupportSession, Agent, Ticket, Message, Pass];
+export {
+  Agent,
+  AgentDmMessage,
+  BotConversation,
+  Message,
+  Pass,
+  ProcessedUpdate,
+  Setting,
+  SupportSession,
+  Ticket,
+};
+
+export const entities = [
+  SupportSession,
+  Agent,
+  Ticket,
+  Message,
+  Pass,
+  Setting,
+  ProcessedUpdate,
+  BotConversation,
+  AgentDmMessage,
+];

@@ -25,6 +25,8 @@ export const TicketSchema = defineEntity({
     groupMessageId: p.bigint('number').nullable(),
     rating: p.smallint().nullable().check('((rating >= 1) AND (rating <= 5))'),
     ratingComment: p.text().nullable(),
+    /** When the after-hours timer asked the visitor for contact details. */
+    contactRequestedAt: p.datetime().nullable(),
   },
   uniques: [
     // The invariant of DESIGN.md §3: at most one not-closed ticket per session.

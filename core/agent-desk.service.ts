@@ -1,0 +1,115 @@
+import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
+import type { EntityManager } from '../db/orm.ts';
+import { NotFound } from './errors.ts';
+
+export type AgentDeskService = ReturnType<typeof createAgentDeskService>;
+
+/** What the support group's card shows about a ticket. */
+export type TicketCard = {
+  id: number;
+  status: Ticket['status'];
+  category: string | null;
+  firstMessage: string;
+  latestMessage: string | null;
+  visitorMessageCount: number;
+  passedBy: string[];
+  claimedBy: { name: string; username: string | null } | null;
+  contact: { email: string | null; phone: string | null } | null;
+  groupMessageId: number | null;
+};
+
+export type QueueEntry = {
+  id: number;
+  category: string | null;
+  preview: string;
+  passes: number;
+  createdAt: Date;
+};
+export type AgentTicket = { id: number; category: string | null; unread: number; active: boolean };
+
+/** The agents' read side: cards, the queue, an agent's tickets, history; plus the card's message id. */
+export function createAgentDeskService({ em }: { em: EntityManager }) {
+  const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
+
+  return {
+    async card(ticketId: number): Promise<TicketCard> {
+      const ticket = await em.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
+      if (!ticket) throw new NotFound('Ticket');
+      const [visitorMessages, passes] = await Promise.all([
+        em.find(Message, { ticket, sender: 'visitor' }, { orderBy: { id: 'asc' }, fields: ['id', 'body'] }),
+        em.find(Pass, { ticket }, { populate: ['agent'], orderBy: { id: 'asc' } }),
+      ]);
+      const { contactEmail, contactPhone } = ticket.session;
+      return {
+        id: ticket.id,
+        status: ticket.status,
+        category: ticket.category ?? null,
+        firstMessage: visitorMessages[0]?.body ?? '',
+        latestMessage: visitorMessages.length > 1 ? (visitorMessages.at(-1)?.body ?? null) : null,
+        visitorMessageCount: visitorMessages.length,
+        passedBy: passes.map((pass) => pass.agent.name),
+        claimedBy: ticket.assignedAgent
+          ? { name: ticket.assignedAgent.name, username: ticket.assignedAgent.tgUsername ?? null }
+          : null,
+        contact:
+          contactEmail || contactPhone ? { email: contactEmail ?? null, phone: contactPhone ?? null } : null,
+        groupMessageId: ticket.groupMessageId ?? null,
+      };
+    },
+
+    async setCardMessageId(ticketId: number, messageId: number): Promise<void> {
+      await em.nativeUpdate(Ticket, { id: ticketId }, { groupMessageId: messageId });
+    },
+
+    /** Unclaimed tickets, oldest first, with the first visitor message and how many agents passed. */
+    async queue(limit = 20): Promise<QueueEntry[]> {
+      const rows = await sql<{
+        id: number;
+        category: string | null;
+        preview: string | null;
+        passes: number;
+        created_at: Date;
+      }>(
+        `select t.id, t.category, t.created_at,
+           (select m.body from messages m where m.ticket_id = t.id and m.sender = 'visitor' order by m.id limit 1) as preview,
+           (select count(*)::int from passes p where p.ticket_id = t.id) as passes
+         from tickets t where t.status = 'open' order by t.id limit ?`,
+        [limit],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        category: row.category,
+        preview: row.preview ?? '',
+        passes: row.passes,
+        createdAt: new Date(row.created_at),
+      }));
+    },
+
+    /** An agent's claimed tickets; `unread` counts visitor messages after the agent's last reply. */
+    async agentTickets(agentId: number): Promise<AgentTicket[]> {
+      const agent = await em.findOne(Agent, agentId);
+      if (!agent) throw new NotFound('Agent');
+      const rows = await sql<{ id: number; category: string | null; unread: number }>(
+        `select t.id, t.category,
+           (select count(*)::int from messages m where m.ticket_id = t.id and m.sender = 'visitor'
+              and m.id > coalesce((select max(a.id) from messages a where a.ticket_id = t.id and a.sender = 'agent'), 0)
+           ) as unread
+         from tickets t where t.assigned_agent_id = ? and t.status = 'claimed' order by t.id`,
+        [agentId],
+      );
+      const activeId = agent.activeTicket?.id ?? null;
+      return rows.map((row) => ({ ...row, active: row.id === activeId }));
+    },
+
+    /** A ticket's messages so far, oldest first (for the agent who just connected). */
+    async history(ticketId: number) {
+      return em.find(Message, { ticket: ticketId }, { orderBy: { id: 'asc' }, populate: ['agent'] });
+    },
+
+    async message(messageId: number) {
+      const message = await em.findOne(Message, messageId, { populate: ['ticket', 'agent'] });
+      if (!message) throw new NotFound('Message');
+      return message;
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { EntityManager } from '../db/orm.ts';
+
+/**
+ * Telegram work that must not be lost. Core enqueues a job in the same transaction as the change that
+ * causes it; a worker delivers it later, retrying with backoff, in order per `chat`.
+ */
+export type OutboundJob =
+  /** Post or refresh the ticket's card in the support group. */
+  | { type: 'ticket.card'; ticketId: number }
+  /** Send a visitor (or system) message to the agent assigned to its ticket. */
+  | { type: 'agent.message'; agentId: number; messageId: number }
+  /** Tell the agent who claimed a ticket that they are connected, with the history so far. */
+  | { type: 'agent.connected'; agentId: number; ticketId: number }
+  /** Tell an agent that their ticket was closed (by the visitor or from elsewhere). */
+  | { type: 'agent.ticket-closed'; agentId: number; ticketId: number }
+  /** After hours: if still unclaimed, remind the group and ask the visitor for contact details. */
+  | { type: 'ticket.after-hours'; ticketId: number };
+
+export interface Outbox {
+  /** Stores the job inside the transaction `tx`: it exists exactly when the transaction commits. */
+  enqueue(tx: EntityManager, job: OutboundJob): Promise<void>;
+}
+
+/** When no bot is configured: nothing to deliver. */
+export const noOutbox: Outbox = { enqueue: async () => {} };
