@@ -1,8 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createSupportGroup } from '../bot/storage/support-group.ts';
+import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
+import { createMediaStore } from '../core/media-store.ts';
+import { noOutbox } from '../core/outbox.ts';
 import { createServices } from '../core/services.ts';
-import { createOrm, databaseOptions, migrate } from '../db/orm.ts';
+import { createOrm, type DatabaseOptions, databaseOptions, migrate } from '../db/orm.ts';
+import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
@@ -12,11 +17,16 @@ import type { Logger } from './logger.ts';
 export type Switchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
 /**
- * The composition root: config → ORM (migrated) → services → Koa app → HTTP server.
- * Returns the running parts and `stop()`, which shuts down in reverse order.
+ * The composition root: config → ORM (migrated) → job queue → services → bot → Koa app → HTTP server.
+ * Returns the running parts and `stop()`, which shuts down in reverse order. `database` overrides the
+ * configured database (tests use a fresh one).
  */
-export async function startSwitchboard(config: Config, logger: Logger) {
-  const database = databaseOptions(config);
+export async function startSwitchboard(
+  config: Config,
+  logger: Logger,
+  options: { database?: DatabaseOptions } = {},
+) {
+  const database = options.database ?? databaseOptions(config);
   const orm = await createOrm(database);
   const applied = await migrate(orm);
   logger.info(
@@ -29,16 +39,61 @@ export async function startSwitchboard(config: Config, logger: Logger) {
   );
 
   const bus = createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
-  const services = createServices({ em: orm.em, bus });
-  const tokens = createVisitorTokens(resolveJwtSecret(config));
-  const { app, eventStreams } = createApp({ config, logger, orm, services, bus, tokens });
+  const media = createMediaStore(config.dataDir);
+  const { botToken } = config.telegram;
 
-  if (!config.telegram.botToken) {
+  let jobs: JobQueue | undefined;
+  let telegram: TelegramBot | undefined;
+  if (botToken) {
+    jobs = await startJobQueue({
+      orm,
+      databaseUrl: database.kind === 'postgresql' ? database.url : undefined,
+      logger,
+      afterHoursSeconds: config.afterHoursMinutes * 60,
+    });
+  } else {
     logger.warn(
       'TELEGRAM_BOT_TOKEN is not set: the visitor side runs, agents are not connected. ' +
         'Create a bot with @BotFather, put its token in .env as TELEGRAM_BOT_TOKEN and restart (see README, "Connect Telegram").',
     );
   }
+  const services = createServices({ em: orm.em, bus, outbox: jobs?.outbox ?? noOutbox });
+
+  if (botToken && jobs) {
+    telegram = await startTelegramBot({
+      token: botToken,
+      apiRoot: config.telegram.apiRoot,
+      mode: config.telegram.mode,
+      webhookSecret: config.telegram.webhookSecret,
+      afterHoursMinutes: config.afterHoursMinutes,
+      orm,
+      services,
+      logger,
+      media,
+      supportGroup: createSupportGroup(orm.em, config.telegram.supportGroupChatId),
+    });
+    await jobs.work(telegram.deliver);
+    const queue = jobs;
+    // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
+    bus.subscribe('*', () => queue.nudge());
+  }
+
+  const tokens = createVisitorTokens(resolveJwtSecret(config));
+  const { app, eventStreams } = createApp({
+    config,
+    logger,
+    orm,
+    services,
+    bus,
+    tokens,
+    media,
+    adminToken: config.adminToken,
+    telegram: telegram && {
+      handleWebhook: (ctx) => (telegram as TelegramBot).handleWebhook(ctx as never),
+      setWebhook: telegram.setWebhook,
+      webhookSecret: config.telegram.mode === 'webhook' ? config.telegram.webhookSecret : undefined,
+    },
+  });
 
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -54,12 +109,14 @@ export async function startSwitchboard(config: Config, logger: Logger) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       eventStreams.closeAll();
       server.closeIdleConnections();
+      await telegram?.stop();
       await closed;
+      await jobs?.stop();
       await orm.close();
       logger.info('stopped');
     })();
     return stopping;
   };
 
-  return { orm, services, bus, app, server, port, url: `http://127.0.0.1:${port}`, stop };
+  return { orm, services, bus, app, server, port, url: `http://127.0.0.1:${port}`, telegram, jobs, stop };
 }

@@ -60,6 +60,33 @@ export const sendMessageRequestSchema = z
   .strict();
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 
+export const contactRequestSchema = z
+  .object({
+    email: z.email('must be an email address').max(320).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ()./-]{5,40}$/, 'must be a phone number')
+      .optional(),
+  })
+  .strict()
+  .refine(
+    (contact) => contact.email !== undefined || contact.phone !== undefined,
+    'give an email or a phone number',
+  );
+export type ContactRequest = z.infer<typeof contactRequestSchema>;
+
+/** Attachments the widget may upload (multipart field `file`, optional `body` as caption). */
+export const UPLOAD_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'application/pdf',
+  'text/plain',
+];
+export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
+
 export const senderSchema = z.enum(['visitor', 'agent', 'system']);
 export type Sender = z.infer<typeof senderSchema>;
 

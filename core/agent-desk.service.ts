@@ -106,6 +106,13 @@ export function createAgentDeskService({ em }: { em: EntityManager }) {
       return em.find(Message, { ticket: ticketId }, { orderBy: { id: 'asc' }, populate: ['agent'] });
     },
 
+    /** The visitor session a ticket belongs to. */
+    async sessionOf(ticketId: number): Promise<string> {
+      const ticket = await em.findOne(Ticket, ticketId, { fields: ['id', 'session'] });
+      if (!ticket) throw new NotFound('Ticket');
+      return ticket.session.id;
+    },
+
     async message(messageId: number) {
       const message = await em.findOne(Message, messageId, { populate: ['ticket', 'agent'] });
       if (!message) throw new NotFound('Message');

@@ -3,6 +3,7 @@ import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { EventBus } from '../core/event-bus.ts';
+import type { MediaStore } from '../core/media-store.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppContext, AppState } from './context.ts';
@@ -12,6 +13,7 @@ import { requestContextMiddleware } from './middleware/request-context.ts';
 import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { healthRoutes } from './routes/health.ts';
+import { type TelegramEndpoint, telegramRoutes } from './routes/telegram.ts';
 import { visitorRoutes } from './routes/visitor.ts';
 import type { VisitorTokens } from './visitor-token.ts';
 
@@ -30,6 +32,10 @@ export type AppDeps = {
   services: Services;
   bus: EventBus;
   tokens: VisitorTokens;
+  media: MediaStore;
+  /** Present when a bot is configured. */
+  telegram?: TelegramEndpoint;
+  adminToken?: string;
 };
 
 /** JSON bodies up to this size; a 4000-character message fits with room to spare. */
@@ -79,7 +85,9 @@ export function createApp(deps: AppDeps) {
         limit: config.rateLimit.messages,
         windowMs: config.rateLimit.windowSeconds * 1000,
       }),
+      media: deps.media,
     }),
+    telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
 

@@ -1,13 +1,11 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RequestContext } from '@mikro-orm/core';
 import { parseConfig } from '../../app/config.ts';
 import { createLogger } from '../../app/logger.ts';
-import { createInProcessEventBus } from '../../core/event-bus.ts';
-import { createServices } from '../../core/services.ts';
+import { startSwitchboard } from '../../app/switchboard.ts';
 import { createOrm, migrate, type Orm } from '../../db/orm.ts';
-import { createApp } from '../../server/create-app.ts';
-import { createVisitorTokens } from '../../server/visitor-token.ts';
 import { createTestDatabase } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -31,42 +29,39 @@ export function inContext<T>(orm: Orm, fn: () => Promise<T>): Promise<T> {
   return RequestContext.create(orm.em, fn);
 }
 
-/** The real Koa app on a real database, listening on a loopback port. */
+/**
+ * The whole product as `npm start` composes it (app/switchboard.ts), on a fresh test database and a
+ * temporary DATA_DIR, listening on a loopback port. `env` adds configuration, e.g. a bot token.
+ */
 export async function startTestApp(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const config = parseConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
-    DATA_DIR: '/nonexistent',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    RATE_LIMIT_SESSIONS: '1000',
     ...env,
   });
-  const { orm, close: closeOrm } = await createTestOrm();
-  const bus = createInProcessEventBus();
-  const services = createServices({ em: orm.em, bus });
-  const tokens = createVisitorTokens(TEST_JWT_SECRET);
-  const logger = createLogger({ level: 'silent' });
-  const { app, eventStreams } = createApp({ config, logger, orm, services, bus, tokens });
-  const server = createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const database = await createTestDatabase();
+  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = await startSwitchboard(config, logger, { database: database.options });
 
   return {
-    url,
-    orm,
-    services,
-    bus,
-    tokens,
+    ...app,
+    dataDir,
     /** Counts rows, to show that a rejected request wrote nothing. */
     count: (table: string) =>
-      orm.em
+      app.orm.em
         .getConnection()
         .execute<{ count: string }[]>(`select count(*)::int as count from ${table}`)
         .then((rows) => Number(rows[0]?.count)),
-    inContext: <T>(fn: () => Promise<T>) => inContext(orm, fn),
+    inContext: <T>(fn: () => Promise<T>) => inContext(app.orm, fn),
     close: async () => {
-      eventStreams.closeAll();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await closeOrm();
+      app.server.closeAllConnections();
+      await app.stop();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

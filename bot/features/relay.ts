@@ -1,0 +1,84 @@
+import type { Menu } from '@grammyjs/menu';
+import { Composer } from 'grammy';
+import type { Message } from 'grammy/types';
+import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
+import type { BotContext } from '../context.ts';
+import type { BotDeps } from '../deps.ts';
+import { createDmLinks } from '../storage/dm-links.ts';
+import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
+
+/** A photo or document of an agent's message: the file id and the type it will be stored as. */
+function attachmentOf(message: Message): { fileId: string; mimeType: string; size?: number } | null {
+  const photo = message.photo?.at(-1);
+  if (photo) return { fileId: photo.file_id, mimeType: 'image/jpeg', size: photo.file_size };
+  if (message.document) {
+    return {
+      fileId: message.document.file_id,
+      mimeType: message.document.mime_type ?? 'application/octet-stream',
+      size: message.document.file_size,
+    };
+  }
+  return null;
+}
+
+/**
+ * Agent DM → visitor. The ticket is the one of the message replied to, else the agent's active ticket,
+ * else the agent is told how to pick one. Photos and documents are downloaded into the media store.
+ */
+export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
+  const { services, orm, media } = deps;
+  const links = createDmLinks(orm.em);
+  const feature = new Composer<BotContext>();
+
+  feature.on(['message:text', 'message:photo', 'message:document'], async (ctx) => {
+    const message = ctx.message;
+    if (message.text?.startsWith('/')) {
+      await ctx.reply('Unknown command. /help lists what I can do.');
+      return;
+    }
+    const agent = await services.agents.get((ctx.agent as NonNullable<BotContext['agent']>).id);
+    const repliedTo = message.reply_to_message?.message_id;
+    const repliedTicket = repliedTo ? await links.ticketOf(ctx.chat.id, repliedTo) : null;
+    const ticketId = repliedTicket ?? agent.activeTicket?.id;
+    if (!ticketId) {
+      await ctx.reply('You have no active ticket. Pick one with /tickets, or claim one from /queue.', {
+        reply_markup: switcher,
+      });
+      return;
+    }
+
+    let mediaUrl: string | undefined;
+    const attachment = attachmentOf(message);
+    if (attachment) {
+      if (!MEDIA_TYPES[attachment.mimeType]) {
+        await ctx.reply('I can pass on photos, PDFs and text files only.');
+        return;
+      }
+      if ((attachment.size ?? 0) > MEDIA_MAX_BYTES) {
+        await ctx.reply('That file is too large (10 MB at most).');
+        return;
+      }
+      try {
+        const bytes = await downloadTelegramFile(ctx.api, deps.apiRoot, deps.token, attachment.fileId);
+        mediaUrl = await media.save(await services.desk.sessionOf(ticketId), bytes, attachment.mimeType);
+      } catch (error) {
+        if (!(error instanceof FileTooLarge)) throw error;
+        await ctx.reply('That file is too large (10 MB at most).');
+        return;
+      }
+    }
+
+    await services.messages.sendAgentMessage({
+      ticketId,
+      agentId: agent.id,
+      body: message.text ?? message.caption ?? '',
+      mediaUrl,
+      tgMessageId: message.message_id,
+    });
+    if (repliedTicket && repliedTicket !== agent.activeTicket?.id) {
+      await services.agents.setActiveTicket(agent.id, repliedTicket).catch(() => {});
+    }
+  });
+
+  return feature;
+}

@@ -1,0 +1,48 @@
+import { InlineKeyboard } from 'grammy';
+import type { Message } from '../../db/entities/index.ts';
+import { escapeHtml, ticketLabel, truncate } from './html.ts';
+
+/** Telegram's limit for a message's text. */
+const MAX_TEXT = 4096;
+
+export const closeData = (ticketId: number) => `close:${ticketId}`;
+export const closeButton = (ticketId: number) =>
+  new InlineKeyboard().text(`✖ Close #${ticketId}`, closeData(ticketId));
+
+const senderName = (message: Message) =>
+  message.sender === 'visitor'
+    ? 'Visitor'
+    : message.sender === 'agent'
+      ? (message.agent?.name ?? 'Agent')
+      : 'System';
+
+/** A visitor message relayed to the agent's DM, labelled with its ticket. */
+export function renderRelayedMessage(
+  ticket: { id: number; category?: string | null },
+  message: Message,
+): string {
+  const body = message.body ? escapeHtml(truncate(message.body, MAX_TEXT - 200)) : '';
+  const media = message.mediaUrl ? ' 📎' : '';
+  return `<b>${escapeHtml(ticketLabel(ticket))}</b> · ${senderName(message)}${media}\n${body}`.trimEnd();
+}
+
+/** "Connected to #12" with the history so far (the oldest messages are dropped if it gets too long). */
+export function renderConnected(
+  ticket: { id: number; category?: string | null },
+  history: Message[],
+): string {
+  const head =
+    `🔗 You're connected to <b>${escapeHtml(ticketLabel(ticket))}</b>.\n` +
+    'Write here to answer (replying to a message of a ticket answers that ticket); ' +
+    '/tickets switches between your tickets, /close closes this one.';
+  const lines = history.map(
+    (message) =>
+      `<b>${escapeHtml(senderName(message))}:</b> ${escapeHtml(truncate(message.body || '📎', 500))}${message.mediaUrl ? ' 📎' : ''}`,
+  );
+  let text = `${head}\n\n${lines.join('\n')}`;
+  while (text.length > MAX_TEXT && lines.length > 1) {
+    lines.shift();
+    text = `${head}\n\n…\n${lines.join('\n')}`;
+  }
+  return text;
+}

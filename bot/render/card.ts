@@ -1,0 +1,40 @@
+import { InlineKeyboard } from 'grammy';
+import type { TicketCard } from '../../core/agent-desk.service.ts';
+import { escapeHtml, ticketLabel, truncate } from './html.ts';
+
+export const CARD_PREVIEW_LENGTH = 200;
+
+export const claimData = (ticketId: number) => `claim:${ticketId}`;
+export const passData = (ticketId: number) => `pass:${ticketId}`;
+
+/** The support group's card for a ticket: HTML text and, while unclaimed, the Claim / Pass buttons. */
+export function renderCard(card: TicketCard): { text: string; keyboard: InlineKeyboard } {
+  const label = escapeHtml(ticketLabel(card));
+  const lines: string[] = [];
+  if (card.status === 'open') lines.push(`🆕 <b>${label}</b>`);
+  else if (card.status === 'claimed')
+    lines.push(`✅ <b>${label}</b> — claimed by ${escapeHtml(agentName(card))}`);
+  else lines.push(`☑️ <b>${label}</b> — closed${card.claimedBy ? ` (${escapeHtml(agentName(card))})` : ''}`);
+
+  lines.push(escapeHtml(truncate(card.firstMessage, CARD_PREVIEW_LENGTH)));
+  if (card.latestMessage) {
+    lines.push(
+      `💬 ${card.visitorMessageCount} messages · latest: ${escapeHtml(truncate(card.latestMessage, 100))}`,
+    );
+  }
+  if (card.contact) {
+    const contact = [card.contact.email, card.contact.phone].filter(Boolean).join(' · ');
+    lines.push(`📇 Contact: ${escapeHtml(contact)}`);
+  }
+  if (card.passedBy.length && card.status === 'open') {
+    lines.push(`↩️ Passed by ${escapeHtml(card.passedBy.join(', '))}`);
+  }
+  const keyboard = new InlineKeyboard();
+  if (card.status === 'open') keyboard.text('✅ Claim', claimData(card.id)).text('↩️ Pass', passData(card.id));
+  return { text: lines.join('\n'), keyboard };
+}
+
+function agentName(card: TicketCard): string {
+  if (!card.claimedBy) return 'an agent';
+  return card.claimedBy.username ? `@${card.claimedBy.username}` : card.claimedBy.name;
+}

@@ -1,0 +1,15 @@
+/** Escapes text for Telegram's HTML parse mode: visitor text can never become markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The first `max` characters (by code point), with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/** "#12 · Billing" */
+export function ticketLabel(ticket: { id: number; category?: string | null }): string {
+  return ticket.category ? `#${ticket.id} · ${ticket.category}` : `#${ticket.id}`;
+}

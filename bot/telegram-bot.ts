@@ -1,0 +1,66 @@
+import { type RunnerHandle, run } from '@grammyjs/runner';
+import { RequestContext } from '@mikro-orm/core';
+import { webhookCallback } from 'grammy';
+import type { OutboundJob } from '../core/outbox.ts';
+import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
+import { createOutboundHandler } from './delivery/outbound-handler.ts';
+import type { BotDeps } from './deps.ts';
+
+export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
+
+/**
+ * The bot at run time: commands registered, updates by long polling (`@grammyjs/runner`) or by webhook
+ * (`handleWebhook` for the HTTP route), and `deliver` for the durable outbound jobs.
+ */
+export async function startTelegramBot(
+  deps: BotDeps & { mode: 'polling' | 'webhook'; webhookSecret?: string; afterHoursMinutes: number },
+) {
+  const bot = createBot(deps);
+  await bot.init();
+  deps.logger.info({ username: bot.botInfo.username, mode: deps.mode }, 'Telegram bot connected');
+
+  await bot.api.setMyCommands(
+    [
+      { command: 'tickets', description: 'Your open tickets — switch the active one' },
+      { command: 'queue', description: 'Tickets waiting for an agent' },
+      { command: 'close', description: 'Close the active ticket' },
+      { command: 'help', description: 'How this works' },
+    ],
+    { scope: { type: 'all_private_chats' } },
+  );
+  await bot.api.setMyCommands([{ command: 'setup', description: 'Make this group the support group' }], {
+    scope: { type: 'all_group_chats' },
+  });
+
+  let runner: RunnerHandle | undefined;
+  if (deps.mode === 'polling') {
+    await bot.api.deleteWebhook();
+    runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+  }
+
+  const handleUpdate = webhookCallback(bot, 'koa');
+  const deliverJob = createOutboundHandler({ ...deps, api: bot.api });
+
+  return {
+    bot,
+    username: bot.botInfo.username,
+
+    /** Koa handler for POST /api/telegram/webhook (the route checks the secret header first). */
+    handleWebhook: handleUpdate,
+
+    /** Points Telegram at `url` with the secret and the update types used. */
+    async setWebhook(url: string) {
+      await bot.api.setWebhook(url, {
+        secret_token: deps.webhookSecret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
+    },
+
+    /** Delivers one durable outbound job (in its own entity-manager context). */
+    deliver: (job: OutboundJob) => RequestContext.create(deps.orm.em, () => deliverJob(job)),
+
+    async stop() {
+      if (runner?.isRunning()) await runner.stop();
+    },
+  };
+}

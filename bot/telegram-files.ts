@@ -1,0 +1,16 @@
+import type { Api } from 'grammy';
+import { MEDIA_MAX_BYTES } from '../core/media-store.ts';
+
+export class FileTooLarge extends Error {}
+
+/** Downloads a file an agent sent (getFile, then the Bot API's file URL). The URL holds the token: never log it. */
+export async function downloadTelegramFile(api: Api, apiRoot: string, token: string, fileId: string) {
+  const file = await api.getFile(fileId);
+  if (!file.file_path) throw new Error('Telegram returned no file path');
+  if ((file.file_size ?? 0) > MEDIA_MAX_BYTES) throw new FileTooLarge();
+  const response = await fetch(`${apiRoot}/file/bot${token}/${file.file_path}`);
+  if (!response.ok) throw new Error(`file download failed with HTTP ${response.status}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.byteLength > MEDIA_MAX_BYTES) throw new FileTooLarge();
+  return bytes;
+}

@@ -1,0 +1,53 @@
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import type { AppContext, AppState } from '../context.ts';
+import { HttpError } from '../http-error.ts';
+import { secretMatches } from '../secrets.ts';
+
+export type TelegramEndpoint = {
+  /** grammY's webhook handler for Koa. */
+  handleWebhook: (ctx: Koa.Context) => Promise<unknown>;
+  setWebhook: (url: string) => Promise<void>;
+  webhookSecret?: string;
+};
+
+const webhookQuerySchema = z.object({ webhook_url: z.url({ protocol: /^https$/ }) });
+
+/**
+ * `POST /api/telegram/webhook` (Telegram → bot; the secret header is required) and
+ * `POST /api/setup/telegram-webhook?webhook_url=…` (bearer ADMIN_TOKEN; calls setWebhook).
+ */
+export function telegramRoutes({
+  telegram,
+  adminToken,
+}: {
+  telegram?: TelegramEndpoint;
+  adminToken?: string;
+}) {
+  const router = new Router<AppState, AppContext>({ prefix: '/api' });
+
+  router.post('/telegram/webhook', async (ctx) => {
+    if (!telegram?.webhookSecret)
+      throw new HttpError(404, 'not_found', 'The Telegram webhook is not enabled');
+    if (!secretMatches(ctx.get('X-Telegram-Bot-Api-Secret-Token') || undefined, telegram.webhookSecret)) {
+      throw new HttpError(403, 'forbidden', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    }
+    await telegram.handleWebhook(ctx as Koa.Context);
+  });
+
+  router.post('/setup/telegram-webhook', async (ctx) => {
+    if (!adminToken) throw new HttpError(404, 'not_found', 'Setup routes are disabled (set ADMIN_TOKEN)');
+    const presented = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
+    if (!secretMatches(presented, adminToken))
+      throw new HttpError(401, 'unauthorized', 'Missing or wrong admin token');
+    if (!telegram)
+      throw new HttpError(409, 'conflict', 'No Telegram bot is configured (set TELEGRAM_BOT_TOKEN)');
+    const query = webhookQuerySchema.safeParse(ctx.query);
+    if (!query.success) throw new HttpError(400, 'validation_failed', 'webhook_url: must be an https URL');
+    await telegram.setWebhook(query.data.webhook_url);
+    ctx.body = { ok: true, webhook_url: query.data.webhook_url };
+  });
+
+  return router;
+}
