@@ -63,13 +63,17 @@ const configSchema = z
         .regex(/^[\w-]{16,256}$/, 'must be 16–256 characters of A-Z, a-z, 0-9, _ or -')
         .optional(),
     ),
+    TELEGRAM_THROTTLE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')),
     ADMIN_TOKEN: z.preprocess(
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
     WIDGET_ORIGINS: optionalString,
     MINIAPP_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
-    AFTER_HOURS_MINUTES: positiveInt(5),
+    AFTER_HOURS_MINUTES: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number({ error: 'must be a number' }).positive().default(5),
+    ),
     RATE_LIMIT_MESSAGES: positiveInt(5),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(10),
     RATE_LIMIT_SESSIONS: positiveInt(30),
@@ -116,6 +120,7 @@ const configSchema = z
         supportGroupChatId: env.SUPPORT_GROUP_CHAT_ID,
         mode: env.BOT_MODE,
         webhookSecret: env.WEBHOOK_SECRET,
+        throttle: env.TELEGRAM_THROTTLE === 'true',
       },
       adminToken: env.ADMIN_TOKEN,
       widgetOrigins: splitList(env.WIDGET_ORIGINS ?? '*'),

@@ -49,7 +49,7 @@ export async function startSwitchboard(
       orm,
       databaseUrl: database.kind === 'postgresql' ? database.url : undefined,
       logger,
-      afterHoursSeconds: config.afterHoursMinutes * 60,
+      afterHoursSeconds: Math.ceil(config.afterHoursMinutes * 60),
     });
   } else {
     logger.warn(
@@ -63,6 +63,7 @@ export async function startSwitchboard(
     telegram = await startTelegramBot({
       token: botToken,
       apiRoot: config.telegram.apiRoot,
+      throttle: config.telegram.throttle,
       mode: config.telegram.mode,
       webhookSecret: config.telegram.webhookSecret,
       afterHoursMinutes: config.afterHoursMinutes,

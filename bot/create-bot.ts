@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { conversations, createConversation } from '@grammyjs/conversations';
 import { sequentialize } from '@grammyjs/runner';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { Bot } from 'grammy';
+import { Bot, type Transformer } from 'grammy';
 import { createAgentGate } from './agent-gate.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
@@ -13,19 +13,40 @@ import { queueFeature } from './features/queue.ts';
 import { relayFeature } from './features/relay.ts';
 import { setupFeature } from './features/setup.ts';
 import { switchFeature } from './features/switch.ts';
+import { ignoreHarmlessErrors } from './harmless-errors.ts';
 import { domainErrorAnswers, handleOnce, updateContext } from './middleware.ts';
 import { createConversationStorage } from './storage/conversation-storage.ts';
 
 /** The update types the bot handles (also given to setWebhook / getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
+/** Methods that count against Telegram's message limits (30/s overall, 1/s per chat, 20/min per group). */
+const MESSAGE_METHODS = new Set([
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'copyMessage',
+  'forwardMessage',
+  'editMessageText',
+  'editMessageCaption',
+  'editMessageReplyMarkup',
+]);
+
+/** The throttler for messages only: reads such as getChatMember or answerCallbackQuery go straight through. */
+function throttleMessages(): Transformer {
+  const throttler = apiThrottler();
+  return (prev, method, payload, signal) =>
+    MESSAGE_METHODS.has(method) ? throttler(prev, method, payload, signal) : prev(method, payload, signal);
+}
+
 /** The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. */
 export function createBot(deps: BotDeps) {
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
   // 429s wait out retry_after (up to a minute), 5xx and network errors are retried a few times;
   // beyond that the caller (a durable job) retries later.
+  bot.api.config.use(ignoreHarmlessErrors);
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: false }));
-  bot.api.config.use(apiThrottler());
+  if (deps.throttle) bot.api.config.use(throttleMessages());
 
   const { requireAgent } = createAgentGate(deps);
 

@@ -8,6 +8,8 @@ import type { SupportGroup } from './storage/support-group.ts';
 export type BotDeps = {
   token: string;
   apiRoot: string;
+  /** Keep outgoing messages within Telegram's limits (off only for fakes without limits). */
+  throttle: boolean;
   orm: Orm;
   services: Services;
   logger: Logger;

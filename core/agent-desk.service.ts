@@ -87,18 +87,17 @@ export function createAgentDeskService({ em }: { em: EntityManager }) {
 
     /** An agent's claimed tickets; `unread` counts visitor messages after the agent's last reply. */
     async agentTickets(agentId: number): Promise<AgentTicket[]> {
-      const agent = await em.findOne(Agent, agentId);
-      if (!agent) throw new NotFound('Agent');
-      const rows = await sql<{ id: number; category: string | null; unread: number }>(
-        `select t.id, t.category,
+      if (!(await em.count(Agent, { id: agentId }))) throw new NotFound('Agent');
+      const rows = await sql<{ id: number; category: string | null; unread: number; active: boolean }>(
+        `select t.id, t.category, (t.id = a.active_ticket_id) as active,
            (select count(*)::int from messages m where m.ticket_id = t.id and m.sender = 'visitor'
               and m.id > coalesce((select max(a.id) from messages a where a.ticket_id = t.id and a.sender = 'agent'), 0)
            ) as unread
-         from tickets t where t.assigned_agent_id = ? and t.status = 'claimed' order by t.id`,
+         from tickets t join agents a on a.id = t.assigned_agent_id
+         where t.assigned_agent_id = ? and t.status = 'claimed' order by t.id`,
         [agentId],
       );
-      const activeId = agent.activeTicket?.id ?? null;
-      return rows.map((row) => ({ ...row, active: row.id === activeId }));
+      return rows.map((row) => ({ ...row, active: Boolean(row.active) }));
     },
 
     /** A ticket's messages so far, oldest first (for the agent who just connected). */

@@ -42,7 +42,9 @@ export function createAgentService({ em }: { em: EntityManager }) {
       if (ticket.status !== 'claimed' || ticket.assignedAgent?.id !== agentId) {
         throw new Forbidden(`Ticket #${ticketId} is not one of your open tickets`);
       }
-      await em.nativeUpdate(Agent, { id: agentId }, { activeTicket: ticketId });
+      const agent = await em.findOneOrFail(Agent, agentId);
+      agent.activeTicket = ticket;
+      await em.flush();
     },
   };
 }

@@ -6,13 +6,10 @@ import type { BotDeps } from '../deps.ts';
 import { closeButton, renderConnected, renderRelayedMessage } from '../render/agent-messages.ts';
 import { renderCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
-import { createDmLinks } from '../storage/dm-links.ts';
 
 /** Telegram refused for good (bad request, blocked by the user…): retrying cannot help. */
 const isPermanent = (error: unknown) =>
   error instanceof GrammyError && [400, 403, 404].includes(error.error_code);
-const isNotModified = (error: unknown) =>
-  error instanceof GrammyError && error.description.includes('message is not modified');
 const isMessageGone = (error: unknown) =>
   error instanceof GrammyError && /message to edit not found|message can't be edited/.test(error.description);
 
@@ -31,7 +28,6 @@ export function createOutboundHandler(
   deps: BotDeps & { api: Api; logger: Logger; afterHoursMinutes: number },
 ) {
   const { api, services, supportGroup, media, logger } = deps;
-  const links = createDmLinks(deps.orm.em);
 
   const groupId = async () => {
     const id = await supportGroup.chatId();
@@ -48,7 +44,6 @@ export function createOutboundHandler(
         await api.editMessageText(chatId, card.groupMessageId, text, { ...html, reply_markup: keyboard });
         return;
       } catch (error) {
-        if (isNotModified(error)) return;
         if (!isMessageGone(error)) throw error;
       }
     }
@@ -65,16 +60,14 @@ export function createOutboundHandler(
     const caption = renderRelayedMessage(ticket, message);
     const file = message.mediaUrl ? media.parseUrl(message.mediaUrl) : null;
     const stored = file ? await media.open(file.sessionId, file.fileName) : null;
-    let sent: { message_id: number };
-    if (stored && file) {
-      const input = new InputFile(stored.bytes, file.fileName);
-      sent = stored.mimeType.startsWith('image/')
-        ? await api.sendPhoto(agent.tgChatId, input, { ...html, caption })
-        : await api.sendDocument(agent.tgChatId, input, { ...html, caption });
-    } else {
-      sent = await api.sendMessage(agent.tgChatId, caption, html);
+    if (!stored || !file) {
+      await api.sendMessage(agent.tgChatId, caption, html);
+      return;
     }
-    await links.remember(agent.tgChatId, sent.message_id, ticket.id);
+    const input = new InputFile(stored.bytes, file.fileName);
+    if (stored.mimeType.startsWith('image/'))
+      await api.sendPhoto(agent.tgChatId, input, { ...html, caption });
+    else await api.sendDocument(agent.tgChatId, input, { ...html, caption });
   };
 
   const connectAgent = async (agentId: number, ticketId: number) => {
@@ -83,11 +76,10 @@ export function createOutboundHandler(
       services.desk.card(ticketId),
       services.desk.history(ticketId),
     ]);
-    const sent = await api.sendMessage(agent.tgChatId, renderConnected(card, history), {
+    await api.sendMessage(agent.tgChatId, renderConnected(card, history), {
       ...html,
       reply_markup: closeButton(ticketId),
     });
-    await links.remember(agent.tgChatId, sent.message_id, ticketId);
   };
 
   const tellClosed = async (agentId: number, ticketId: number) => {

@@ -4,7 +4,7 @@ import type { Message } from 'grammy/types';
 import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { createDmLinks } from '../storage/dm-links.ts';
+import { ticketOfLabel } from '../render/agent-messages.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
 
 /** A photo or document of an agent's message: the file id and the type it will be stored as. */
@@ -22,12 +22,11 @@ function attachmentOf(message: Message): { fileId: string; mimeType: string; siz
 }
 
 /**
- * Agent DM → visitor. The ticket is the one of the message replied to, else the agent's active ticket,
+ * Agent DM → visitor. The ticket is the one of the bot message replied to (by its label), else the agent's active ticket,
  * else the agent is told how to pick one. Photos and documents are downloaded into the media store.
  */
 export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
-  const { services, orm, media } = deps;
-  const links = createDmLinks(orm.em);
+  const { services, media } = deps;
   const feature = new Composer<BotContext>();
 
   feature.on(['message:text', 'message:photo', 'message:document'], async (ctx) => {
@@ -37,8 +36,9 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
       return;
     }
     const agent = await services.agents.get((ctx.agent as NonNullable<BotContext['agent']>).id);
-    const repliedTo = message.reply_to_message?.message_id;
-    const repliedTicket = repliedTo ? await links.ticketOf(ctx.chat.id, repliedTo) : null;
+    const repliedTo = message.reply_to_message;
+    const repliedTicket =
+      repliedTo?.from?.id === ctx.me.id ? ticketOfLabel(repliedTo.text ?? repliedTo.caption) : null;
     const ticketId = repliedTicket ?? agent.activeTicket?.id;
     if (!ticketId) {
       await ctx.reply('You have no active ticket. Pick one with /tickets, or claim one from /queue.', {

@@ -9,6 +9,15 @@ export const closeData = (ticketId: number) => `close:${ticketId}`;
 export const closeButton = (ticketId: number) =>
   new InlineKeyboard().text(`✖ Close #${ticketId}`, closeData(ticketId));
 
+/**
+ * The ticket a bot message in an agent's DM is about: every such message starts with its ticket's label
+ * ("#12 · Visitor …", "🔗 You're connected to #12 …"), so an agent's reply to it answers that ticket.
+ */
+export function ticketOfLabel(text: string | undefined): number | null {
+  const match = /^\D{0,40}?#(\d+)\b/.exec(text?.split('\n', 1)[0] ?? '');
+  return match ? Number(match[1]) : null;
+}
+
 const senderName = (message: Message) =>
   message.sender === 'visitor'
     ? 'Visitor'

@@ -1,5 +1,4 @@
 import { Agent } from './agent.entity.ts';
-import { AgentDmMessage } from './agent-dm-message.entity.ts';
 import { BotConversation } from './bot-conversation.entity.ts';
 import { Message } from './message.entity.ts';
 import { Pass } from './pass.entity.ts';
@@ -8,17 +7,7 @@ import { Setting } from './setting.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
 import { Ticket } from './ticket.entity.ts';
 
-export {
-  Agent,
-  AgentDmMessage,
-  BotConversation,
-  Message,
-  Pass,
-  ProcessedUpdate,
-  Setting,
-  SupportSession,
-  Ticket,
-};
+export { Agent, BotConversation, Message, Pass, ProcessedUpdate, Setting, SupportSession, Ticket };
 
 export const entities = [
   SupportSession,
@@ -29,5 +18,4 @@ export const entities = [
   Setting,
   ProcessedUpdate,
   BotConversation,
-  AgentDmMessage,
 ];

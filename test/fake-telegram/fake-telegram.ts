@@ -1,0 +1,326 @@
+import type { BotCommand, BotCommandScope, MenuButton } from 'grammy/types';
+import { ApiDispatcher } from './api-dispatcher.ts';
+import { CallLog, type WaitForOptions } from './call-log.ts';
+import type { NewGroup, NewUser } from './chat-store.ts';
+import { FakeState, scopeKey } from './fake-state.ts';
+import { type FailOptions, type FaultOptions, Faults } from './faults.ts';
+import { type HttpListener, listenOnLoopback } from './http-listener.ts';
+import { RateLimiter, type RateLimits, TELEGRAM_LIMITS } from './rate-limiter.ts';
+import { createRequestRouter } from './request-router.ts';
+import type {
+  ApiCall,
+  Chat,
+  MemberStatus,
+  Message,
+  RecordedParams,
+  Update,
+  User,
+  WebhookDelivery,
+} from './types.ts';
+import type { UpdateInput } from './update-queue.ts';
+import {
+  type ButtonClick,
+  type CallbackQueryInput,
+  UserActions,
+  type UserMessageOptions,
+} from './user-actions.ts';
+
+export interface FakeTelegramOptions {
+  /** Default '123456:TEST-token-abcdefghijklmnopqrstuvwxyz'; the bot's id is the numeric prefix. */
+  token?: string;
+  /** Pause before re-POSTing an update the webhook did not accept. Default 200 ms. */
+  webhookRetryDelayMs?: number;
+  /** Attempts per update before the webhook gives up on it. Default 50. */
+  webhookMaxAttempts?: number;
+  /** Time limit of one webhook POST. Default 10 s. */
+  webhookTimeoutMs?: number;
+}
+
+export type SentMessageCall = ApiCall & { result: Message };
+
+export const DEFAULT_TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+const SENT_MESSAGE_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+
+/** A running fake Bot API server; see index.ts for the overview. */
+export class FakeTelegram {
+  readonly apiRoot: string;
+  readonly token: string;
+  readonly botUser: User;
+  private readonly state: FakeState;
+  private readonly log: CallLog;
+  private readonly faults: Faults;
+  private readonly limiter: RateLimiter;
+  private readonly users: UserActions;
+  private readonly listener: HttpListener;
+  private readonly closing: AbortController;
+  private closed: Promise<void> | undefined;
+
+  static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+    const log = new CallLog();
+    const faults = new Faults();
+    const limiter = new RateLimiter();
+    const closing = new AbortController();
+    let dispatcher: ApiDispatcher | undefined;
+    const state = new FakeState(
+      options.token ?? DEFAULT_TOKEN,
+      {
+        retryDelayMs: options.webhookRetryDelayMs ?? 200,
+        maxAttempts: options.webhookMaxAttempts ?? 50,
+        timeoutMs: options.webhookTimeoutMs ?? 10_000,
+        onWebhookReply: async (method, params) => {
+          await dispatcher?.call({
+            method,
+            params,
+            uploads: new Map(),
+            clientSignal: new AbortController().signal,
+            viaWebhookReply: true,
+          });
+        },
+      },
+      () => log.changed(),
+    );
+    dispatcher = new ApiDispatcher(state, faults, limiter, log, closing.signal);
+    const listener = await listenOnLoopback(
+      createRequestRouter({ state, dispatcher, faults, log, closing: closing.signal }),
+    );
+    return new FakeTelegram({ state, log, faults, limiter, listener, closing });
+  }
+
+  private constructor(parts: {
+    state: FakeState;
+    log: CallLog;
+    faults: Faults;
+    limiter: RateLimiter;
+    listener: HttpListener;
+    closing: AbortController;
+  }) {
+    this.state = parts.state;
+    this.log = parts.log;
+    this.faults = parts.faults;
+    this.limiter = parts.limiter;
+    this.listener = parts.listener;
+    this.closing = parts.closing;
+    this.users = new UserActions(this.state, () => this.log.changed());
+    this.apiRoot = `http://127.0.0.1:${this.listener.port}`;
+    this.token = this.state.token;
+    this.botUser = structuredClone(this.state.bot);
+  }
+
+  /** Stops the server: pending long polls, hung requests and webhook deliveries end at once. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing.abort();
+      this.state.webhook.close();
+      this.faults.clear();
+      this.log.close();
+      await this.listener.close();
+    })();
+    return this.closed;
+  }
+
+  // ── users, groups, membership ────────────────────────────────────────────────────────────────
+
+  /** Registers a user; their private chat with the bot has the same id. */
+  addUser(user: NewUser): User {
+    return structuredClone(this.state.chats.addUser(user));
+  }
+
+  /** Registers a supergroup (negative id). The bot is a 'member' unless `botStatus` says otherwise. */
+  addGroup(group: NewGroup): Chat {
+    return structuredClone(this.state.chats.addGroup(group));
+  }
+
+  /** Sets a user's (or the bot's, by `fake.botUser.id`) status in a group. */
+  setChatMember(chatId: number, userId: number, status: MemberStatus) {
+    this.state.chats.setMember(chatId, userId, status);
+  }
+
+  /** The user blocks (or unblocks) the bot: sends to them answer 403. */
+  setBotBlocked(userId: number, blocked = true) {
+    this.state.chats.setBlocked(userId, blocked);
+  }
+
+  /** Group privacy mode (default on): a non-admin bot sees only commands, mentions and replies. */
+  setPrivacyMode(enabled: boolean) {
+    this.state.privacyMode = enabled;
+  }
+
+  // ── what users do (each returns the update; update_id 0 = stored but not delivered) ──────────
+
+  sendText(options: UserMessageOptions & { text: string }): Update {
+    return this.users.sendText(options);
+  }
+
+  sendPhoto(options: UserMessageOptions & { bytes: Buffer; caption?: string }): Update {
+    return this.users.sendPhoto(options);
+  }
+
+  sendDocument(
+    options: UserMessageOptions & { bytes: Buffer; fileName: string; mimeType?: string; caption?: string },
+  ): Update {
+    return this.users.sendDocument(options);
+  }
+
+  /** Presses the inline button with this text on a stored message (a callback_query update). */
+  clickButton(click: ButtonClick): Update {
+    return this.users.clickButton(click);
+  }
+
+  /** A callback_query with arbitrary data (e.g. stale buttons). */
+  sendCallbackQuery(query: CallbackQueryInput): Update {
+    return this.users.sendCallbackQuery(query);
+  }
+
+  /** `by` adds the bot to a group: a my_chat_member update (status default 'member'). */
+  botAddedToGroup({
+    groupId,
+    by,
+    status = 'member',
+  }: {
+    groupId: number;
+    by: number;
+    status?: MemberStatus;
+  }) {
+    return this.users.botMembership({ groupId, by, status });
+  }
+
+  botRemovedFromGroup({
+    groupId,
+    by,
+    status = 'left',
+  }: {
+    groupId: number;
+    by: number;
+    status?: 'left' | 'kicked';
+  }) {
+    return this.users.botMembership({ groupId, by, status });
+  }
+
+  /** Any other update, as is (update_id assigned unless given). */
+  injectUpdate(update: UpdateInput): Update {
+    return this.users.inject(update);
+  }
+
+  /** Delivers an earlier update again with the same update_id (next getUpdates, or the webhook). */
+  redeliver(updateId: number): Update {
+    return this.users.redeliver(updateId);
+  }
+
+  // ── chat state ────────────────────────────────────────────────────────────────────────────────
+
+  /** Current (edited, not deleted) messages of a chat, sent and received, by message_id. */
+  messages(chatId: number): Message[] {
+    return structuredClone(this.state.chats.messages(chatId));
+  }
+
+  message(chatId: number, messageId: number): Message | undefined {
+    const message = this.state.chats.message(chatId, messageId);
+    return message && structuredClone(message);
+  }
+
+  lastMessage(chatId: number): Message | undefined {
+    return this.messages(chatId).at(-1);
+  }
+
+  fileBytes(fileId: string): Buffer | undefined {
+    return this.state.files.get(fileId)?.bytes;
+  }
+
+  /** What setMyCommands stored for this scope and language. */
+  myCommands(options: { scope?: BotCommandScope; languageCode?: string } = {}): BotCommand[] | undefined {
+    return structuredClone(this.state.commands.get(scopeKey(options.scope, options.languageCode)));
+  }
+
+  /** What setChatMenuButton stored for a chat (or the default one). */
+  menuButton(chatId?: number): MenuButton | undefined {
+    return structuredClone(this.state.menuButtons.get(chatId ?? 'default'));
+  }
+
+  webhookUrl(): string | undefined {
+    return this.state.webhook.config?.url;
+  }
+
+  /** Whether a getUpdates long poll is waiting right now (the bot is polling). */
+  isPolling(): boolean {
+    return this.state.polls.waiting;
+  }
+
+  pendingUpdateCount(): number {
+    return this.state.updates.pendingCount;
+  }
+
+  // ── the record ────────────────────────────────────────────────────────────────────────────────
+
+  /** Every API request in order of completion (`at` is its arrival). */
+  get calls(): ApiCall[] {
+    return this.log.calls;
+  }
+
+  /** Every webhook POST attempt. */
+  get webhookDeliveries(): WebhookDelivery[] {
+    return this.state.webhook.deliveries;
+  }
+
+  callsOf(method: string): ApiCall[] {
+    const name = method.toLowerCase();
+    return this.log.calls.filter((call) => call.method.toLowerCase() === name);
+  }
+
+  /**
+   * The messages the bot sent to this chat (successful sendMessage / sendPhoto / sendDocument), in
+   * order, as returned at sending time (`messages()` has their current, edited state).
+   */
+  sentTo(chatId: number): Message[] {
+    return this.sentCalls(chatId).map((call) => structuredClone(call.result));
+  }
+
+  /** The calls behind `sentTo`, with their params (parse_mode, the raw HTML text, …). */
+  sentCalls(chatId: number): SentMessageCall[] {
+    return this.log.calls.filter(
+      (call): call is SentMessageCall =>
+        call.ok && SENT_MESSAGE_METHODS.has(call.method) && (call.result as Message).chat.id === chatId,
+    );
+  }
+
+  /** Params of the successful answerCallbackQuery calls. */
+  callbackAnswers(): RecordedParams[] {
+    return this.callsOf('answerCallbackQuery')
+      .filter((call) => call.ok)
+      .map((call) => call.params);
+  }
+
+  /** Resolves with the predicate's value once truthy (re-checked on every call and injection). */
+  waitFor<T>(
+    predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    options?: WaitForOptions,
+  ): Promise<T> {
+    return this.log.waitFor(predicate, options);
+  }
+
+  // ── limits and faults ─────────────────────────────────────────────────────────────────────────
+
+  /** Telegram's flood limits for sending methods (off by default): 429 with retry_after. */
+  enforceLimits(limits: boolean | Partial<RateLimits>) {
+    this.limiter.limits =
+      limits === false ? undefined : { ...TELEGRAM_LIMITS, ...(limits === true ? {} : limits) };
+  }
+
+  rateLimitedCount(): number {
+    return this.limiter.rejected;
+  }
+
+  /** Matching calls answer 5xx (default 502, sending methods) without changing anything. */
+  fail(options: FailOptions = {}) {
+    this.faults.fail(options);
+  }
+
+  /** Matching calls get no answer; when the fault ends the connection is dropped, nothing applied. */
+  hang(options: FaultOptions = {}) {
+    this.faults.hang(options);
+  }
+
+  /** Ends all faults; hung requests are dropped. */
+  clearFaults() {
+    this.faults.clear();
+  }
+}
