@@ -164,8 +164,8 @@ export function createTicketService({
     async afterHours(ticketId: number): Promise<{ stillWaiting: boolean }> {
       const outcome = await em.transactional(async (tx) => {
         const ticket = await tx.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
-        if (!ticket || ticket.status !== 'open') return { ticket, messages: [] as Message[] };
-        if (ticket.contactRequestedAt) return { ticket, messages: [] as Message[] };
+        if (ticket?.status !== 'open' || ticket.contactRequestedAt)
+          return { ticket, messages: [] as Message[] };
         ticket.contactRequestedAt = new Date();
         const request = addMessage(tx, ticket, 'system', CONTACT_REQUEST_TEXT);
         await tx.flush();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
-import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
+import { eventually, newVisitor } from './support/visitor.ts';
 
 const GROUP = -1001234567890;
 const ALICE = { id: 1001, first_name: 'Alice', username: 'alice' };
