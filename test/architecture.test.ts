@@ -3,8 +3,9 @@ import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The dependency direction of DESIGN.md §2: contract ← db ← core ← bot, server; the browser apps import
- * only contract. `app/` and `main.ts` are the composition root and may import anything.
+ * The dependency direction of DESIGN.md §2: contract ← db ← core ← bot, server (and jobs, the pg-boss
+ * outbox behind core's Outbox interface); the browser apps import only contract. `app/` and `main.ts` are
+ * the composition root and may import anything.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const LAYERS = [
@@ -24,15 +25,16 @@ type Layer = (typeof LAYERS)[number];
 const FORBIDDEN_LAYERS: Partial<Record<Layer, Layer[]>> = {
   contract: ['db', 'core', 'bot', 'server', 'widget', 'miniapp', 'app'],
   db: ['core', 'bot', 'server', 'widget', 'miniapp', 'app'],
-  core: ['bot', 'server', 'widget', 'miniapp', 'app'],
-  bot: ['server', 'widget', 'miniapp', 'app'],
-  server: ['bot', 'widget', 'miniapp', 'app'],
+  core: ['jobs', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  jobs: ['bot', 'server', 'widget', 'miniapp', 'app'],
+  bot: ['jobs', 'server', 'widget', 'miniapp', 'app'],
+  server: ['jobs', 'bot', 'widget', 'miniapp', 'app'],
   widget: ['db', 'core', 'bot', 'server', 'miniapp', 'app'],
   miniapp: ['db', 'core', 'bot', 'server', 'widget', 'app'],
 };
 const FORBIDDEN_PACKAGES: Partial<Record<Layer, RegExp>> = {
   contract: /^(?!zod$)/,
-  core: /^(koa|@koa\/|grammy|@grammyjs\/|pino)/,
+  core: /^(koa|@koa\/|grammy|@grammyjs\/|pino|pg-boss)/,
   db: /^(koa|@koa\/|grammy|@grammyjs\/)/,
   widget: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,
   miniapp: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,
