@@ -12,6 +12,7 @@ const LAYERS = [
   'contract',
   'db',
   'core',
+  'jobs',
   'bot',
   'server',
   'widget',

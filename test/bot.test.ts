@@ -47,7 +47,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team' });
+    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'left' });
     for (const user of [ALICE, BOB, EVE]) fake.addUser(user);
     fake.setChatMember(GROUP, ALICE.id, 'administrator');
     fake.setChatMember(GROUP, BOB.id, 'member');
@@ -64,7 +64,9 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     });
     if (mode === 'webhook') await app.telegram?.setWebhook(`${app.url}/api/telegram/webhook`);
 
-    // The group binds itself; agents start the bot once.
+    // Added to the group, the bot explains /setup; an admin binds the group; agents start the bot once.
+    fake.botAddedToGroup({ groupId: GROUP, by: ALICE.id });
+    await botSaid(GROUP, /a group admin sends \/setup/);
     fake.sendText({ from: BOB.id, chatId: GROUP, text: '/setup' });
     await botSaid(GROUP, /Only an admin/);
     fake.sendText({ from: ALICE.id, chatId: GROUP, text: '/setup' });
@@ -183,6 +185,18 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     const target = buttonsOf(menu).find((text) => text.includes(`#${one.ticketId}`)) as string;
     fake.clickButton({ from: ALICE.id, chatId: ALICE.id, messageId: menu.message_id, text: target });
     await botSaid(ALICE.id, new RegExp(`Now answering #${one.ticketId}`));
+    await one.visitor.say('unread one');
+    await one.visitor.say('unread two');
+    await botSaid(ALICE.id, /unread two/);
+    fake.sendText({ from: ALICE.id, text: '/tickets' });
+    const refreshed = (await fake.waitFor(() =>
+      fake
+        .sentTo(ALICE.id)
+        .filter((m: Sent) => m.text?.startsWith('Your open tickets'))
+        .at(1),
+    )) as Sent;
+    // Unread: visitor messages since the agent last answered (none yet: all three).
+    expect(buttonsOf(refreshed)).toContain(`▶ #${one.ticketId} (3 new)`);
     fake.sendText({ from: ALICE.id, text: 'answer after switching' });
     await eventually(async () =>
       (await one.visitor.messages('agent')).some((m) => m.body === 'answer after switching'),
@@ -219,6 +233,10 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     ]);
     expect((await visitor.conversation()).ticket?.status).toBe('closed');
     await fake.waitFor(() => cardOf(ticketId)?.text?.includes('closed'));
+
+    // A stale Claim button (an old /queue message) is answered with the ticket's real state.
+    fake.sendCallbackQuery({ from: BOB.id, chatId: BOB.id, messageId: 1, data: `claim:${ticketId}` });
+    await fake.waitFor(() => answers().some((text: string) => text === `Ticket #${ticketId} is closed`));
   });
 
   it('after hours: reminds the group under the card, asks the visitor for contact, shows it on the card', async () => {

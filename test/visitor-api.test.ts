@@ -322,7 +322,13 @@ describe(`visitor API on ${databaseKind}`, () => {
   });
 
   describe('attachments and contact details', () => {
-    const upload = (sessionId: string, token: string, file?: Blob, name = 'file.png', extra: Record<string, string> = {}) => {
+    const upload = (
+      sessionId: string,
+      token: string,
+      file?: Blob,
+      name = 'file.png',
+      extra: Record<string, string> = {},
+    ) => {
       const form = new FormData();
       if (file) form.append('file', file, name);
       for (const [key, value] of Object.entries(extra)) form.append(key, value);
@@ -338,16 +344,27 @@ describe(`visitor API on ${databaseKind}`, () => {
       const { sessionId, token } = await http.newSession();
       const response = await upload(sessionId, token, png, 'screenshot.png', { body: 'See this' });
       expect(response.status).toBe(201);
-      const { message, ticket } = (await response.json()) as { message: { media_url: string; body: string }; ticket: { status: string } };
+      const { message, ticket } = (await response.json()) as {
+        message: { media_url: string; body: string };
+        ticket: { status: string };
+      };
       expect(message.body).toBe('See this');
       expect(ticket.status).toBe('open');
       expect(message.media_url).toMatch(new RegExp(`^/api/session/${sessionId}/media/[0-9a-f-]{36}\\.png$`));
-      const own = await fetch(`${app.url}${message.media_url}`, { headers: { authorization: `Bearer ${token}` } });
+      const own = await fetch(`${app.url}${message.media_url}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(own.status).toBe(200);
       expect(own.headers.get('content-type')).toBe('image/png');
       expect(Buffer.from(await own.arrayBuffer())).toEqual(Buffer.from('89504e470d0a1a0a', 'hex'));
       const other = await http.newSession();
-      expect((await fetch(`${app.url}${message.media_url}`, { headers: { authorization: `Bearer ${other.token}` } })).status).toBe(404);
+      expect(
+        (
+          await fetch(`${app.url}${message.media_url}`, {
+            headers: { authorization: `Bearer ${other.token}` },
+          })
+        ).status,
+      ).toBe(404);
       expect((await fetch(`${app.url}${message.media_url}`)).status).toBe(401);
       const traversal = await fetch(`${app.url}/api/session/${sessionId}/media/..%2F..%2Fjwt-secret`, {
         headers: { authorization: `Bearer ${token}` },
@@ -360,7 +377,9 @@ describe(`visitor API on ${databaseKind}`, () => {
       const before = await app.count('messages');
       expectError(await jsonOf(upload(sessionId, token)), 400, 'validation_failed');
       expectError(
-        await jsonOf(upload(sessionId, token, new Blob(['MZ'], { type: 'application/x-msdownload' }), 'x.exe')),
+        await jsonOf(
+          upload(sessionId, token, new Blob(['MZ'], { type: 'application/x-msdownload' }), 'x.exe'),
+        ),
         400,
         'validation_failed',
       );
@@ -378,15 +397,29 @@ describe(`visitor API on ${databaseKind}`, () => {
       const { sessionId, token } = await http.newSession();
       const path = `/api/session/${sessionId}/contact`;
       expectError(await http.post(path, { token, json: {} }), 400, 'validation_failed');
-      expectError(await http.post(path, { token, json: { email: 'not-an-email' } }), 400, 'validation_failed');
-      expectError(await http.post(path, { token, json: { phone: 'call me maybe' } }), 400, 'validation_failed');
-      expect((await http.post(path, { token, json: { email: 'a@b.example', phone: '+49 30 1234567' } })).status).toBe(200);
+      expectError(
+        await http.post(path, { token, json: { email: 'not-an-email' } }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await http.post(path, { token, json: { phone: 'call me maybe' } }),
+        400,
+        'validation_failed',
+      );
+      expect(
+        (await http.post(path, { token, json: { email: 'a@b.example', phone: '+49 30 1234567' } })).status,
+      ).toBe(200);
       const rows = await app.orm.em
         .getConnection()
         .execute('select contact_email, contact_phone from support_sessions where id = ?', [sessionId]);
       expect(rows[0]).toEqual({ contact_email: 'a@b.example', contact_phone: '+49 30 1234567' });
       const other = await http.newSession();
-      expectError(await http.post(path, { token: other.token, json: { email: 'x@y.example' } }), 404, 'not_found');
+      expectError(
+        await http.post(path, { token: other.token, json: { email: 'x@y.example' } }),
+        404,
+        'not_found',
+      );
     });
   });
 

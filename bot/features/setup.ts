@@ -20,6 +20,16 @@ export function setupFeature({ supportGroup }: Pick<BotDeps, 'supportGroup'>) {
     );
   });
 
+  // Added to a group: say how to bind it.
+  feature.on('my_chat_member', async (ctx) => {
+    const { old_chat_member: before, new_chat_member: after } = ctx.myChatMember;
+    const joined =
+      ['left', 'kicked'].includes(before.status) && ['member', 'administrator'].includes(after.status);
+    if (!joined || ctx.chat.type === 'private' || ctx.chat.type === 'channel') return;
+    if ((await supportGroup.chatId()) === ctx.chat.id) return;
+    await ctx.reply('Hi! To receive new support tickets here, a group admin sends /setup.');
+  });
+
   feature
     .chatType('private')
     .command('setup', (ctx) =>
