@@ -18,10 +18,10 @@ export function createAgentGate({ services, supportGroup }: Pick<BotDeps, 'servi
   const isMember = async (ctx: BotContext, groupId: number, userId: number) => {
     const hit = cache.get(userId);
     if (hit && hit.until > Date.now()) return hit.member;
-    const member = await ctx.api.getChatMember(groupId, userId).then(
-      (m) => MEMBER_STATUSES.has(m.status) || (m.status === 'restricted' && m.is_member),
-      () => false,
-    );
+    // A failed lookup (network, Telegram down) refuses this once but is not remembered.
+    const status = await ctx.api.getChatMember(groupId, userId).catch(() => null);
+    if (!status) return false;
+    const member = MEMBER_STATUSES.has(status.status) || (status.status === 'restricted' && status.is_member);
     cache.set(userId, { member, until: Date.now() + CACHE_MS });
     return member;
   };
@@ -52,5 +52,5 @@ export function createAgentGate({ services, supportGroup }: Pick<BotDeps, 'servi
     await next();
   };
 
-  return { requireAgent, forget: (userId: number) => cache.delete(userId) };
+  return { requireAgent };
 }

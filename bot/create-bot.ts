@@ -42,17 +42,18 @@ function throttleMessages(): Transformer {
 /** The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. */
 export function createBot(deps: BotDeps) {
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
-  // 429s wait out retry_after (up to a minute), 5xx and network errors are retried a few times;
-  // beyond that the caller (a durable job) retries later.
   bot.api.config.use(ignoreHarmlessErrors);
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: false }));
+  // 429s wait out retry_after (up to 30 s), 5xx and network errors are retried a few times; beyond that
+  // the caller (a durable job) retries later.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: false }));
   if (deps.throttle) bot.api.config.use(throttleMessages());
 
   const { requireAgent } = createAgentGate(deps);
 
   bot.use(updateContext(deps));
-  // Updates of one chat and user run one after another (the runner handles others concurrently).
-  bot.use(sequentialize((ctx) => [ctx.chat?.id, ctx.from?.id].filter(Boolean).map(String)));
+  // Updates of one user run one after another (the runner handles others concurrently): two agents'
+  // claims of one card do race, and core's atomic claim picks the winner.
+  bot.use(sequentialize((ctx) => (ctx.from ? String(ctx.from.id) : undefined)));
   bot.use(handleOnce(deps));
   bot.use(domainErrorAnswers);
   bot.use(
@@ -60,7 +61,9 @@ export function createBot(deps: BotDeps) {
       storage: {
         type: 'key',
         adapter: createConversationStorage(deps.orm.em),
-        getStorageKey: (ctx) => (ctx.from ? `agent:${ctx.from.id}` : undefined),
+        // Conversations happen in the agent's DM only: group updates never reach them.
+        getStorageKey: (ctx) =>
+          ctx.chat?.type === 'private' && ctx.from ? `agent:${ctx.from.id}` : undefined,
       },
     }),
   );

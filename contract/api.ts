@@ -15,6 +15,7 @@ export const errorCodeSchema = z.enum([
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'ticket_already_claimed',
   'ticket_closed',

@@ -112,6 +112,22 @@ export function createAgentDeskService({ em }: { em: EntityManager }) {
       return ticket.session.id;
     },
 
+    /**
+     * The ticket's visitor messages up to `uptoId` not yet relayed to its agent, oldest first. Relaying
+     * these (not just one) keeps the agent's DM in order even when jobs run out of order.
+     */
+    async unrelayed(ticketId: number, uptoId: number) {
+      return em.find(
+        Message,
+        { ticket: ticketId, sender: 'visitor', relayedAt: null, id: { $lte: uptoId } },
+        { orderBy: { id: 'asc' }, populate: ['ticket'] },
+      );
+    },
+
+    async markRelayed(messageId: number, tgMessageId: number): Promise<void> {
+      await em.nativeUpdate(Message, { id: messageId }, { relayedAt: new Date(), tgMessageId });
+    },
+
     async message(messageId: number) {
       const message = await em.findOne(Message, messageId, { populate: ['ticket', 'agent'] });
       if (!message) throw new NotFound('Message');

@@ -1,4 +1,4 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
@@ -35,11 +35,14 @@ export function createMessageService({
     em.transactional(async (tx): Promise<SentMessage> => {
       const session = await tx.findOne(SupportSession, input.sessionId);
       if (!session) throw new NotFound('Session');
+      // Locking the open ticket orders this message after a claim (or another message) committing on it:
+      // the message then goes to the agent who won, and message ids commit in order.
       let ticket = await tx.findOne(
         Ticket,
         { session, status: { $ne: 'closed' } },
-        { populate: ['assignedAgent'] },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
+      if (ticket) await tx.populate(ticket, ['assignedAgent']);
       const ticketCreated = !ticket;
       ticket ??= tx.create(Ticket, { session, category: input.category ?? null });
       const message = tx.create(Message, {
@@ -90,8 +93,9 @@ export function createMessageService({
       tgMessageId?: number;
     }): Promise<SentMessage & { sessionId: string }> {
       const result = await em.transactional(async (tx) => {
-        const ticket = await tx.findOne(Ticket, input.ticketId, { populate: ['assignedAgent', 'session'] });
+        const ticket = await tx.findOne(Ticket, input.ticketId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!ticket) throw new NotFound('Ticket');
+        await tx.populate(ticket, ['assignedAgent', 'session']);
         if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
         if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
           throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);

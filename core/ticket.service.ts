@@ -26,7 +26,11 @@ export function createTicketService({
   outbox: Outbox;
 }) {
   const loadTicket = async (tx: EntityManager, ticketId: number) => {
-    const ticket = await tx.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
+    // Fresh from the database: a conditional UPDATE may just have changed the row.
+    const ticket = await tx.findOne(Ticket, ticketId, {
+      populate: ['assignedAgent', 'session'],
+      refresh: true,
+    });
     if (!ticket) throw new NotFound('Ticket');
     return ticket;
   };
@@ -81,6 +85,12 @@ export function createTicketService({
         const joined = addMessage(tx, ticket, 'system', `${agent.name} joined the conversation`);
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        // The agent gets what was said so far as the "connected" history, not one by one.
+        await tx.nativeUpdate(
+          Message,
+          { ticket: ticketId, sender: 'visitor', relayedAt: null },
+          { relayedAt: new Date() },
+        );
         await outbox.enqueue(tx, { type: 'agent.connected', agentId, ticketId });
         return { ticket, messages: [joined] };
       });
@@ -155,6 +165,19 @@ export function createTicketService({
       });
       if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
       return toTicketView(outcome.ticket);
+    },
+
+    /** Enqueues a card for every not-closed ticket that has none (after a support group is bound). */
+    async requestMissingCards(): Promise<number> {
+      return em.transactional(async (tx) => {
+        const tickets = await tx.find(
+          Ticket,
+          { status: { $ne: 'closed' }, groupMessageId: null },
+          { fields: ['id'] },
+        );
+        for (const ticket of tickets) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+        return tickets.length;
+      });
     },
 
     /**

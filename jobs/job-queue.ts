@@ -1,4 +1,4 @@
-import { fromKysely, fromPglite, PgBoss } from 'pg-boss';
+import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { OutboundJob, Outbox } from '../core/outbox.ts';
 import { type Orm, pgliteOf } from '../db/orm.ts';
@@ -7,6 +7,7 @@ import { type Orm, pgliteOf } from '../db/orm.ts';
 const OUTBOUND_QUEUE = 'telegram-outbound';
 /** Delayed checks (after hours). */
 const TIMER_QUEUE = 'ticket-timers';
+const RETRY_LIMIT = 200;
 
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;
 export type OutboundHandler = (job: OutboundJob) => Promise<void>;
@@ -40,14 +41,15 @@ export async function startJobQueue({
   await boss.start();
   await boss.createQueue(OUTBOUND_QUEUE, {
     policy: 'key_strict_fifo',
-    retryLimit: 1000,
+    // About three hours of retries (backoff capped at a minute) before a delivery is given up.
+    retryLimit: RETRY_LIMIT,
     retryDelay: 1,
     retryBackoff: true,
     retryDelayMax: 60,
-    expireInSeconds: 120,
+    expireInSeconds: 300,
   });
   await boss.createQueue(TIMER_QUEUE, {
-    retryLimit: 50,
+    retryLimit: RETRY_LIMIT,
     retryDelay: 5,
     retryBackoff: true,
     retryDelayMax: 300,
@@ -72,9 +74,25 @@ export async function startJobQueue({
     /** Runs `handler` for every job; a thrown error retries the job later (with backoff), in order per chat. */
     async work(handler: OutboundHandler) {
       for (const queue of [OUTBOUND_QUEUE, TIMER_QUEUE]) {
-        const id = await boss.work<OutboundJob>(queue, { pollingIntervalSeconds: 0.5 }, async (jobs) => {
-          for (const job of jobs) await handler(job.data);
-        });
+        const id = await boss.work<OutboundJob>(
+          queue,
+          { pollingIntervalSeconds: 0.5, includeMetadata: true },
+          async (jobs) => {
+            for (const job of jobs as JobWithMetadata<OutboundJob>[]) {
+              try {
+                await handler(job.data);
+              } catch (error) {
+                // A job that ends as `failed` would hold back its chat's FIFO key: the last attempt
+                // gives up (loudly) instead.
+                if (job.retryCount < job.retryLimit) throw error;
+                logger.error(
+                  { err: error, job: job.data, attempts: job.retryCount + 1 },
+                  'delivery given up',
+                );
+              }
+            }
+          },
+        );
         workerIds.push(id);
       }
     },

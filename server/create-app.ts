@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps) {
     }),
     telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
   ];
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
 
   return { app, eventStreams };
 }

@@ -338,6 +338,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
       const toBob = fake.calls.filter(
         (c: { params: { chat_id?: unknown } }) => Number(c.params.chat_id) === BOB.id,
       );
+      expect(toBob.some((call: { status: number }) => call.status === 429)).toBe(true);
       toBob.forEach((call: { status: number; at: number; retryAfter?: number }, index: number) => {
         const next = toBob[index + 1] as { at: number } | undefined;
         if (call.status === 429 && next)
@@ -355,12 +356,48 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     await eventually(async () =>
       (await visitor.messages('agent')).some((m) => m.body === 'only once please'),
     );
+    const deliveries = () =>
+      mode === 'webhook'
+        ? fake.webhookDeliveries.filter(
+            (d: { updateId: number; status: number }) => d.updateId === update.update_id && d.status === 200,
+          ).length
+        : fake
+            .callsOf('getUpdates')
+            .filter((c) =>
+              (c.result as { update_id: number }[] | undefined)?.some(
+                (u) => u.update_id === update.update_id,
+              ),
+            ).length;
     fake.redeliver(update.update_id);
+    await fake.waitFor(() => deliveries() >= 2);
     fake.sendText({ from: ALICE.id, text: 'after the duplicate' });
     await eventually(async () =>
       (await visitor.messages('agent')).some((m) => m.body === 'after the duplicate'),
     );
     expect((await visitor.messages('agent')).filter((m) => m.body === 'only once please')).toHaveLength(1);
+  });
+
+  it('a pending close prompt does not swallow the agent’s clicks in the group', async () => {
+    const first = await newTicket('close me later');
+    await claim(ALICE, first.ticketId);
+    fake.sendText({ from: ALICE.id, text: '/close' });
+    await botSaid(ALICE.id, new RegExp(`Closing #${first.ticketId}`));
+    const second = await newTicket('claim me meanwhile');
+    fake.clickButton({ from: ALICE.id, chatId: GROUP, messageId: second.card.message_id, text: '✅ Claim' });
+    await eventually(async () => (await second.visitor.conversation()).ticket?.agent_name === 'Alice');
+    expect((await first.visitor.conversation()).ticket?.status).toBe('claimed');
+    fake.sendText({ from: ALICE.id, text: 'Bye!' });
+    await eventually(async () => (await first.visitor.conversation()).ticket?.status === 'closed');
+  });
+
+  it('/setup in another group is refused unless its sender also admins the current support group', async () => {
+    const OTHER = -1009999;
+    fake.addGroup({ id: OTHER, title: 'Somebody else' });
+    fake.setChatMember(OTHER, EVE.id, 'creator');
+    fake.sendText({ from: EVE.id, chatId: OTHER, text: '/setup' });
+    await botSaid(OTHER, /only one of its admins can move it here/);
+    const { ticketId } = await newTicket('still in the right group');
+    expect(cardOf(ticketId)).toBeDefined();
   });
 
   if (mode === 'webhook') {

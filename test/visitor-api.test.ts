@@ -424,8 +424,10 @@ describe(`visitor API on ${databaseKind}`, () => {
   });
 
   describe('HTTP basics', () => {
-    it('answers unknown routes with the JSON error shape', async () => {
+    it('answers unknown routes and wrong methods with the JSON error shape', async () => {
       expectError(await http.get('/api/nope'), 404, 'not_found');
+      expectError(await http.get('/api/session'), 405, 'method_not_allowed');
+      expectError(await http.request('DELETE', '/api/tickets/1/close'), 405, 'method_not_allowed');
     });
 
     it('sends security headers and a request id', async () => {

@@ -1,9 +1,15 @@
 import { type Api, GrammyError, InputFile } from 'grammy';
 import type { Logger } from 'pino';
 import type { OutboundJob } from '../../core/outbox.ts';
+import type { Message } from '../../db/entities/index.ts';
 import { html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { closeButton, renderConnected, renderRelayedMessage } from '../render/agent-messages.ts';
+import {
+  closeButton,
+  MAX_CAPTION_BODY,
+  renderConnected,
+  renderRelayedMessage,
+} from '../render/agent-messages.ts';
 import { renderCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
 
@@ -51,23 +57,38 @@ export function createOutboundHandler(
     await services.desk.setCardMessageId(ticketId, sent.message_id);
   };
 
+  const relayOne = async (chatId: number, message: Message) => {
+    const file = message.mediaUrl ? media.parseUrl(message.mediaUrl) : null;
+    const stored = file ? await media.open(file.sessionId, file.fileName) : null;
+    if (stored && file) {
+      const input = new InputFile(stored.bytes, file.fileName);
+      const caption = renderRelayedMessage(message.ticket, message, MAX_CAPTION_BODY);
+      try {
+        return stored.mimeType.startsWith('image/')
+          ? await api.sendPhoto(chatId, input, { ...html, caption })
+          : await api.sendDocument(chatId, input, { ...html, caption });
+      } catch (error) {
+        // Telegram refused the file itself (e.g. not a valid image): the text still goes through.
+        if (!isPermanent(error)) throw error;
+        logger.warn(
+          { err: error, messageId: message.id },
+          'Telegram refused an attachment; sending the text alone',
+        );
+      }
+    }
+    return api.sendMessage(chatId, renderRelayedMessage(message.ticket, message), html);
+  };
+
+  /** Relays the message and any earlier one of its ticket still waiting, in order; each is marked once sent. */
   const relayToAgent = async (agentId: number, messageId: number) => {
     const [agent, message] = await Promise.all([
       services.agents.get(agentId),
       services.desk.message(messageId),
     ]);
-    const ticket = message.ticket;
-    const caption = renderRelayedMessage(ticket, message);
-    const file = message.mediaUrl ? media.parseUrl(message.mediaUrl) : null;
-    const stored = file ? await media.open(file.sessionId, file.fileName) : null;
-    if (!stored || !file) {
-      await api.sendMessage(agent.tgChatId, caption, html);
-      return;
+    for (const pending of await services.desk.unrelayed(message.ticket.id, messageId)) {
+      const sent = await relayOne(agent.tgChatId, pending);
+      await services.desk.markRelayed(pending.id, sent.message_id);
     }
-    const input = new InputFile(stored.bytes, file.fileName);
-    if (stored.mimeType.startsWith('image/'))
-      await api.sendPhoto(agent.tgChatId, input, { ...html, caption });
-    else await api.sendDocument(agent.tgChatId, input, { ...html, caption });
   };
 
   const connectAgent = async (agentId: number, ticketId: number) => {
@@ -109,6 +130,18 @@ export function createOutboundHandler(
     );
   };
 
+  /** Telegram lets a bot write only to users who started it: the group learns who has to. */
+  const warnGroupAboutAgent = async (agentId: number) => {
+    const [agent, chatId] = await Promise.all([services.agents.get(agentId), supportGroup.chatId()]);
+    if (!chatId) return;
+    const name = agent.tgUsername ? `@${agent.tgUsername}` : agent.name;
+    await api.sendMessage(
+      chatId,
+      `⚠️ I can't message ${escapeHtml(name)}: please open a chat with me and press Start, then use /tickets.`,
+      html,
+    );
+  };
+
   return async function deliver(job: OutboundJob): Promise<void> {
     try {
       switch (job.type) {
@@ -124,12 +157,21 @@ export function createOutboundHandler(
           return await afterHours(job.ticketId);
       }
     } catch (error) {
-      if (isPermanent(error)) {
-        logger.warn({ err: error, job }, 'Telegram refused a delivery; dropped');
+      if (error instanceof NoSupportGroup) {
+        // Cards are requested again for every open ticket when a group is bound (/setup).
+        logger.warn({ job }, error.message);
         return;
       }
-      logger.warn({ err: error, job }, 'delivery failed; will retry');
-      throw error;
+      if (!isPermanent(error)) {
+        logger.warn({ err: error, job }, 'delivery failed; will retry');
+        throw error;
+      }
+      logger.warn({ err: error, job }, 'Telegram refused a delivery; dropped');
+      if ('agentId' in job && (error as GrammyError).error_code === 403) {
+        await warnGroupAboutAgent(job.agentId).catch((warnError: unknown) =>
+          logger.warn({ err: warnError }, 'could not warn the group'),
+        );
+      }
     }
   };
 }

@@ -23,7 +23,14 @@ export function closeTicketConversation({ services }: Pick<BotDeps, 'services'>)
     await ctx.reply(`Closing #${ticketId}. Send a closing note for the visitor, or tap Skip.`, {
       reply_markup: new InlineKeyboard().text('Skip', SKIP).text('Cancel', CANCEL),
     });
-    const answer = await conversation.waitFor(['message:text', 'callback_query:data']);
+    // Only a text in this DM or this prompt's own buttons answer it; anything else passes on to the bot.
+    const answer = await conversation
+      .waitFor(['message:text', 'callback_query:data'])
+      .and(
+        (c) =>
+          c.chat?.type === 'private' &&
+          (!c.callbackQuery || [SKIP, CANCEL].includes(c.callbackQuery.data ?? '')),
+      );
     if (answer.callbackQuery) await answer.answerCallbackQuery();
     const text = answer.message?.text;
     if (answer.callbackQuery?.data === CANCEL || text?.startsWith('/')) {

@@ -2,17 +2,40 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 
-/** `/setup` in a group, by one of its admins, binds it as the support group. */
-export function setupFeature({ supportGroup }: Pick<BotDeps, 'supportGroup'>) {
+const isAdmin = (ctx: BotContext, chatId: number, userId: number) =>
+  ctx.api.getChatMember(chatId, userId).then(
+    (member) => member.status === 'creator' || member.status === 'administrator',
+    () => false,
+  );
+
+/**
+ * `/setup` in a group binds it as the support group. It takes an admin of that group — and, when another
+ * group is bound already, an admin of that one too (so nobody can pull the tickets into their own group).
+ * Then every open ticket without a card gets one.
+ */
+export function setupFeature({ supportGroup, services }: Pick<BotDeps, 'supportGroup' | 'services'>) {
   const feature = new Composer<BotContext>();
 
   feature.chatType(['group', 'supergroup']).command('setup', async (ctx) => {
-    const member = await ctx.getChatMember(ctx.from.id);
-    if (member.status !== 'creator' && member.status !== 'administrator') {
+    const current = await supportGroup.chatId();
+    if (current === ctx.chat.id) {
+      await ctx.reply('This group already is the support group.');
+      return;
+    }
+    if (supportGroup.fixed) {
+      await ctx.reply('The support group is fixed by the server’s configuration (SUPPORT_GROUP_CHAT_ID).');
+      return;
+    }
+    if (!(await isAdmin(ctx, ctx.chat.id, ctx.from.id))) {
       await ctx.reply('Only an admin of this group can make it the support group.');
       return;
     }
+    if (current && !(await isAdmin(ctx, current, ctx.from.id))) {
+      await ctx.reply('Another group is the support group; only one of its admins can move it here.');
+      return;
+    }
     await supportGroup.bind(ctx.chat.id);
+    await services.tickets.requestMissingCards();
     ctx.log.info({ chatId: ctx.chat.id }, 'support group bound');
     await ctx.reply(
       '✅ This group is now the support group. New tickets will appear here with Claim / Pass buttons.\n' +

@@ -2,8 +2,9 @@ import { InlineKeyboard } from 'grammy';
 import type { Message } from '../../db/entities/index.ts';
 import { escapeHtml, ticketLabel, truncate } from './html.ts';
 
-/** Telegram's limit for a message's text. */
+/** Telegram's limits for a message's text and a photo's or document's caption. */
 const MAX_TEXT = 4096;
+export const MAX_CAPTION_BODY = 1024 - 100;
 
 export const closeData = (ticketId: number) => `close:${ticketId}`;
 export const closeButton = (ticketId: number) =>
@@ -29,8 +30,9 @@ const senderName = (message: Message) =>
 export function renderRelayedMessage(
   ticket: { id: number; category?: string | null },
   message: Message,
+  maxBody = MAX_TEXT - 200,
 ): string {
-  const body = message.body ? escapeHtml(truncate(message.body, MAX_TEXT - 200)) : '';
+  const body = message.body ? escapeHtml(truncate(message.body, maxBody)) : '';
   const media = message.mediaUrl ? ' 📎' : '';
   return `<b>${escapeHtml(ticketLabel(ticket))}</b> · ${senderName(message)}${media}\n${body}`.trimEnd();
 }

@@ -18,6 +18,8 @@ export const MessageSchema = defineEntity({
     body: p.text(),
     mediaUrl: p.text().nullable(),
     tgMessageId: p.bigint('number').nullable(),
+    /** A visitor message reached the agent (relayed, or shown in the "connected" history). */
+    relayedAt: p.datetime().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

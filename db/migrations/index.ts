@@ -1,9 +1,9 @@
 import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261124122436_initial } from './Migration20261124122436_initial.ts';
-import { Migration20261124125133_telegram } from './Migration20261124125133_telegram.ts';
+import { Migration20261124131108_telegram } from './Migration20261124131108_telegram.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
   Migration20261124122436_initial,
-  Migration20261124125133_telegram,
+  Migration20261124131108_telegram,
 ];

@@ -27,6 +27,8 @@ function render(error: unknown): Rendered {
   }
   const httpError = error as KoaHttpError;
   const status = httpError?.status ?? httpError?.statusCode;
+  // The router answers a method it does not know at all (PROPFIND, …) with 501.
+  if (status === 501) return { status, code: 'method_not_allowed', message: 'Method not implemented' };
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // The JSON body parser fails with a SyntaxError carrying status 400.
     if (httpError.name === 'SyntaxError')
@@ -35,6 +37,7 @@ function render(error: unknown): Rendered {
     if (status === 404) return { status, code: 'not_found', message: 'Not found' };
     if (status === 401) return { status, code: 'unauthorized', message: 'Unauthorized' };
     if (status === 403) return { status, code: 'forbidden', message: 'Forbidden' };
+    if (status === 405) return { status, code: 'method_not_allowed', message: 'Method not allowed' };
     return { status, code: 'bad_request', message: httpError.expose ? httpError.message : 'Bad request' };
   }
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side' };

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124125133_telegram extends Migration {
-  override name = 'Migration20261124125133_telegram';
+export class Migration20261124131108_telegram extends Migration {
+  override name = 'Migration20261124131108_telegram';
 
   override up(): void | Promise<void> {
     this.addSql(
@@ -17,12 +17,16 @@ export class Migration20261124125133_telegram extends Migration {
     );
 
     this.addSql(`alter table "tickets" add "contact_requested_at" timestamptz null;`);
+
+    this.addSql(`alter table "messages" add "relayed_at" timestamptz null;`);
   }
 
   override down(): void | Promise<void> {
     this.addSql(`drop table if exists "bot_conversations" cascade;`);
     this.addSql(`drop table if exists "processed_telegram_updates" cascade;`);
     this.addSql(`drop table if exists "settings" cascade;`);
+
+    this.addSql(`alter table "messages" drop column "relayed_at";`);
 
     this.addSql(`alter table "tickets" drop column "contact_requested_at";`);
   }

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../app/logger.ts';
+import { createInProcessEventBus } from '../core/event-bus.ts';
+import type { OutboundJob } from '../core/outbox.ts';
+import { createServices } from '../core/services.ts';
+import { createOrm, migrate, type Orm } from '../db/orm.ts';
+import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
+import { createTestDatabase, databaseKind } from './support/database.ts';
+import { inContext } from './support/test-app.ts';
+
+let orm: Orm;
+let jobs: JobQueue;
+let drop: () => Promise<void>;
+
+beforeAll(async () => {
+  const database = await createTestDatabase();
+  drop = database.drop;
+  orm = await createOrm(database.options);
+  await migrate(orm);
+  jobs = await startJobQueue({
+    orm,
+    databaseUrl: database.options.kind === 'postgresql' ? database.options.url : undefined,
+    logger: createLogger({ level: 'silent' }),
+    afterHoursSeconds: 3600,
+  });
+});
+afterAll(async () => {
+  await jobs?.stop();
+  await orm?.close();
+  await drop?.();
+});
+
+const queued = async () =>
+  (
+    await orm.em
+      .getConnection()
+      .execute<{ name: string; data: OutboundJob }[]>(
+        `select name, data from pgboss.job order by created_on, id`,
+      )
+  ).map((row) => ({ queue: row.name, ...row.data }));
+
+describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
+  it('a job exists exactly when its transaction commits', async () => {
+    const before = (await queued()).length;
+    await orm.em.fork().transactional(async (tx) => {
+      await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 1 });
+    });
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 2 });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const after = (await queued()).slice(before);
+    expect(after).toEqual([{ queue: 'telegram-outbound', type: 'ticket.card', ticketId: 1 }]);
+  });
+
+  it('a visitor message enqueues its card and after-hours timer with it', async () => {
+    const services = createServices({ em: orm.em, bus: createInProcessEventBus(), outbox: jobs.outbox });
+    const before = (await queued()).length;
+    const sessionId = await inContext(orm, () => services.sessions.createSession({}));
+    const sent = await inContext(orm, () => services.messages.sendVisitorMessage({ sessionId, body: 'hi' }));
+    const added = (await queued()).slice(before);
+    expect(added).toHaveLength(2);
+    expect(added).toEqual(
+      expect.arrayContaining([
+        { queue: 'telegram-outbound', type: 'ticket.card', ticketId: sent.ticket.id },
+        { queue: 'ticket-timers', type: 'ticket.after-hours', ticketId: sent.ticket.id },
+      ]),
+    );
+  });
+
+  it('delivers jobs to the worker in order per chat, retrying a failure', async () => {
+    const seen: number[] = [];
+    let failedOnce = false;
+    await jobs.work(async (job) => {
+      if (job.type !== 'agent.message') return;
+      if (job.messageId === 2 && !failedOnce) {
+        failedOnce = true;
+        throw new Error('Telegram is down');
+      }
+      seen.push(job.messageId);
+    });
+    // One transaction each, as messages are stored (jobs of one transaction share its timestamp).
+    for (const messageId of [1, 2, 3]) {
+      await orm.em
+        .fork()
+        .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'agent.message', agentId: 7, messageId }));
+    }
+    jobs.nudge();
+    const deadline = Date.now() + 20_000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(failedOnce).toBe(true);
+    expect(seen).toEqual([1, 2, 3]);
+  }, 30_000);
+});
