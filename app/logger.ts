@@ -44,7 +44,14 @@ export function createLogger(options: {
         },
       },
       serializers: {
-        err: (err: Error) => ({ ...pino.stdSerializers.err(err), message: maskBotTokens(err.message) }),
+        err: (err: Error) => {
+          const serialized = pino.stdSerializers.err(err);
+          return {
+            ...serialized,
+            message: maskBotTokens(serialized.message),
+            stack: maskBotTokens(serialized.stack ?? ''),
+          };
+        },
       },
     },
     options.destination,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GrammyError } from 'grammy';
 import { createSupportGroup } from '../bot/storage/support-group.ts';
 import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
@@ -13,6 +14,7 @@ import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
+import { retryInBackground } from './retry.ts';
 
 export type Switchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
@@ -59,24 +61,33 @@ export async function startSwitchboard(
   }
   const services = createServices({ em: orm.em, bus, outbox: jobs?.outbox ?? noOutbox });
 
+  let connecting: ReturnType<typeof retryInBackground> | undefined;
   if (botToken && jobs) {
-    telegram = await startTelegramBot({
-      token: botToken,
-      apiRoot: config.telegram.apiRoot,
-      throttle: config.telegram.throttle,
-      mode: config.telegram.mode,
-      webhookSecret: config.telegram.webhookSecret,
-      afterHoursMinutes: config.afterHoursMinutes,
-      orm,
-      services,
-      logger,
-      media,
-      supportGroup: createSupportGroup(orm.em, config.telegram.supportGroupChatId),
-    });
-    await jobs.work(telegram.deliver);
     const queue = jobs;
-    // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
-    bus.subscribe('*', () => queue.nudge());
+    // The visitor side never waits for Telegram: if it cannot be reached now, the bot connects later
+    // (cards and messages wait in the job queue meanwhile). A refused token is not retried.
+    connecting = retryInBackground(
+      'connecting to Telegram',
+      async () => {
+        telegram = await startTelegramBot({
+          token: botToken,
+          apiRoot: config.telegram.apiRoot,
+          throttle: config.telegram.throttle,
+          mode: config.telegram.mode,
+          webhookSecret: config.telegram.webhookSecret,
+          afterHoursMinutes: config.afterHoursMinutes,
+          orm,
+          services,
+          logger,
+          media,
+          supportGroup: createSupportGroup(orm.em, config.telegram.supportGroupChatId),
+        });
+        await queue.work(telegram.deliver);
+        // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
+        bus.subscribe('*', () => queue.nudge());
+      },
+      { logger, isFatal: (error) => error instanceof GrammyError && error.error_code === 401 },
+    );
   }
 
   const tokens = createVisitorTokens(resolveJwtSecret(config));
@@ -89,11 +100,14 @@ export async function startSwitchboard(
     tokens,
     media,
     adminToken: config.adminToken,
-    telegram: telegram && {
-      handleWebhook: (ctx) => (telegram as TelegramBot).handleWebhook(ctx as never),
-      setWebhook: telegram.setWebhook,
-      webhookSecret: config.telegram.mode === 'webhook' ? config.telegram.webhookSecret : undefined,
-    },
+    telegram: botToken
+      ? {
+          connected: () => telegram !== undefined,
+          handleWebhook: (ctx) => (telegram as TelegramBot).handleWebhook(ctx as never),
+          setWebhook: (url) => (telegram as TelegramBot).setWebhook(url),
+          webhookSecret: config.telegram.mode === 'webhook' ? config.telegram.webhookSecret : undefined,
+        }
+      : undefined,
   });
 
   const server: Server = createServer(app.callback());
@@ -110,6 +124,7 @@ export async function startSwitchboard(
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       eventStreams.closeAll();
       server.closeIdleConnections();
+      connecting?.cancel();
       await telegram?.stop();
       await closed;
       await jobs?.stop();
@@ -119,5 +134,21 @@ export async function startSwitchboard(
     return stopping;
   };
 
-  return { orm, services, bus, app, server, port, url: `http://127.0.0.1:${port}`, telegram, jobs, stop };
+  return {
+    orm,
+    services,
+    bus,
+    app,
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    jobs,
+    /** The bot, once it reached Telegram. */
+    get telegram() {
+      return telegram;
+    },
+    /** Settles when the bot connected (or gave up); immediately without a bot token. */
+    telegramReady: connecting?.done ?? Promise.resolve(),
+    stop,
+  };
 }

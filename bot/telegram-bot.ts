@@ -5,6 +5,7 @@ import type { OutboundJob } from '../core/outbox.ts';
 import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
 import type { BotDeps } from './deps.ts';
+import { createProcessedUpdates } from './storage/processed-updates.ts';
 
 export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
 
@@ -17,6 +18,7 @@ export async function startTelegramBot(
 ) {
   const bot = createBot(deps);
   await bot.init();
+  await createProcessedUpdates(deps.orm.em.fork()).prune();
   deps.logger.info({ username: bot.botInfo.username, mode: deps.mode }, 'Telegram bot connected');
 
   await bot.api.setMyCommands(

@@ -20,6 +20,7 @@ export const errorCodeSchema = z.enum([
   'ticket_already_claimed',
   'ticket_closed',
   'rate_limited',
+  'service_unavailable',
   'internal_error',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -25,10 +25,6 @@ export function createAgentService({ em }: { em: EntityManager }) {
       );
     },
 
-    async findByChatId(tgChatId: number): Promise<Agent | null> {
-      return em.findOne(Agent, { tgChatId });
-    },
-
     async get(agentId: number): Promise<Agent> {
       const agent = await em.findOne(Agent, agentId);
       if (!agent) throw new NotFound('Agent');

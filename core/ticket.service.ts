@@ -58,10 +58,6 @@ export function createTicketService({
   };
 
   return {
-    async get(ticketId: number): Promise<TicketView> {
-      return toTicketView(await loadTicket(em, ticketId));
-    },
-
     /**
      * Claims an open ticket for an agent. Atomic: the conditional UPDATE lets exactly one of any number of
      * concurrent claims win; the others get TicketAlreadyClaimed naming the winner. Claiming one's own

@@ -133,8 +133,8 @@ describe(`core on ${databaseKind}`, () => {
     await expect(
       run(() => services.messages.sendAgentMessage({ ticketId, agentId: erin.id, body: 'late' })),
     ).rejects.toBeInstanceOf(TicketClosed);
-    const agent = await run(() => services.agents.findByChatId(erin.tgChatId));
-    expect(agent?.activeTicket).toBeNull();
+    const agent = await run(() => services.agents.get(erin.id));
+    expect(agent.activeTicket).toBeNull();
   });
 
   it('the database allows only one not-closed ticket per session', async () => {

@@ -15,7 +15,12 @@ export function createProcessedUpdates(em: EntityManager) {
       return result.affectedRows === 1;
     },
 
-    /** Handling failed: let a redelivery try again. */
+    /** Forgets ids older than a day: Telegram redelivers within hours, and may reuse ids after a week. */
+    async prune(): Promise<void> {
+      await em.nativeDelete(ProcessedUpdate, { processedAt: { $lt: new Date(Date.now() - 24 * 3600_000) } });
+    },
+
+    /** Handling failed (webhook mode: Telegram will redeliver): let the redelivery be handled. */
     async release(updateId: number): Promise<void> {
       await em.nativeDelete(ProcessedUpdate, { updateId });
     },

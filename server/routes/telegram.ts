@@ -6,11 +6,16 @@ import { HttpError } from '../http-error.ts';
 import { secretMatches } from '../secrets.ts';
 
 export type TelegramEndpoint = {
+  /** False while the bot has not reached Telegram yet (it keeps trying). */
+  connected: () => boolean;
   /** grammY's webhook handler for Koa. */
   handleWebhook: (ctx: Koa.Context) => Promise<unknown>;
   setWebhook: (url: string) => Promise<void>;
   webhookSecret?: string;
 };
+
+const notConnected = () =>
+  new HttpError(503, 'service_unavailable', 'The bot has not reached Telegram yet; try again later');
 
 const webhookQuerySchema = z.object({ webhook_url: z.url({ protocol: /^https$/ }) });
 
@@ -33,6 +38,7 @@ export function telegramRoutes({
     if (!secretMatches(ctx.get('X-Telegram-Bot-Api-Secret-Token') || undefined, telegram.webhookSecret)) {
       throw new HttpError(403, 'forbidden', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token');
     }
+    if (!telegram.connected()) throw notConnected();
     await telegram.handleWebhook(ctx as Koa.Context);
   });
 
@@ -43,6 +49,7 @@ export function telegramRoutes({
       throw new HttpError(401, 'unauthorized', 'Missing or wrong admin token');
     if (!telegram)
       throw new HttpError(409, 'conflict', 'No Telegram bot is configured (set TELEGRAM_BOT_TOKEN)');
+    if (!telegram.connected()) throw notConnected();
     const query = webhookQuerySchema.safeParse(ctx.query);
     if (!query.success) throw new HttpError(400, 'validation_failed', 'webhook_url: must be an https URL');
     await telegram.setWebhook(query.data.webhook_url);

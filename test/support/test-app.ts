@@ -33,7 +33,7 @@ export function inContext<T>(orm: Orm, fn: () => Promise<T>): Promise<T> {
  * The whole product as `npm start` composes it (app/switchboard.ts), on a fresh test database and a
  * temporary DATA_DIR, listening on a loopback port. `env` adds configuration, e.g. a bot token.
  */
-export async function startTestApp(env: Record<string, string> = {}) {
+export async function startTestApp(env: Record<string, string> = {}, { waitForTelegram = true } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -46,9 +46,13 @@ export async function startTestApp(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await startSwitchboard(config, logger, { database: database.options });
+  if (waitForTelegram) await app.telegramReady;
 
   return {
     ...app,
+    get telegram() {
+      return app.telegram;
+    },
     dataDir,
     /** Counts rows, to show that a rejected request wrote nothing. */
     count: (table: string) =>
