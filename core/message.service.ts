@@ -3,8 +3,7 @@ import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
-import type { EventBus } from './event-bus.ts';
-import type { Outbox } from './outbox.ts';
+import type { ServiceDeps } from './service-deps.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
@@ -13,15 +12,7 @@ export type SentMessage = { message: MessageView; ticket: TicketView; ticketCrea
 
 export type VisitorMessageInput = { sessionId: string; body: string; category?: string; mediaUrl?: string };
 
-export function createMessageService({
-  em,
-  bus,
-  outbox,
-}: {
-  em: EntityManager;
-  bus: EventBus;
-  outbox: Outbox;
-}) {
+export function createMessageService({ em, bus, outbox }: ServiceDeps) {
   const publish = (sessionId: string, sent: SentMessage) => {
     if (sent.ticketCreated) bus.publish({ type: 'ticket.updated', sessionId, ticket: sent.ticket });
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });

@@ -2,8 +2,7 @@ import type { TicketView } from '../contract/api.ts';
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed } from './errors.ts';
-import type { EventBus } from './event-bus.ts';
-import type { Outbox } from './outbox.ts';
+import type { ServiceDeps } from './service-deps.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type TicketService = ReturnType<typeof createTicketService>;
@@ -16,15 +15,7 @@ export type CloseActor =
 export const CONTACT_REQUEST_TEXT =
   'All our agents are busy right now. Leave your email or phone number and we will get back to you.';
 
-export function createTicketService({
-  em,
-  bus,
-  outbox,
-}: {
-  em: EntityManager;
-  bus: EventBus;
-  outbox: Outbox;
-}) {
+export function createTicketService({ em, bus, outbox }: ServiceDeps) {
   const loadTicket = async (tx: EntityManager, ticketId: number) => {
     // Fresh from the database: a conditional UPDATE may just have changed the row.
     const ticket = await tx.findOne(Ticket, ticketId, {

@@ -1,0 +1,6 @@
+import type { EntityManager } from '../db/orm.ts';
+import type { EventBus } from './event-bus.ts';
+import type { Outbox } from './outbox.ts';
+
+/** What the domain services are built from (see services.ts). */
+export type ServiceDeps = { em: EntityManager; bus: EventBus; outbox: Outbox };
