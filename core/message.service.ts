@@ -1,7 +1,6 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
-import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { toMessageView, toTicketView } from './views.ts';
