@@ -114,6 +114,7 @@ export const ticketViewSchema = z.object({
   created_at: z.string(),
   claimed_at: z.string().nullable(),
   closed_at: z.string().nullable(),
+  rating: z.number().int().nullable(),
   /** After hours: the widget should offer the contact form (email / phone). */
   contact_requested: z.boolean(),
 });
@@ -135,6 +136,15 @@ export const sendMessageResponseSchema = z.object({
 export type SendMessageResponse = z.infer<typeof sendMessageResponseSchema>;
 
 export const closeTicketResponseSchema = z.object({ ticket: ticketViewSchema });
+
+/** After close: 1–5 stars and an optional comment, once per ticket (a second rating replaces the first). */
+export const rateTicketRequestSchema = z
+  .object({
+    rating: z.number().int().min(1).max(5),
+    comment: z.string().trim().max(1000).optional(),
+  })
+  .strict();
+export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;
 export type CloseTicketResponse = z.infer<typeof closeTicketResponseSchema>;
 
 /** Server-Sent Events on GET /api/session/:id/events. `message` events carry the message id as the SSE id. */

@@ -16,6 +16,7 @@ export type TicketCard = {
   claimedBy: { name: string; username: string | null } | null;
   contact: { email: string | null; phone: string | null } | null;
   groupMessageId: number | null;
+  rating: { stars: number; comment: string | null } | null;
 };
 
 export type QueueEntry = {
@@ -54,6 +55,7 @@ export function createAgentDeskService({ em }: { em: EntityManager }) {
         contact:
           contactEmail || contactPhone ? { email: contactEmail ?? null, phone: contactPhone ?? null } : null,
         groupMessageId: ticket.groupMessageId ?? null,
+        rating: ticket.rating ? { stars: ticket.rating, comment: ticket.ratingComment ?? null } : null,
       };
     },
 

@@ -34,6 +34,12 @@ export class TicketClosed extends DomainError {
   }
 }
 
+export class TicketNotClosed extends DomainError {
+  constructor(ticketId: number) {
+    super('conflict', `Ticket #${ticketId} is still open: it can be rated once it is closed`);
+  }
+}
+
 export class RateLimited extends DomainError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {

@@ -1,7 +1,7 @@
 import type { TicketView } from '../contract/api.ts';
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
-import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed } from './errors.ts';
+import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed, TicketNotClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
@@ -152,6 +152,20 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
       });
       if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
       return toTicketView(outcome.ticket);
+    },
+
+    /** The visitor rates their closed ticket (1–5, optional comment); the card shows it. */
+    async rate(ticketId: number, sessionId: string, rating: number, comment?: string): Promise<TicketView> {
+      return em.transactional(async (tx) => {
+        const ticket = await loadTicket(tx, ticketId);
+        if (ticket.session.id !== sessionId) throw new NotFound('Ticket');
+        if (ticket.status !== 'closed') throw new TicketNotClosed(ticket.id);
+        ticket.rating = rating;
+        ticket.ratingComment = comment || null;
+        await tx.flush();
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        return toTicketView(ticket);
+      });
     },
 
     /** Enqueues a card for every not-closed ticket that has none (after a support group is bound). */

@@ -13,6 +13,7 @@ export function toTicketView(ticket: Ticket): TicketView {
     created_at: ticket.createdAt.toISOString(),
     claimed_at: iso(ticket.claimedAt),
     closed_at: iso(ticket.closedAt),
+    rating: ticket.rating ?? null,
     contact_requested: Boolean(ticket.contactRequestedAt),
   };
 }

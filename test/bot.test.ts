@@ -233,6 +233,11 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     ]);
     expect((await visitor.conversation()).ticket?.status).toBe('closed');
     await fake.waitFor(() => cardOf(ticketId)?.text?.includes('closed'));
+    await visitor.http.post(`/api/tickets/${ticketId}/rating`, {
+      token: visitor.token,
+      json: { rating: 5, comment: 'Great <3' },
+    });
+    await fake.waitFor(() => cardOf(ticketId)?.text?.includes('★★★★★ — “Great <3”'));
 
     // A stale Claim button (an old /queue message) is answered with the ticket's real state.
     fake.sendCallbackQuery({ from: BOB.id, chatId: BOB.id, messageId: 1, data: `claim:${ticketId}` });

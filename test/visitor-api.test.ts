@@ -300,6 +300,36 @@ describe(`visitor API on ${databaseKind}`, () => {
       expect(after.body.ticket.id).toBe(next.body.ticket.id);
     });
 
+    it('takes a 1–5 rating with an optional comment once the ticket is closed', async () => {
+      const { sessionId, token } = await http.newSession();
+      const sent = await http.post(`/api/session/${sessionId}/messages`, {
+        token,
+        json: { body: 'rate me' },
+      });
+      const path = `/api/tickets/${sent.body.ticket.id}/rating`;
+      expectError(await http.post(path, { token, json: { rating: 5 } }), 409, 'conflict');
+      await http.post(`/api/tickets/${sent.body.ticket.id}/close`, { token });
+      for (const bad of [
+        { rating: 0 },
+        { rating: 6 },
+        { rating: 4.5 },
+        { rating: '5' },
+        {},
+        { rating: 3, extra: 1 },
+      ]) {
+        expectError(await http.post(path, { token, json: bad }), 400, 'validation_failed');
+      }
+      const other = await http.newSession();
+      expectError(await http.post(path, { token: other.token, json: { rating: 1 } }), 404, 'not_found');
+      const rated = await http.post(path, { token, json: { rating: 4, comment: ' Quick and kind ' } });
+      expect(rated.status).toBe(200);
+      expect(rated.body.ticket).toMatchObject({ status: 'closed', rating: 4 });
+      const rows = await app.orm.em
+        .getConnection()
+        .execute('select rating, rating_comment from tickets where id = ?', [sent.body.ticket.id]);
+      expect(rows[0]).toEqual({ rating: 4, rating_comment: 'Quick and kind' });
+    });
+
     it("answers 404 for another visitor's ticket or an unknown one, and 401 without a token", async () => {
       const owner = await http.newSession();
       const stranger = await http.newSession();

@@ -29,6 +29,10 @@ export function renderCard(card: TicketCard): { text: string; keyboard: InlineKe
   if (card.passedBy.length && card.status === 'open') {
     lines.push(`↩️ Passed by ${escapeHtml(card.passedBy.join(', '))}`);
   }
+  if (card.rating) {
+    const comment = card.rating.comment ? ` — “${escapeHtml(truncate(card.rating.comment, 200))}”` : '';
+    lines.push(`${'★'.repeat(card.rating.stars)}${'☆'.repeat(5 - card.rating.stars)}${comment}`);
+  }
   const keyboard = new InlineKeyboard();
   if (card.status === 'open') keyboard.text('✅ Claim', claimData(card.id)).text('↩️ Pass', passData(card.id));
   return { text: lines.join('\n'), keyboard };

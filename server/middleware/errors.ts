@@ -8,6 +8,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   forbidden: 403,
   ticket_already_claimed: 409,
   ticket_closed: 409,
+  conflict: 409,
   rate_limited: 429,
 };
 

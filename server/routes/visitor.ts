@@ -6,6 +6,7 @@ import {
   conversationQuerySchema,
   createSessionRequestSchema,
   MESSAGE_MAX_LENGTH,
+  rateTicketRequestSchema,
   type SendMessageResponse,
   sendMessageRequestSchema,
   sessionIdSchema,
@@ -161,6 +162,15 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
       kind: 'visitor',
       sessionId: ctx.state.visitor?.sessionId as string,
     });
+    ctx.body = { ticket } satisfies CloseTicketResponse;
+  });
+
+  router.post('/tickets/:id/rating', auth, async (ctx) => {
+    const ticketId = ticketIdSchema.safeParse(ctx.params.id);
+    if (!ticketId.success) throw new NotFound('Ticket');
+    const input = parseInput(rateTicketRequestSchema, ctx.request.body, 'body');
+    const sessionId = ctx.state.visitor?.sessionId as string;
+    const ticket = await services.tickets.rate(ticketId.data, sessionId, input.rating, input.comment);
     ctx.body = { ticket } satisfies CloseTicketResponse;
   });
 
