@@ -26,8 +26,11 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
       | undefined;
   const dmTexts = (user: { id: number }) =>
     fake.messages(user.id).map((m: Sent & { from?: { is_bot: boolean } }) => m.text ?? m.caption ?? '');
+  // Generous waits: CI machines are small and run two test files at once.
   const botSaid = (chatId: number, pattern: RegExp) =>
-    fake.waitFor(() => fake.sentTo(chatId).find((m: Sent) => pattern.test(m.text ?? m.caption ?? '')));
+    fake.waitFor(() => fake.sentTo(chatId).find((m: Sent) => pattern.test(m.text ?? m.caption ?? '')), {
+      timeoutMs: 15_000,
+    });
   const answers = () => fake.callbackAnswers().map((a: { text?: string }) => a.text ?? '');
 
   /** A visitor's first message, and the card it produced in the group. */
@@ -35,7 +38,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     const visitor = await newVisitor(app.url);
     const sent = await visitor.say(body, category);
     const ticketId = sent.ticket.id;
-    const card = await fake.waitFor(() => cardOf(ticketId));
+    const card = await fake.waitFor(() => cardOf(ticketId), { timeoutMs: 15_000 });
     return { visitor, ticketId, card };
   };
 
