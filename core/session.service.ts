@@ -36,9 +36,11 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
       });
     },
 
-    /** All of a session's tickets and messages in order; with `afterMessageId`, only newer messages. */
+    /**
+     * All of a session's tickets and messages in order; with `afterMessageId`, only newer messages. The
+     * caller has established that the session exists (the routes do, for the token's own session).
+     */
     async getConversation(sessionId: string, afterMessageId?: number): Promise<ConversationResponse> {
-      if (!(await this.exists(sessionId))) throw new NotFound('Session');
       const [tickets, messages] = await Promise.all([
         em.find(Ticket, { session: sessionId }, { orderBy: { id: 'asc' }, populate: ['assignedAgent'] }),
         em.find(
