@@ -70,6 +70,7 @@ const configSchema = z
     ),
     WIDGET_ORIGINS: optionalString,
     MINIAPP_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    MINIAPP_AUTH_MAX_AGE_SECONDS: positiveInt(3600),
     AFTER_HOURS_MINUTES: z.preprocess(
       emptyAsUndefined,
       z.coerce.number({ error: 'must be a number' }).positive().default(5),
@@ -125,6 +126,8 @@ const configSchema = z
       adminToken: env.ADMIN_TOKEN,
       widgetOrigins: splitList(env.WIDGET_ORIGINS ?? '*'),
       miniappUrl: env.MINIAPP_URL ?? `${publicUrl}/miniapp/`,
+      /** How old the Mini App's initData may be (its auth_date) before the agent API refuses it. */
+      miniappAuthMaxAgeSeconds: env.MINIAPP_AUTH_MAX_AGE_SECONDS,
       afterHoursMinutes: env.AFTER_HOURS_MINUTES,
       rateLimit: {
         messages: env.RATE_LIMIT_MESSAGES,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { GrammyError } from 'grammy';
 import { createSupportGroup } from '../bot/storage/support-group.ts';
 import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
@@ -8,6 +9,7 @@ import { createMediaStore } from '../core/media-store.ts';
 import { noOutbox } from '../core/outbox.ts';
 import { createServices } from '../core/services.ts';
 import { createOrm, type DatabaseOptions, databaseOptions, migrate } from '../db/orm.ts';
+import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
@@ -15,6 +17,9 @@ import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
 import { retryInBackground } from './retry.ts';
+
+/** Where `npm run build` puts the demo site, the widget and the Mini App. */
+const WEB_ROOT = resolve(import.meta.dirname, '../dist/public');
 
 export type Switchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
@@ -40,7 +45,18 @@ export async function startSwitchboard(
     'database ready',
   );
 
-  const bus = createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
+  // On PostgreSQL, events reach every instance on the database (LISTEN/NOTIFY); after the listener
+  // reconnects, open event streams end so their clients resume with Last-Event-ID (nothing missed).
+  // PGlite is one process: the in-process bus.
+  let resynchronise = () => {};
+  const crossInstanceBus =
+    database.kind === 'postgresql'
+      ? createPostgresEventBus({ url: database.url, logger, onReconnect: () => resynchronise() })
+      : undefined;
+  await crossInstanceBus?.start();
+  const bus =
+    crossInstanceBus ??
+    createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
   const media = createMediaStore(config.dataDir);
   const { botToken } = config.telegram;
 
@@ -81,6 +97,8 @@ export async function startSwitchboard(
           logger,
           media,
           supportGroup: createSupportGroup(orm.em, config.telegram.supportGroupChatId),
+          // Telegram opens only https Web Apps.
+          miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
         });
         await queue.work(telegram.deliver);
         // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
@@ -100,6 +118,16 @@ export async function startSwitchboard(
     tokens,
     media,
     adminToken: config.adminToken,
+    webRoot: WEB_ROOT,
+    agentAccess: botToken
+      ? {
+          botToken,
+          maxAgeSeconds: config.miniappAuthMaxAgeSeconds,
+          connected: () => telegram !== undefined,
+          agentStatus: (userId) => (telegram as TelegramBot).agentStatus(userId),
+          botUsername: () => telegram?.username ?? null,
+        }
+      : undefined,
     telegram: botToken
       ? {
           connected: () => telegram !== undefined,
@@ -109,6 +137,8 @@ export async function startSwitchboard(
         }
       : undefined,
   });
+
+  resynchronise = () => eventStreams.closeAll();
 
   const server: Server = createServer(app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -128,6 +158,7 @@ export async function startSwitchboard(
       await telegram?.stop();
       await closed;
       await jobs?.stop();
+      await crossInstanceBus?.stop();
       await orm.close();
       logger.info('stopped');
     })();

@@ -4,6 +4,7 @@ import { sequentialize } from '@grammyjs/runner';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { Bot, type Transformer } from 'grammy';
 import { createAgentGate } from './agent-gate.ts';
+import { createAgentMembership } from './agent-membership.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
 import { claimFeature } from './features/claim.ts';
@@ -34,21 +35,34 @@ const MESSAGE_METHODS = new Set([
 
 /** The throttler for messages only: reads such as getChatMember or answerCallbackQuery go straight through. */
 function throttleMessages(): Transformer {
-  const throttler = apiThrottler();
+  // The plugin's defaults (30/s overall, 1/s per private chat, 20/min per group) with a margin: a send
+  // leaves the throttler exactly 1 s after the last but reaches Telegram with jitter, and one that
+  // arrives 999 ms after it is refused (429). Overall: evenly spaced, never 31 within one second.
+  const throttler = apiThrottler({
+    global: { minTime: 35 },
+    out: { maxConcurrent: 1, minTime: 1050 },
+  });
   return (prev, method, payload, signal) =>
     MESSAGE_METHODS.has(method) ? throttler(prev, method, payload, signal) : prev(method, payload, signal);
 }
 
-/** The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. */
+/**
+ * The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. Also
+ * returns the support group's membership check, which the Mini App's API shares (one cache).
+ */
 export function createBot(deps: BotDeps) {
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
   bot.api.config.use(ignoreHarmlessErrors);
+  // The throttler is installed first, so it sits inside auto-retry (the last installed runs first):
+  // every attempt, retries included, is spaced by it; outside, a retry would go out unthrottled and the
+  // next message right behind it (a 429 for each message of a busy chat).
+  if (deps.throttle) bot.api.config.use(throttleMessages());
   // 429s wait out retry_after (up to 30 s), 5xx and network errors are retried a few times; beyond that
   // the caller (a durable job) retries later.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: false }));
-  if (deps.throttle) bot.api.config.use(throttleMessages());
 
-  const { requireAgent } = createAgentGate(deps);
+  const membership = createAgentMembership({ api: bot.api, supportGroup: deps.supportGroup });
+  const { requireAgent } = createAgentGate({ services: deps.services, membership });
 
   bot.use(updateContext(deps));
   // Updates of one user run one after another (the runner handles others concurrently): two agents'
@@ -84,5 +98,5 @@ export function createBot(deps: BotDeps) {
     const ctx = error.ctx as BotContext;
     (ctx.log ?? deps.logger).error({ err: error.error, updateId: ctx.update.update_id }, 'update failed');
   });
-  return bot;
+  return { bot, membership };
 }

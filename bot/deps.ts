@@ -15,4 +15,6 @@ export type BotDeps = {
   logger: Logger;
   supportGroup: SupportGroup;
   media: MediaStore;
+  /** The Mini App's https URL, for the menu button and /queue; absent when MINIAPP_URL is not https. */
+  miniappUrl?: string;
 };

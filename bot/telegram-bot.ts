@@ -1,6 +1,6 @@
 import { type RunnerHandle, run } from '@grammyjs/runner';
 import { RequestContext } from '@mikro-orm/core';
-import { webhookCallback } from 'grammy';
+import { type Api, webhookCallback } from 'grammy';
 import type { OutboundJob } from '../core/outbox.ts';
 import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
@@ -16,7 +16,7 @@ export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
 export async function startTelegramBot(
   deps: BotDeps & { mode: 'polling' | 'webhook'; webhookSecret?: string; afterHoursMinutes: number },
 ) {
-  const bot = createBot(deps);
+  const { bot, membership } = createBot(deps);
   await bot.init();
   await createProcessedUpdates(deps.orm.em.fork()).prune();
   deps.logger.info({ username: bot.botInfo.username, mode: deps.mode }, 'Telegram bot connected');
@@ -33,6 +33,7 @@ export async function startTelegramBot(
   await bot.api.setMyCommands([{ command: 'setup', description: 'Make this group the support group' }], {
     scope: { type: 'all_group_chats' },
   });
+  await setMenuButton(bot.api, deps);
 
   let runner: RunnerHandle | undefined;
   if (deps.mode === 'polling') {
@@ -58,6 +59,9 @@ export async function startTelegramBot(
       });
     },
 
+    /** Whether a Telegram user is an agent (a member of the support group); cached, shared with the bot. */
+    agentStatus: (userId: number) => membership.status(userId),
+
     /** Delivers one durable outbound job (in its own entity-manager context). */
     deliver: (job: OutboundJob) => RequestContext.create(deps.orm.em, () => deliverJob(job)),
 
@@ -65,4 +69,22 @@ export async function startTelegramBot(
       if (runner?.isRunning()) await runner.stop();
     },
   };
+}
+
+/**
+ * The Mini App as the bot's menu button in every private chat. Telegram accepts only https Web App URLs;
+ * a refusal is logged and does not keep the bot from running.
+ */
+async function setMenuButton(api: Api, deps: BotDeps) {
+  if (!deps.miniappUrl) {
+    deps.logger.info('No menu button for the Mini App: MINIAPP_URL (or PUBLIC_URL) must be https');
+    return;
+  }
+  try {
+    await api.setChatMenuButton({
+      menu_button: { type: 'web_app', text: 'Queue', web_app: { url: deps.miniappUrl } },
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'Telegram refused the Mini App menu button');
+  }
 }

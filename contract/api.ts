@@ -5,7 +5,9 @@ import { z } from 'zod';
  * Wire names are snake_case, as in the seed API.
  */
 
-export const MESSAGE_MAX_LENGTH = 4000;
+import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH } from './limits.ts';
+
+export { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_MAX_BYTES, UPLOAD_TYPES } from './limits.ts';
 
 export const errorCodeSchema = z.enum([
   'bad_request',
@@ -78,17 +80,6 @@ export const contactRequestSchema = z
   );
 export type ContactRequest = z.infer<typeof contactRequestSchema>;
 
-/** Attachments the widget may upload (multipart field `file`, optional `body` as caption). */
-export const UPLOAD_TYPES = [
-  'image/jpeg',
-  'image/png',
-  'image/gif',
-  'image/webp',
-  'application/pdf',
-  'text/plain',
-];
-export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
-
 export const senderSchema = z.enum(['visitor', 'agent', 'system']);
 export type Sender = z.infer<typeof senderSchema>;
 
@@ -122,6 +113,8 @@ export type TicketView = z.infer<typeof ticketViewSchema>;
 
 export const conversationResponseSchema = z.object({
   session_id: z.uuid(),
+  /** The contact details the visitor left (after hours), shown back to them; null before. */
+  contact: z.object({ email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
   /** The session's latest ticket (the open one, if any), or null before the first message. */
   ticket: ticketViewSchema.nullable(),
   tickets: z.array(ticketViewSchema),
@@ -141,7 +134,7 @@ export const closeTicketResponseSchema = z.object({ ticket: ticketViewSchema });
 export const rateTicketRequestSchema = z
   .object({
     rating: z.number().int().min(1).max(5),
-    comment: z.string().trim().max(1000).optional(),
+    comment: z.string().trim().max(RATING_COMMENT_MAX_LENGTH).optional(),
   })
   .strict();
 export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '../db/orm.ts';
 import { createAgentService } from './agent.service.ts';
+import { createAgentConsoleService } from './agent-console.service.ts';
 import { createAgentDeskService } from './agent-desk.service.ts';
 import type { EventBus } from './event-bus.ts';
 import { createMessageService } from './message.service.ts';
@@ -26,6 +27,7 @@ export function createServices({
     sessions: createSessionService({ em, outbox }),
     agents: createAgentService({ em }),
     desk: createAgentDeskService({ em }),
+    agentConsole: createAgentConsoleService({ em }),
     messages: createMessageService({ em, bus, outbox }),
     tickets: createTicketService({ em, bus, outbox }),
   };

@@ -41,7 +41,8 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
      * caller has established that the session exists (the routes do, for the token's own session).
      */
     async getConversation(sessionId: string, afterMessageId?: number): Promise<ConversationResponse> {
-      const [tickets, messages] = await Promise.all([
+      const [session, tickets, messages] = await Promise.all([
+        em.findOne(SupportSession, sessionId),
         em.find(Ticket, { session: sessionId }, { orderBy: { id: 'asc' }, populate: ['assignedAgent'] }),
         em.find(
           Message,
@@ -52,6 +53,10 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
       const ticketViews = tickets.map(toTicketView);
       return {
         session_id: sessionId,
+        contact:
+          session?.contactEmail || session?.contactPhone
+            ? { email: session.contactEmail ?? null, phone: session.contactPhone ?? null }
+            : null,
         ticket: ticketViews.at(-1) ?? null,
         tickets: ticketViews,
         messages: messages.map(toMessageView),

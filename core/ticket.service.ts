@@ -87,7 +87,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
 
     /** An agent declines an open ticket: recorded once per agent and shown on the card; the ticket stays queued. */
     async pass(ticketId: number, agentId: number): Promise<{ ticket: TicketView; passedBy: string[] }> {
-      return em.transactional(async (tx) => {
+      const outcome = await em.transactional(async (tx) => {
         const ticket = await loadTicket(tx, ticketId);
         if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
         if (ticket.assignedAgent) throw new TicketAlreadyClaimed(ticket.id, ticket.assignedAgent.name);
@@ -103,8 +103,18 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
           { ticket: ticketId },
           { populate: ['agent'], orderBy: { id: 'asc' } },
         );
-        return { ticket: toTicketView(ticket), passedBy: passes.map((pass) => pass.agent.name) };
+        return {
+          ticket: toTicketView(ticket),
+          sessionId: ticket.session.id,
+          passedBy: passes.map((pass) => pass.agent.name),
+          changed: inserted.affectedRows > 0,
+        };
       });
+      // The ticket itself is unchanged, but agents' live queues show pass counts.
+      if (outcome.changed) {
+        bus.publish({ type: 'ticket.updated', sessionId: outcome.sessionId, ticket: outcome.ticket });
+      }
+      return { ticket: outcome.ticket, passedBy: outcome.passedBy };
     },
 
     /**

@@ -8,6 +8,10 @@ const OUTBOUND_QUEUE = 'telegram-outbound';
 /** Delayed checks (after hours). */
 const TIMER_QUEUE = 'ticket-timers';
 const RETRY_LIMIT = 200;
+/** A running job proves its worker alive this often (pg-boss's minimum); a silent one is retried. */
+const HEARTBEAT_SECONDS = 10;
+/** Outbound deliveries in flight at once (each for a different chat). */
+const OUTBOUND_WORKERS = 4;
 
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;
 export type OutboundHandler = (job: OutboundJob) => Promise<void>;
@@ -27,79 +31,129 @@ export async function startJobQueue({
   databaseUrl,
   logger,
   afterHoursSeconds,
+  outboundWorkers = OUTBOUND_WORKERS,
 }: {
   orm: Orm;
   databaseUrl?: string;
   logger: Logger;
   afterHoursSeconds: number;
+  /** Deliveries in flight at once, each for a different chat (default 4). */
+  outboundWorkers?: number;
 }) {
   const pglite = await pgliteOf(orm);
+  // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
+  // heartbeats and is retried within about 20 s, instead of holding its chat's FIFO key until it expires.
+  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
   const boss = pglite
-    ? new PgBoss({ db: fromPglite(pglite), backend: 'pglite', schedule: false })
-    : new PgBoss({ connectionString: databaseUrl, max: 4, schedule: false });
+    ? new PgBoss({ db: fromPglite(pglite), backend: 'pglite', schedule: false, ...supervision })
+    : new PgBoss({ connectionString: databaseUrl, max: 6, schedule: false, ...supervision });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
-  await boss.createQueue(OUTBOUND_QUEUE, {
-    policy: 'key_strict_fifo',
+  const outboundOptions = {
     // About three hours of retries (backoff capped at a minute) before a delivery is given up.
     retryLimit: RETRY_LIMIT,
     retryDelay: 1,
     retryBackoff: true,
     retryDelayMax: 60,
     expireInSeconds: 300,
-  });
-  await boss.createQueue(TIMER_QUEUE, {
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+  };
+  const timerOptions = {
     retryLimit: RETRY_LIMIT,
     retryDelay: 5,
     retryBackoff: true,
     retryDelayMax: 300,
-  });
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+  };
+  await boss.createQueue(OUTBOUND_QUEUE, { policy: 'key_strict_fifo', ...outboundOptions });
+  await boss.createQueue(TIMER_QUEUE, timerOptions);
+  // createQueue leaves an existing queue as it is: bring the options of older installations up to date.
+  await boss.updateQueue(OUTBOUND_QUEUE, outboundOptions);
+  await boss.updateQueue(TIMER_QUEUE, timerOptions);
 
-  const workerIds: string[] = [];
+  /** The outbound workers, in order; `busy` while one runs a job. */
+  const outboundWorkerStates: { id: string; busy: boolean }[] = [];
 
   const outbox: Outbox = {
     async enqueue(tx, job) {
       const db = fromKysely(tx.getTransactionContext() as Parameters<typeof fromKysely>[0]);
       if (job.type === 'ticket.after-hours') {
         await boss.send(TIMER_QUEUE, job, { db, startAfter: afterHoursSeconds });
-      } else {
-        await boss.send(OUTBOUND_QUEUE, job, { db, singletonKey: chatKey(job) });
+        return;
       }
+      // A card renders the ticket as it is when it is sent, so one waiting refresh per ticket is enough:
+      // a busy unclaimed ticket must not pile up edits the group can take only 20 a minute of (and that
+      // would hold back other tickets' cards in the group's FIFO). The row lock keeps a worker from
+      // taking that job before this transaction commits; once taken (active), a new job is queued.
+      if (job.type === 'ticket.card') {
+        const { rows } = await db.executeSql(
+          `select id from pgboss.job
+            where name = $1 and singleton_key = $2 and state in ('created', 'retry')
+              and data->>'type' = 'ticket.card' and data->>'ticketId' = $3
+            limit 1 for update`,
+          [OUTBOUND_QUEUE, chatKey(job), String(job.ticketId)],
+        );
+        if (rows.length > 0) return;
+      }
+      await boss.send(OUTBOUND_QUEUE, job, { db, singletonKey: chatKey(job) });
     },
   };
 
   return {
     outbox,
 
-    /** Runs `handler` for every job; a thrown error retries the job later (with backoff), in order per chat. */
+    /**
+     * Runs `handler` for every job; a thrown error retries the job later (with backoff), in order per
+     * chat. Several outbound workers run at once (never two jobs of one chat: the queue is strict FIFO
+     * per key), so a delivery waiting on Telegram's limits for one chat (the group's 20 per minute)
+     * does not hold up the others. A worker that finished a job fetches again at once: a backlog
+     * drains at the speed of Telegram, not of the polling interval.
+     */
     async work(handler: OutboundHandler) {
-      for (const queue of [OUTBOUND_QUEUE, TIMER_QUEUE]) {
-        const id = await boss.work<OutboundJob>(
-          queue,
-          { pollingIntervalSeconds: 0.5, includeMetadata: true },
+      const run = async (jobs: JobWithMetadata<OutboundJob>[]) => {
+        for (const job of jobs) {
+          try {
+            await handler(job.data);
+          } catch (error) {
+            // A job that ends as `failed` would hold back its chat's FIFO key: the last attempt gives
+            // up (loudly) instead.
+            if (job.retryCount < job.retryLimit) throw error;
+            logger.error({ err: error, job: job.data, attempts: job.retryCount + 1 }, 'delivery given up');
+          }
+        }
+      };
+      for (let index = 0; index < outboundWorkers; index += 1) {
+        const state = { id: '', busy: false };
+        state.id = await boss.work<OutboundJob>(
+          OUTBOUND_QUEUE,
+          // The first worker polls often; the others mostly wake up on nudges.
+          { pollingIntervalSeconds: index === 0 ? 0.5 : 2, includeMetadata: true },
           async (jobs) => {
-            for (const job of jobs as JobWithMetadata<OutboundJob>[]) {
-              try {
-                await handler(job.data);
-              } catch (error) {
-                // A job that ends as `failed` would hold back its chat's FIFO key: the last attempt
-                // gives up (loudly) instead.
-                if (job.retryCount < job.retryLimit) throw error;
-                logger.error(
-                  { err: error, job: job.data, attempts: job.retryCount + 1 },
-                  'delivery given up',
-                );
-              }
+            state.busy = true;
+            try {
+              await run(jobs as JobWithMetadata<OutboundJob>[]);
+            } finally {
+              state.busy = false;
+              boss.notifyWorker(state.id);
             }
           },
         );
-        workerIds.push(id);
+        outboundWorkerStates.push(state);
       }
+      await boss.work<OutboundJob>(
+        TIMER_QUEUE,
+        { pollingIntervalSeconds: 0.5, includeMetadata: true },
+        async (jobs) => run(jobs as JobWithMetadata<OutboundJob>[]),
+      );
     },
 
-    /** Wakes the workers now instead of at their next poll (call after a commit that enqueued work). */
+    /**
+     * Wakes an idle outbound worker now instead of at its next poll (call after a commit that enqueued
+     * work). Busy workers fetch again by themselves when they finish.
+     */
     nudge() {
-      for (const id of workerIds) boss.notifyWorker(id);
+      const idle = outboundWorkerStates.find((worker) => !worker.busy);
+      if (idle) boss.notifyWorker(idle.id);
     },
 
     async stop() {

@@ -8,13 +8,16 @@ import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppContext, AppState } from './context.ts';
 import { createEventStreams } from './event-streams.ts';
+import type { AgentAccess } from './middleware/agent-auth.ts';
 import { errorMiddleware } from './middleware/errors.ts';
 import { requestContextMiddleware } from './middleware/request-context.ts';
 import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { agentRoutes } from './routes/agent.ts';
 import { healthRoutes } from './routes/health.ts';
 import { type TelegramEndpoint, telegramRoutes } from './routes/telegram.ts';
 import { visitorRoutes } from './routes/visitor.ts';
+import { staticFiles } from './static-files.ts';
 import type { VisitorTokens } from './visitor-token.ts';
 
 export type AppConfig = {
@@ -35,7 +38,11 @@ export type AppDeps = {
   media: MediaStore;
   /** Present when a bot is configured. */
   telegram?: TelegramEndpoint;
+  /** The Mini App's agent API (`/api/agent/*`); present when a bot is configured, else it answers 503. */
+  agentAccess?: AgentAccess;
   adminToken?: string;
+  /** The built browser apps (`dist/public`); absent in tests of the API alone. */
+  webRoot?: string;
 };
 
 /** JSON bodies up to this size; a 4000-character message fits with room to spare. */
@@ -54,7 +61,13 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestContextMiddleware({ orm: deps.orm, logger: deps.logger }));
   app.use(errorMiddleware());
-  app.use(securityHeadersMiddleware({ https: config.publicUrl.startsWith('https://') }));
+  app.use(
+    securityHeadersMiddleware({
+      https: config.publicUrl.startsWith('https://'),
+      widgetOrigins: config.widgetOrigins,
+    }),
+  );
+  if (deps.webRoot) app.use(staticFiles(deps.webRoot));
   app.use(
     cors({
       origin: (ctx) => {
@@ -88,6 +101,13 @@ export function createApp(deps: AppDeps) {
       media: deps.media,
     }),
     telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
+    agentRoutes({
+      services: deps.services,
+      bus: deps.bus,
+      eventStreams,
+      media: deps.media,
+      access: deps.agentAccess,
+    }),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The dependency direction of DESIGN.md §2: contract ← db ← core ← bot, server (and jobs, the pg-boss
- * outbox behind core's Outbox interface); the browser apps import only contract. `app/` and `main.ts` are
+ * outbox behind core's Outbox interface, and events, the LISTEN/NOTIFY bus behind core's EventBus); the
+ * browser apps import only contract. `app/` and `main.ts` are
  * the composition root and may import anything.
  */
 const ROOT = resolve(import.meta.dirname, '..');
@@ -13,6 +14,7 @@ const LAYERS = [
   'db',
   'core',
   'jobs',
+  'events',
   'bot',
   'server',
   'widget',
@@ -24,18 +26,21 @@ const LAYERS = [
 type Layer = (typeof LAYERS)[number];
 
 const FORBIDDEN_LAYERS: Partial<Record<Layer, Layer[]>> = {
-  contract: ['db', 'core', 'bot', 'server', 'widget', 'miniapp', 'app'],
-  db: ['core', 'bot', 'server', 'widget', 'miniapp', 'app'],
-  core: ['jobs', 'bot', 'server', 'widget', 'miniapp', 'app'],
-  jobs: ['bot', 'server', 'widget', 'miniapp', 'app'],
-  bot: ['jobs', 'server', 'widget', 'miniapp', 'app'],
-  server: ['jobs', 'bot', 'widget', 'miniapp', 'app'],
-  widget: ['db', 'core', 'bot', 'server', 'miniapp', 'app'],
-  miniapp: ['db', 'core', 'bot', 'server', 'widget', 'app'],
+  contract: ['db', 'core', 'events', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  db: ['core', 'events', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  core: ['jobs', 'events', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  jobs: ['events', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  // The PostgreSQL (LISTEN/NOTIFY) implementation of core's EventBus: knows pg, not its users.
+  events: ['jobs', 'bot', 'server', 'widget', 'miniapp', 'app'],
+  bot: ['jobs', 'events', 'server', 'widget', 'miniapp', 'app'],
+  server: ['jobs', 'events', 'bot', 'widget', 'miniapp', 'app'],
+  widget: ['db', 'core', 'events', 'bot', 'server', 'miniapp', 'app'],
+  miniapp: ['db', 'core', 'events', 'bot', 'server', 'widget', 'app'],
 };
 const FORBIDDEN_PACKAGES: Partial<Record<Layer, RegExp>> = {
   contract: /^(?!zod$)/,
-  core: /^(koa|@koa\/|grammy|@grammyjs\/|pino|pg-boss)/,
+  core: /^(koa|@koa\/|grammy|@grammyjs\/|pino|pg-boss|pg$)/,
+  events: /^(koa|@koa\/|grammy|@grammyjs\/|pg-boss)/,
   db: /^(koa|@koa\/|grammy|@grammyjs\/)/,
   widget: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,
   miniapp: /^(@mikro-orm\/|koa|@koa\/|grammy|@grammyjs\/|node:)/,

@@ -43,16 +43,37 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
   it('a job exists exactly when its transaction commits', async () => {
     const before = (await queued()).length;
     await orm.em.fork().transactional(async (tx) => {
-      await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 1 });
+      await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 1001 });
     });
     await expect(
       orm.em.fork().transactional(async (tx) => {
-        await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 2 });
+        await jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 1002 });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     const after = (await queued()).slice(before);
-    expect(after).toEqual([{ queue: 'telegram-outbound', type: 'ticket.card', ticketId: 1 }]);
+    expect(after).toEqual([{ queue: 'telegram-outbound', type: 'ticket.card', ticketId: 1001 }]);
+  });
+
+  it('one waiting card refresh per ticket: a busy unclaimed ticket does not pile up edits', async () => {
+    const before = (await queued()).length;
+    for (const ticketId of [2001, 2002, 2001, 2001, 2002]) {
+      await orm.em.fork().transactional((tx) => jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId }));
+    }
+    // Other deliveries are never merged: each is its own message.
+    for (let i = 0; i < 2; i += 1) {
+      await orm.em
+        .fork()
+        .transactional((tx) =>
+          jobs.outbox.enqueue(tx, { type: 'agent.connected', agentId: 9, ticketId: 2001 }),
+        );
+    }
+    expect((await queued()).slice(before)).toEqual([
+      { queue: 'telegram-outbound', type: 'ticket.card', ticketId: 2001 },
+      { queue: 'telegram-outbound', type: 'ticket.card', ticketId: 2002 },
+      { queue: 'telegram-outbound', type: 'agent.connected', agentId: 9, ticketId: 2001 },
+      { queue: 'telegram-outbound', type: 'agent.connected', agentId: 9, ticketId: 2001 },
+    ]);
   });
 
   it('a visitor message enqueues its card and after-hours timer with it', async () => {

@@ -94,6 +94,28 @@ describe(`session events (SSE) on ${databaseKind}`, () => {
     await stream.close();
   });
 
+  it('sends a message that is published after a newer one (another instance’s, late), once, keeping the newest id', async () => {
+    const { sessionId, token } = await http.newSession();
+    const stream = await openSse(`${app.url}/api/session/${sessionId}/events`, {
+      authorization: `Bearer ${token}`,
+    });
+    const sent = await http.post(`/api/session/${sessionId}/messages`, { token, json: { body: 'newer' } });
+    await stream.waitFor((events) => messageBodies(events).includes('newer'));
+    const newer = sent.body.message as { id: number; ticket_id: number };
+    // As the cross-instance bus would deliver a message committed on another server just before.
+    const late = { ...sent.body.message, id: newer.id - 1, body: 'committed first, arrived late' };
+    for (let i = 0; i < 2; i += 1) {
+      app.bus.publish({ type: 'message.created', sessionId, ticketId: newer.ticket_id, message: late });
+    }
+    await stream.waitFor((events) => messageBodies(events).includes('committed first, arrived late'));
+    await http.post(`/api/session/${sessionId}/messages`, { token, json: { body: 'newest' } });
+    await stream.waitFor((events) => messageBodies(events).includes('newest'));
+    expect(messageBodies(stream.events)).toEqual(['newer', 'committed first, arrived late', 'newest']);
+    const lateEvent = stream.events.find((e) => (e.data as { body: string }).body === late.body);
+    expect(lateEvent?.id).toBeUndefined();
+    await stream.close();
+  });
+
   it('rejects a missing token (401) and a malformed Last-Event-ID (400)', async () => {
     const { sessionId, token } = await http.newSession();
     expect((await http.get(`/api/session/${sessionId}/events`)).status).toBe(401);

@@ -185,7 +185,13 @@ describe(`visitor API on ${databaseKind}`, () => {
     it('returns the conversation, and with ?after only newer messages', async () => {
       const { sessionId, token } = await http.newSession();
       const empty = await http.get(`/api/session/${sessionId}`, { token });
-      expect(empty.body).toEqual({ session_id: sessionId, ticket: null, tickets: [], messages: [] });
+      expect(empty.body).toEqual({
+        session_id: sessionId,
+        contact: null,
+        ticket: null,
+        tickets: [],
+        messages: [],
+      });
 
       const ids: number[] = [];
       for (const body of ['one', 'two', 'three']) {
@@ -444,6 +450,9 @@ describe(`visitor API on ${databaseKind}`, () => {
         .getConnection()
         .execute('select contact_email, contact_phone from support_sessions where id = ?', [sessionId]);
       expect(rows[0]).toEqual({ contact_email: 'a@b.example', contact_phone: '+49 30 1234567' });
+      // The visitor sees what they left (the widget then shows it instead of the form).
+      const conversation = await http.get(`/api/session/${sessionId}`, { token });
+      expect(conversation.body.contact).toEqual({ email: 'a@b.example', phone: '+49 30 1234567' });
       const other = await http.newSession();
       expectError(
         await http.post(path, { token: other.token, json: { email: 'x@y.example' } }),

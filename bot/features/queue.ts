@@ -4,17 +4,20 @@ import type { BotDeps } from '../deps.ts';
 import { claimData } from '../render/card.ts';
 import { escapeHtml, ticketLabel, truncate } from '../render/html.ts';
 
-/** `/queue`: the unclaimed tickets, each with a Claim button. */
-export function queueFeature({ services }: Pick<BotDeps, 'services'>) {
+export const OPEN_QUEUE_BUTTON = '📋 Open queue';
+
+/** `/queue`: the unclaimed tickets, each with a Claim button, and the Mini App (when it has an https URL). */
+export function queueFeature({ services, miniappUrl }: Pick<BotDeps, 'services' | 'miniappUrl'>) {
   const feature = new Composer<BotContext>();
 
   feature.command('queue', async (ctx) => {
     const queue = await services.desk.queue();
+    const keyboard = new InlineKeyboard();
+    if (miniappUrl) keyboard.webApp(OPEN_QUEUE_BUTTON, miniappUrl).row();
     if (!queue.length) {
-      await ctx.reply('The queue is empty 🎉');
+      await ctx.reply('The queue is empty 🎉', miniappUrl ? { reply_markup: keyboard } : {});
       return;
     }
-    const keyboard = new InlineKeyboard();
     const lines = queue.map((entry) => {
       keyboard.text(`✅ Claim ${ticketLabel(entry)}`, claimData(entry.id)).row();
       const passes = entry.passes ? ` · passed ×${entry.passes}` : '';

@@ -5,6 +5,9 @@ import type { Services } from '../../core/services.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 
+/** How many sent message ids a stream remembers to send each once (late events arrive within seconds). */
+const RECENT_IDS = 1000;
+
 /**
  * A session's live events: `message` (SSE id = message id) and `ticket` (its current state).
  * With `Last-Event-ID`, the messages after it are replayed first. Live events that arrive during the
@@ -40,11 +43,23 @@ export async function streamSessionEvents(
 
   const stream = deps.eventStreams.open(ctx);
   stream.onClose(unsubscribe);
-  let lastSentId = lastId?.data ?? 0;
+  const resumeAfter = lastId?.data ?? 0;
+  let lastSentId = resumeAfter;
+  /** Recently sent message ids: the replay and live events overlap, and each message goes out once. */
+  const sent = new Set<number>();
   const sendMessage = (message: MessageView) => {
-    if (message.id <= lastSentId) return;
-    lastSentId = message.id;
-    stream.send('message', message, message.id);
+    if (message.id <= resumeAfter || sent.has(message.id)) return;
+    sent.add(message.id);
+    if (sent.size > RECENT_IDS) sent.delete(sent.values().next().value as number);
+    if (message.id > lastSentId) {
+      lastSentId = message.id;
+      stream.send('message', message, message.id);
+    } else {
+      // Committed before a newer one but published after it (another instance's event arrives through
+      // the database a moment later): sent all the same, without an SSE id, so that a reconnect still
+      // resumes after the newest.
+      stream.send('message', message);
+    }
   };
   deliver = (event) =>
     event.type === 'ticket.updated' ? stream.send('ticket', event.ticket) : sendMessage(event.message);

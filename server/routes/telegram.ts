@@ -18,6 +18,8 @@ const notConnected = () =>
   new HttpError(503, 'service_unavailable', 'The bot has not reached Telegram yet; try again later');
 
 const webhookQuerySchema = z.object({ webhook_url: z.url({ protocol: /^https$/ }) });
+/** What grammY relies on before it looks at an update: an object with a numeric update_id. */
+const updateSchema = z.looseObject({ update_id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 
 /**
  * `POST /api/telegram/webhook` (Telegram → bot; the secret header is required) and
@@ -39,6 +41,8 @@ export function telegramRoutes({
       throw new HttpError(403, 'forbidden', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token');
     }
     if (!telegram.connected()) throw notConnected();
+    if (!updateSchema.safeParse(ctx.request.body).success)
+      throw new HttpError(400, 'validation_failed', 'body: must be a Telegram update');
     await telegram.handleWebhook(ctx as Koa.Context);
   });
 

@@ -24,8 +24,8 @@ export function httpClient(baseUrl: string) {
     post: (path: string, options?: Parameters<typeof request>[2]) => request('POST', path, options),
     request,
     /** A new visitor session: its id and token. */
-    async newSession() {
-      const response = await request('POST', '/api/session', { json: {} });
+    async newSession(details: { locale?: string; referer?: string } = {}) {
+      const response = await request('POST', '/api/session', { json: details });
       if (response.status !== 201) throw new Error(`session creation failed: ${response.status}`);
       return { sessionId: response.body.session_id as string, token: response.body.access_token as string };
     },

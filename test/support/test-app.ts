@@ -5,7 +5,7 @@ import { RequestContext } from '@mikro-orm/core';
 import { parseConfig } from '../../app/config.ts';
 import { createLogger } from '../../app/logger.ts';
 import { startSwitchboard } from '../../app/switchboard.ts';
-import { createOrm, migrate, type Orm } from '../../db/orm.ts';
+import { createOrm, type DatabaseOptions, migrate, type Orm } from '../../db/orm.ts';
 import { createTestDatabase } from './database.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -32,8 +32,15 @@ export function inContext<T>(orm: Orm, fn: () => Promise<T>): Promise<T> {
 /**
  * The whole product as `npm start` composes it (app/switchboard.ts), on a fresh test database and a
  * temporary DATA_DIR, listening on a loopback port. `env` adds configuration, e.g. a bot token.
+ * `database` runs it on an existing database instead (a second instance; the caller drops it).
  */
-export async function startTestApp(env: Record<string, string> = {}, { waitForTelegram = true } = {}) {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  {
+    waitForTelegram = true,
+    database: shared,
+  }: { waitForTelegram?: boolean; database?: DatabaseOptions } = {},
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -43,7 +50,7 @@ export async function startTestApp(env: Record<string, string> = {}, { waitForTe
     RATE_LIMIT_SESSIONS: '1000',
     ...env,
   });
-  const database = await createTestDatabase();
+  const database = shared ? { options: shared, drop: async () => {} } : await createTestDatabase();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = await startSwitchboard(config, logger, { database: database.options });
   if (waitForTelegram) await app.telegramReady;

@@ -9,9 +9,9 @@ type ConversationMessage = {
 };
 
 /** A website visitor talking to the real server over HTTP, as the widget does. */
-export async function newVisitor(baseUrl: string) {
+export async function newVisitor(baseUrl: string, details: { locale?: string; referer?: string } = {}) {
   const http = httpClient(baseUrl);
-  const { sessionId, token } = await http.newSession();
+  const { sessionId, token } = await http.newSession(details);
   return {
     sessionId,
     token,

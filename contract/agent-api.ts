@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { CLOSE_NOTE_MAX_LENGTH } from './agent-limits.ts';
+import { MESSAGE_MAX_LENGTH, messageViewSchema, ticketViewSchema } from './api.ts';
+
+/**
+ * The agents' API (`/api/agent/*`), used by the Mini App. Kept apart from `api.ts` so the visitor widget's
+ * bundle does not carry it. Every request carries `Authorization: tma <initData>` (Telegram's launch data,
+ * validated on the server with the bot token and a maximum age); only members of the support group get in.
+ * Errors use the visitor API's one shape, `{ error: { code, message } }`.
+ */
+
+export { AGENT_AUTH_SCHEME, CLOSE_NOTE_MAX_LENGTH } from './agent-limits.ts';
+
+/** A ticket in one of the queue's lists. */
+export const agentQueueItemSchema = z.object({
+  id: z.number().int(),
+  status: ticketViewSchema.shape.status,
+  category: z.string().nullable(),
+  /** The visitor's first message (or "📎 Attachment"). */
+  preview: z.string(),
+  /** How many agents passed on it. */
+  passes: z.number().int(),
+  passed_by_me: z.boolean(),
+  created_at: z.string(),
+  /** Seconds since the ticket was opened, by the server's clock. */
+  age_seconds: z.number().int(),
+  agent_name: z.string().nullable(),
+  /** Claimed by the agent asking. */
+  mine: z.boolean(),
+  /** Visitor messages since the assigned agent's last reply (0 while unclaimed). */
+  unread: z.number().int(),
+  last_message_at: z.string().nullable(),
+});
+export type AgentQueueItem = z.infer<typeof agentQueueItemSchema>;
+
+export const agentQueueResponseSchema = z.object({
+  /** Waiting for an agent, oldest first. */
+  unclaimed: z.array(agentQueueItemSchema),
+  /** Claimed by the agent asking. */
+  mine: z.array(agentQueueItemSchema),
+  /** Every ticket not closed (unclaimed and claimed), oldest first. */
+  open: z.array(agentQueueItemSchema),
+});
+export type AgentQueueResponse = z.infer<typeof agentQueueResponseSchema>;
+
+export const agentTicketViewSchema = ticketViewSchema.extend({
+  mine: z.boolean(),
+  passed_by: z.array(z.string()),
+  rating_comment: z.string().nullable(),
+});
+export type AgentTicketView = z.infer<typeof agentTicketViewSchema>;
+
+export const visitorDetailsSchema = z.object({
+  session_id: z.string(),
+  locale: z.string().nullable(),
+  referrer: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  contact: z.object({ email: z.string().nullable(), phone: z.string().nullable() }).nullable(),
+  first_seen_at: z.string(),
+  last_seen_at: z.string(),
+  /** The visitor's earlier tickets (closed ones), for context. */
+  previous_tickets: z.number().int(),
+});
+export type VisitorDetails = z.infer<typeof visitorDetailsSchema>;
+
+/** GET /api/agent/tickets/:id — the ticket, its conversation (oldest first) and who the visitor is. */
+export const agentTicketResponseSchema = z.object({
+  ticket: agentTicketViewSchema,
+  visitor: visitorDetailsSchema,
+  messages: z.array(messageViewSchema),
+});
+export type AgentTicketResponse = z.infer<typeof agentTicketResponseSchema>;
+
+export const agentReplyRequestSchema = z
+  .object({
+    body: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
+  })
+  .strict();
+export type AgentReplyRequest = z.infer<typeof agentReplyRequestSchema>;
+
+export const agentReplyResponseSchema = z.object({ message: messageViewSchema, ticket: ticketViewSchema });
+export type AgentReplyResponse = z.infer<typeof agentReplyResponseSchema>;
+
+/** POST /api/agent/tickets/:id/close — an optional last note, sent to the visitor before the close. */
+export const agentCloseRequestSchema = z
+  .object({
+    note: z
+      .string()
+      .trim()
+      .max(CLOSE_NOTE_MAX_LENGTH, `must be at most ${CLOSE_NOTE_MAX_LENGTH} characters`)
+      .optional(),
+  })
+  .strict();
+export type AgentCloseRequest = z.infer<typeof agentCloseRequestSchema>;
+
+/** claim, pass and close answer with the ticket's new state. */
+export const agentTicketActionResponseSchema = z.object({ ticket: agentTicketViewSchema });
+export type AgentTicketActionResponse = z.infer<typeof agentTicketActionResponseSchema>;
+
+/** GET /api/agent/me — who the server sees, and the bot to open chats with. */
+export const agentMeResponseSchema = z.object({
+  agent: z.object({ id: z.number().int(), name: z.string(), username: z.string().nullable() }),
+  bot_username: z.string().nullable(),
+});
+export type AgentMeResponse = z.infer<typeof agentMeResponseSchema>;
+
+/** GET /api/agent/stats/today?since=<ISO date-time> — "today" starts at `since` (default: UTC midnight). */
+export const todayStatsQuerySchema = z
+  .object({ since: z.iso.datetime({ offset: true }).optional() })
+  .strict();
+
+export const todayStatsResponseSchema = z.object({
+  since: z.string(),
+  /** Not closed right now (unclaimed + claimed). */
+  open_count: z.number().int(),
+  unclaimed_count: z.number().int(),
+  claimed_count: z.number().int(),
+  closed_count: z.number().int(),
+  /** Over tickets whose first agent reply came since `since`; null without any. */
+  median_first_reply_seconds: z.number().nullable(),
+  first_replies: z.number().int(),
+  /** Ratings of tickets closed since `since`. */
+  ratings: z.object({
+    count: z.number().int(),
+    average: z.number().nullable(),
+    /** How many 1-, 2-, 3-, 4- and 5-star ratings. */
+    distribution: z.array(z.number().int()).length(5),
+  }),
+});
+export type TodayStatsResponse = z.infer<typeof todayStatsResponseSchema>;
+
+/**
+ * Server-Sent Events on GET /api/agent/events: `ready` once connected (a client refetches what it shows),
+ * `ticket` on any ticket change (claim, pass, close, new ticket), `message` on any new message.
+ */
+export type AgentEvent =
+  | { type: 'ready'; data: { at: string } }
+  | { type: 'ticket'; data: z.infer<typeof ticketViewSchema> }
+  | { type: 'message'; data: z.infer<typeof messageViewSchema> };

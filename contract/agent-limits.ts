@@ -1,0 +1,10 @@
+/**
+ * Plain values of the agent API, with no imports: the Mini App bundles these without zod.
+ * `agent-api.ts` re-exports them for the server.
+ */
+
+/** `Authorization: tma <initData>` */
+export const AGENT_AUTH_SCHEME = 'tma';
+
+/** The optional last note to the visitor when an agent closes a ticket. */
+export const CLOSE_NOTE_MAX_LENGTH = 1000;

@@ -1,0 +1,303 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { createInProcessEventBus, type DomainEvent, type EventBus } from '../core/event-bus.ts';
+
+/** The NOTIFY channel (per database: instances on other databases never hear each other). */
+export const EVENTS_CHANNEL = 'switchboard_events';
+/**
+ * NOTIFY refuses payloads of 8000 bytes or more. An event whose envelope is larger (a 4000-character
+ * message in a 3-byte script is ~12 KB) travels as numbered chunks of at most this many bytes, sent
+ * in one transaction, so they arrive together and in order; receivers reassemble them.
+ */
+export const MAX_CHUNK_BYTES = 7000;
+/** An event is never split into more chunks than this (about 7 MB; messages are at most 4000 characters). */
+const MAX_CHUNKS = 1000;
+/** Notifications sent per round trip (one implicit transaction). */
+const BATCH = 100;
+/** Kept while disconnected; beyond that the oldest are dropped (receivers resynchronise anyway). */
+const MAX_PENDING = 10_000;
+/** Chunks of an event not completed within this time are forgotten (their sender died mid-send). */
+const PARTIAL_TTL_MS = 60_000;
+const HEARTBEAT_MS = 30_000;
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+export type PostgresEventBus = EventBus & {
+  /** Connects and listens; rejects when the first connection fails. */
+  start(): Promise<void>;
+  /** Sends what is still pending (briefly), then disconnects. */
+  stop(): Promise<void>;
+  /** Whether the listening connection is up right now. */
+  readonly connected: boolean;
+};
+
+/**
+ * The event bus across server instances on one PostgreSQL database (LISTEN/NOTIFY on a dedicated
+ * connection). `publish` delivers to this instance's listeners at once, exactly as the in-process bus
+ * does, and sends the event to the other instances with NOTIFY; an instance ignores its own
+ * notifications. Callers publish after their transaction committed, so a notified event is always
+ * visible in the database.
+ *
+ * The listening connection reconnects with backoff when it drops. Events published meanwhile wait and
+ * go out after the reconnect; events of other instances sent during the gap are lost to this listener,
+ * so `onReconnect` lets the owner resynchronise (the server ends its event streams: clients reconnect
+ * with `Last-Event-ID` and the missed messages are replayed from the database).
+ */
+export function createPostgresEventBus({
+  url,
+  logger,
+  channel = EVENTS_CHANNEL,
+  applicationName = 'switchboard-events',
+  onReconnect = () => {},
+}: {
+  url: string;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  channel?: string;
+  /** How the listening connection shows in pg_stat_activity. */
+  applicationName?: string;
+  onReconnect?: () => void;
+}): PostgresEventBus {
+  const local = createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
+  const instanceId = randomBytes(8).toString('hex');
+  let sequence = 0;
+  const pending: string[] = [];
+  const partials = new Map<string, { parts: string[]; received: number; startedAt: number }>();
+
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let everConnected = false;
+  let flushing: Promise<void> | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let reconnectDelay = RECONNECT_MIN_MS;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const receive = (payload: string | undefined) => {
+    if (!payload) return;
+    const decoded = decodeNotification(payload);
+    if (!decoded || decoded.instance === instanceId) return;
+    if (decoded.kind === 'whole') {
+      deliver(decoded.json);
+      return;
+    }
+    const key = `${decoded.instance}:${decoded.sequence}`;
+    const partial = partials.get(key) ?? {
+      parts: new Array<string>(decoded.total),
+      received: 0,
+      startedAt: Date.now(),
+    };
+    partials.set(key, partial);
+    if (partial.parts[decoded.index] === undefined) partial.received += 1;
+    partial.parts[decoded.index] = decoded.part;
+    if (partial.received < decoded.total) return;
+    partials.delete(key);
+    deliver(partial.parts.join(''));
+  };
+
+  const deliver = (json: string) => {
+    let event: DomainEvent;
+    try {
+      event = JSON.parse(json) as DomainEvent;
+    } catch (error) {
+      logger.warn({ err: error }, 'unreadable event notification ignored');
+      return;
+    }
+    local.publish(event);
+  };
+
+  const forgetStalePartials = () => {
+    const now = Date.now();
+    for (const [key, partial] of partials) if (now - partial.startedAt > PARTIAL_TTL_MS) partials.delete(key);
+  };
+
+  const flush = (): Promise<void> => {
+    flushing ??= sendPending().finally(() => {
+      flushing = undefined;
+      // Published meanwhile, or a new connection came up while the old one failed.
+      if (client && pending.length > 0) void flush();
+    });
+    return flushing;
+  };
+
+  const sendPending = async () => {
+    const target = client;
+    if (!target) return;
+    const literal = (value: string) => target.escapeLiteral(value);
+    try {
+      while (target === client && pending.length > 0) {
+        const batch = pending.slice(0, BATCH);
+        // One simple query: the statements run in one implicit transaction, so the notifications are
+        // delivered together and in this order.
+        await target.query(
+          batch.map((payload) => `select pg_notify(${literal(channel)}, ${literal(payload)})`).join(';'),
+        );
+        pending.splice(0, batch.length);
+      }
+    } catch (error) {
+      // The batch stays pending and goes out after the reconnect (receivers deduplicate messages).
+      logger.warn({ err: error }, 'event notification failed; retrying after reconnect');
+      dropConnection(target);
+    }
+  };
+
+  const dropConnection = (dropped: pg.Client | undefined) => {
+    if (!dropped || dropped !== client) return;
+    client = undefined;
+    clearInterval(heartbeat);
+    dropped.removeAllListeners('notification');
+    dropped.end().catch(() => {});
+    if (!stopped) {
+      logger.warn({ retryInMs: reconnectDelay }, 'event bus: listening connection lost; reconnecting');
+      scheduleReconnect();
+    }
+  };
+
+  const scheduleReconnect = () => {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => {
+      connect().catch((error: unknown) => {
+        reconnectDelay = Math.min(reconnectDelay * 2, RECONNECT_MAX_MS);
+        logger.warn({ err: error, retryInMs: reconnectDelay }, 'event bus: reconnect failed');
+        if (!stopped) scheduleReconnect();
+      });
+    }, reconnectDelay);
+    reconnectTimer.unref();
+  };
+
+  const connect = async () => {
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: applicationName,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    next.on('error', (error) => {
+      logger.warn({ err: error }, 'event bus connection error');
+      dropConnection(next);
+    });
+    next.on('end', () => dropConnection(next));
+    next.on('notification', (message) => {
+      if (message.channel === channel) receive(message.payload);
+    });
+    try {
+      await next.connect();
+      await next.query(`listen ${next.escapeIdentifier(channel)}`);
+    } catch (error) {
+      next.removeAllListeners();
+      next.on('error', () => {});
+      await next.end().catch(() => {});
+      throw error;
+    }
+    if (stopped) {
+      await next.end().catch(() => {});
+      return;
+    }
+    client = next;
+    reconnectDelay = RECONNECT_MIN_MS;
+    heartbeat = setInterval(() => {
+      forgetStalePartials();
+      next.query('select 1').catch(() => dropConnection(next));
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    if (everConnected) {
+      logger.info('event bus: reconnected');
+      partials.clear();
+      try {
+        onReconnect();
+      } catch (error) {
+        logger.error({ err: error }, 'event bus: resynchronisation failed');
+      }
+    }
+    everConnected = true;
+    void flush();
+  };
+
+  return {
+    publish(event) {
+      local.publish(event);
+      sequence += 1;
+      const payloads = encodeEvent(event, instanceId, sequence);
+      pending.push(...payloads);
+      if (!client && pending.length > MAX_PENDING) {
+        const dropped = pending.splice(0, pending.length - MAX_PENDING).length;
+        logger.error({ dropped }, 'event bus: too many unsent events; dropped the oldest');
+      }
+      if (client) void flush();
+    },
+
+    subscribe: (sessionId, listener) => local.subscribe(sessionId, listener),
+
+    get connected() {
+      return client !== undefined;
+    },
+
+    start: connect,
+
+    async stop() {
+      if (client && pending.length > 0) {
+        await Promise.race([flush(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      }
+      stopped = true;
+      clearTimeout(reconnectTimer);
+      clearInterval(heartbeat);
+      const last = client;
+      client = undefined;
+      await last?.end().catch(() => {});
+    },
+  };
+}
+
+type Decoded =
+  | { kind: 'whole'; instance: string; json: string }
+  | { kind: 'chunk'; instance: string; sequence: number; index: number; total: number; part: string };
+
+/**
+ * Wire format (text, as NOTIFY requires): `e:<instance>:<event JSON>` for an event that fits, else
+ * `c:<instance>:<sequence>:<index>:<total>:<part>` per chunk, the parts joining to the event JSON.
+ */
+export function encodeEvent(event: DomainEvent, instance: string, sequence: number): string[] {
+  const json = JSON.stringify(event);
+  const whole = `e:${instance}:${json}`;
+  if (Buffer.byteLength(whole) <= MAX_CHUNK_BYTES) return [whole];
+  const parts = splitUtf8(json, MAX_CHUNK_BYTES - 100);
+  return parts.map((part, index) => `c:${instance}:${sequence}:${index}:${parts.length}:${part}`);
+}
+
+export function decodeNotification(payload: string): Decoded | undefined {
+  const [kind, instance] = payload.split(':', 2);
+  if (!kind || !instance) return undefined;
+  const rest = payload.slice(kind.length + instance.length + 2);
+  if (kind === 'e') return { kind: 'whole', instance, json: rest };
+  if (kind !== 'c') return undefined;
+  const match = /^(\d+):(\d+):(\d+):/.exec(rest);
+  if (!match) return undefined;
+  const [header, sequence, index, total] = match as unknown as [string, string, string, string];
+  if (Number(index) >= Number(total) || Number(total) > MAX_CHUNKS) return undefined;
+  return {
+    kind: 'chunk',
+    instance,
+    sequence: Number(sequence),
+    index: Number(index),
+    total: Number(total),
+    part: rest.slice(header.length),
+  };
+}
+
+/** Splits `text` into pieces of at most `maxBytes` UTF-8 bytes, never inside a character. */
+function splitUtf8(text: string, maxBytes: number): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character);
+    if (bytes + size > maxBytes) {
+      parts.push(current);
+      current = '';
+      bytes = 0;
+    }
+    current += character;
+    bytes += size;
+  }
+  if (current) parts.push(current);
+  return parts;
+}

@@ -1,0 +1,135 @@
+import Router from '@koa/router';
+import {
+  type AgentMeResponse,
+  type AgentReplyResponse,
+  type AgentTicketActionResponse,
+  agentCloseRequestSchema,
+  agentReplyRequestSchema,
+  todayStatsQuerySchema,
+} from '../../contract/agent-api.ts';
+import { ticketIdSchema } from '../../contract/api.ts';
+import { NotFound } from '../../core/errors.ts';
+import type { EventBus } from '../../core/event-bus.ts';
+import type { MediaStore } from '../../core/media-store.ts';
+import type { Services } from '../../core/services.ts';
+import type { AppContext, AppState } from '../context.ts';
+import type { EventStreams } from '../event-streams.ts';
+import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { parseInput } from '../validation.ts';
+
+export type AgentRouteDeps = {
+  services: Services;
+  bus: EventBus;
+  eventStreams: EventStreams;
+  media: MediaStore;
+  /** Absent without a bot token: every route answers 503. */
+  access?: AgentAccess;
+};
+
+type Ctx = { params: Record<string, string>; state: AppState };
+
+/**
+ * The Mini App's API (`/api/agent/*`), for members of the support group only (agent-auth.ts). Claim, pass,
+ * close and reply are the same core operations the bot uses, so a claim here and one on the group's card
+ * race safely; the card is re-rendered by the delivery jobs and the visitor hears of it on the event bus.
+ */
+export function agentRoutes(deps: AgentRouteDeps) {
+  const { services } = deps;
+  const router = new Router<AppState, AppContext>({ prefix: '/api/agent' });
+  const auth = agentAuthMiddleware(deps.access, services);
+
+  const agentId = (ctx: Ctx) => (ctx.state.agent as NonNullable<AppState['agent']>).id;
+  const ticketId = (ctx: Ctx) => {
+    const id = ticketIdSchema.safeParse(ctx.params.id);
+    if (!id.success) throw new NotFound('Ticket');
+    return id.data;
+  };
+  const ticketAnswer = async (ctx: Ctx, id: number): Promise<AgentTicketActionResponse> => ({
+    ticket: await services.agentConsole.ticketView(id, agentId(ctx)),
+  });
+
+  router.get('/me', auth, (ctx) => {
+    const agent = ctx.state.agent as NonNullable<AppState['agent']>;
+    ctx.body = {
+      agent: { id: agent.id, name: agent.name, username: agent.username },
+      bot_username: deps.access?.botUsername() ?? null,
+    } satisfies AgentMeResponse;
+  });
+
+  router.get('/queue', auth, async (ctx) => {
+    ctx.body = await services.agentConsole.queue(agentId(ctx));
+  });
+
+  router.get('/tickets/:id', auth, async (ctx) => {
+    ctx.body = await services.agentConsole.ticket(ticketId(ctx), agentId(ctx));
+  });
+
+  /** A file of the ticket's conversation (a message's `media_url` names the file). */
+  router.get('/tickets/:id/media/:file', auth, async (ctx) => {
+    const sessionId = await services.desk.sessionOf(ticketId(ctx));
+    const stored = await deps.media.open(sessionId, ctx.params.file ?? '');
+    if (!stored) throw new NotFound('File');
+    ctx.set('Cache-Control', 'private, max-age=86400');
+    ctx.set('Content-Disposition', stored.mimeType.startsWith('image/') ? 'inline' : 'attachment');
+    ctx.type = stored.mimeType;
+    ctx.body = stored.bytes;
+  });
+
+  router.post('/tickets/:id/claim', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    await services.tickets.claim(id, agentId(ctx));
+    ctx.body = await ticketAnswer(ctx, id);
+  });
+
+  router.post('/tickets/:id/pass', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    await services.tickets.pass(id, agentId(ctx));
+    ctx.body = await ticketAnswer(ctx, id);
+  });
+
+  router.post('/tickets/:id/close', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    const input = parseInput(agentCloseRequestSchema, ctx.request.body ?? {}, 'body');
+    await services.tickets.close(id, { kind: 'agent', agentId: agentId(ctx), note: input.note });
+    ctx.body = await ticketAnswer(ctx, id);
+  });
+
+  router.post('/tickets/:id/messages', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    const input = parseInput(agentReplyRequestSchema, ctx.request.body, 'body');
+    const sent = await services.messages.sendAgentMessage({
+      ticketId: id,
+      agentId: agentId(ctx),
+      body: input.body,
+    });
+    ctx.status = 201;
+    ctx.body = { message: sent.message, ticket: sent.ticket } satisfies AgentReplyResponse;
+  });
+
+  router.get('/stats/today', auth, async (ctx) => {
+    const query = parseInput(todayStatsQuerySchema, ctx.query, 'query');
+    const since = query.since ? new Date(query.since) : utcMidnight();
+    ctx.body = await services.agentConsole.todayStats(since);
+  });
+
+  /**
+   * Live changes for every agent: `ready` on connect (the app refetches what it shows), then `ticket`
+   * and `message` as they happen anywhere. Not resumable: after a reconnect the app refetches.
+   */
+  router.get('/events', auth, (ctx) => {
+    const stream = deps.eventStreams.open(ctx);
+    const unsubscribe = deps.bus.subscribe('*', (event) => {
+      if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
+      else stream.send('message', event.message);
+    });
+    stream.onClose(unsubscribe);
+    stream.send('ready', { at: new Date().toISOString() });
+  });
+
+  return router;
+}
+
+function utcMidnight() {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}

@@ -1,0 +1,485 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
+import { databaseKind } from './support/database.ts';
+import { signInitData } from './support/init-data.ts';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.ts';
+import { newVisitor, type Visitor } from './support/visitor.ts';
+
+const GROUP = -1001234567890;
+const ALICE = { id: 1001, first_name: 'Alice', username: 'alice' };
+const MALLORY = { id: 6666, first_name: 'Mallory', username: 'mallory' };
+const WEBHOOK_SECRET = 'webhook-secret-0123456789';
+const ADMIN_TOKEN = 'admin-token-0123456789';
+const AGENT_API = existsSync(resolve(import.meta.dirname, '../server/routes/agent.ts'));
+
+type Case = {
+  name: string;
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | FormData;
+};
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const signVisitorToken = (claims: Record<string, unknown>, secret = TEST_JWT_SECRET, alg = 'HS256') => {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).setIssuedAt();
+  if (!('exp' in claims)) jwt.setExpirationTime('1h');
+  return jwt.sign(new TextEncoder().encode(secret));
+};
+
+/**
+ * A catalogue of hostile or broken requests: every one answers 4xx (never 5xx) and writes nothing.
+ */
+describe(`bad inputs (${databaseKind})`, () => {
+  let fake: FakeTelegram;
+  let app: TestApp;
+  let mine: Visitor;
+  let theirs: Visitor;
+  let myTicket: number;
+  let theirTicket: number;
+  let theirMedia: string;
+
+  /** Rows of every table the product writes (the migrations' bookkeeping aside), plus queued jobs. */
+  const rowCounts = async () => {
+    const tables = await app.orm.em.getConnection().execute<{ table_name: string }[]>(
+      `select table_name from information_schema.tables
+          where table_schema = 'public' and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations'
+          order by table_name`,
+    );
+    const counts: Record<string, number> = {};
+    for (const { table_name: table } of tables) counts[table] = await app.count(`"${table}"`);
+    counts['pgboss.job'] = await app.count('pgboss.job');
+    return counts;
+  };
+
+  const send = async (request: Case) => {
+    const response = await fetch(`${app.url}${request.path}`, {
+      method: request.method ?? 'POST',
+      headers: request.headers,
+      body: request.body,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  /** Runs the cases; returns those that did not answer 4xx, with what they answered. */
+  const misbehaving = async (cases: Case[]) => {
+    const wrong: string[] = [];
+    for (const request of cases) {
+      const status = await send(request).catch((error: Error) => `network error: ${error.message}`);
+      if (typeof status !== 'number' || status < 400 || status >= 500)
+        wrong.push(`${request.name} → ${status}`);
+    }
+    return wrong;
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeTelegram();
+    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'administrator' });
+    fake.addUser(ALICE);
+    fake.addUser(MALLORY);
+    fake.setChatMember(GROUP, ALICE.id, 'member');
+    app = await startTestApp({
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      BOT_MODE: 'webhook',
+      WEBHOOK_SECRET,
+      ADMIN_TOKEN,
+      SUPPORT_GROUP_CHAT_ID: String(GROUP),
+      TELEGRAM_THROTTLE: 'false',
+      AFTER_HOURS_MINUTES: '600',
+    });
+    mine = await newVisitor(app.url);
+    theirs = await newVisitor(app.url);
+    myTicket = (await mine.say('my question')).ticket.id;
+    theirTicket = (await theirs.say('their question')).ticket.id;
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('%PDF-1.4 theirs')], { type: 'application/pdf' }), 'a.pdf');
+    const upload = await fetch(`${app.url}/api/session/${theirs.sessionId}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${theirs.token}` },
+      body: form,
+    });
+    theirMedia = ((await upload.json()) as { message: { media_url: string } }).message.media_url;
+    // Let the bot's deliveries (cards) settle, so that only the catalogue could change the counts.
+    await fake.waitFor(() => fake.sentTo(GROUP).length >= 2, { timeoutMs: 15_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await fake?.close();
+  });
+
+  it('the visitor API: malformed, oversized, mistyped, foreign and forged requests → 4xx, nothing written', async () => {
+    const json = (token?: string) => ({
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    });
+    const my = json(mine.token);
+    const messages = `/api/session/${mine.sessionId}/messages`;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { session_id: mine.sessionId, role: 'visitor' };
+    const tokens = {
+      garbage: 'not.a.token',
+      truncated: mine.token.slice(0, -10),
+      tamperedSignature: `${mine.token.slice(0, -2)}${mine.token.endsWith('AA') ? 'BB' : 'AA'}`,
+      forged: await signVisitorToken(claims, 'another-secret-another-secret-0123456789'),
+      expired: await signVisitorToken({ ...claims, iat: now - 7200, exp: now - 3600 }),
+      algNone: `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims, iat: now, exp: now + 3600 })}.`,
+      hs512: await signVisitorToken(claims, TEST_JWT_SECRET, 'HS512'),
+      agentRole: await signVisitorToken({ ...claims, role: 'agent' }),
+      notUuid: await signVisitorToken({ ...claims, session_id: 'not-a-uuid' }),
+      noExpiry: await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    };
+    const upload = (file?: Blob, name = 'x.bin') => {
+      const form = new FormData();
+      if (file) form.append('file', file, name);
+      form.append('body', 'caption');
+      return form;
+    };
+
+    const cases: Case[] = [
+      // session creation
+      { name: 'session: malformed JSON', path: '/api/session', headers: json(), body: '{"locale":' },
+      { name: 'session: wrong types', path: '/api/session', headers: json(), body: '{"locale":5}' },
+      { name: 'session: array body', path: '/api/session', headers: json(), body: '[1,2,3]' },
+      {
+        name: 'session: 100 KB body',
+        path: '/api/session',
+        headers: json(),
+        body: JSON.stringify({ referer: 'x'.repeat(100_000) }),
+      },
+      // messages: bodies
+      { name: 'message: malformed JSON', path: messages, headers: my, body: '{"body": "hi"' },
+      { name: 'message: not JSON at all', path: messages, headers: my, body: 'hello' },
+      {
+        name: 'message: text/plain',
+        path: messages,
+        headers: { ...my, 'content-type': 'text/plain' },
+        body: 'hi',
+      },
+      { name: 'message: no body', path: messages, headers: my },
+      { name: 'message: empty object', path: messages, headers: my, body: '{}' },
+      { name: 'message: body is a number', path: messages, headers: my, body: '{"body":42}' },
+      { name: 'message: body is null', path: messages, headers: my, body: '{"body":null}' },
+      { name: 'message: body is an array', path: messages, headers: my, body: '{"body":["hi"]}' },
+      { name: 'message: body is empty', path: messages, headers: my, body: '{"body":""}' },
+      { name: 'message: body is blank', path: messages, headers: my, body: '{"body":"   \\n\\t "}' },
+      {
+        name: 'message: 4001 characters',
+        path: messages,
+        headers: my,
+        body: JSON.stringify({ body: 'x'.repeat(4001) }),
+      },
+      {
+        name: 'message: unknown category',
+        path: messages,
+        headers: my,
+        body: '{"body":"hi","category":"Nope"}',
+      },
+      {
+        name: 'message: category is a number',
+        path: messages,
+        headers: my,
+        body: '{"body":"hi","category":7}',
+      },
+      {
+        name: 'message: 1 MB body',
+        path: messages,
+        headers: my,
+        body: JSON.stringify({ body: 'x'.repeat(1_000_000) }),
+      },
+      {
+        name: 'message: deeply nested JSON',
+        path: messages,
+        headers: my,
+        body: `{"body":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+      },
+      // ids
+      {
+        name: 'message: session id not a uuid',
+        path: '/api/session/not-a-uuid/messages',
+        headers: my,
+        body: '{"body":"hi"}',
+      },
+      {
+        name: 'message: unknown session id',
+        path: '/api/session/00000000-0000-4000-8000-000000000000/messages',
+        headers: my,
+        body: '{"body":"hi"}',
+      },
+      {
+        name: "message: another session's id",
+        path: `/api/session/${theirs.sessionId}/messages`,
+        headers: my,
+        body: '{"body":"hi"}',
+      },
+      {
+        name: 'conversation: after=abc',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}?after=abc`,
+        headers: my,
+      },
+      {
+        name: 'conversation: after=-1',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}?after=-1`,
+        headers: my,
+      },
+      {
+        name: 'conversation: after=huge',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}?after=999999999999999999999999`,
+        headers: my,
+      },
+      {
+        name: 'conversation: malformed percent-encoding',
+        method: 'GET',
+        path: '/api/session/%E0%A4%A',
+        headers: my,
+      },
+      {
+        name: 'events: Last-Event-ID abc',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}/events`,
+        headers: { ...my, 'last-event-id': 'abc' },
+      },
+      { name: 'close: ticket id abc', path: '/api/tickets/abc/close', headers: my },
+      { name: 'close: ticket id 0', path: '/api/tickets/0/close', headers: my },
+      { name: 'close: ticket id -1', path: '/api/tickets/-1/close', headers: my },
+      {
+        name: 'close: ticket id 1e30',
+        path: '/api/tickets/1000000000000000000000000000000/close',
+        headers: my,
+      },
+      { name: "close: another session's ticket", path: `/api/tickets/${theirTicket}/close`, headers: my },
+      {
+        name: 'rating: open ticket',
+        path: `/api/tickets/${myTicket}/rating`,
+        headers: my,
+        body: '{"rating":5}',
+      },
+      { name: 'rating: 6 stars', path: `/api/tickets/${myTicket}/rating`, headers: my, body: '{"rating":6}' },
+      { name: 'rating: "5"', path: `/api/tickets/${myTicket}/rating`, headers: my, body: '{"rating":"5"}' },
+      {
+        name: "rating: another session's ticket",
+        path: `/api/tickets/${theirTicket}/rating`,
+        headers: my,
+        body: '{"rating":1}',
+      },
+      { name: 'contact: empty', path: `/api/session/${mine.sessionId}/contact`, headers: my, body: '{}' },
+      {
+        name: 'contact: bad email',
+        path: `/api/session/${mine.sessionId}/contact`,
+        headers: my,
+        body: '{"email":"no"}',
+      },
+      {
+        name: 'contact: email is a number',
+        path: `/api/session/${mine.sessionId}/contact`,
+        headers: my,
+        body: '{"email":5}',
+      },
+      // media
+      {
+        name: 'media: no file',
+        path: `/api/session/${mine.sessionId}/media`,
+        headers: { authorization: `Bearer ${mine.token}` },
+        body: upload(),
+      },
+      {
+        name: 'media: executable',
+        path: `/api/session/${mine.sessionId}/media`,
+        headers: { authorization: `Bearer ${mine.token}` },
+        body: upload(new Blob(['MZ'], { type: 'application/x-msdownload' }), 'virus.exe'),
+      },
+      {
+        name: 'media: 11 MB',
+        path: `/api/session/${mine.sessionId}/media`,
+        headers: { authorization: `Bearer ${mine.token}` },
+        body: upload(new Blob([new Uint8Array(11 * 1024 * 1024)], { type: 'application/pdf' }), 'big.pdf'),
+      },
+      {
+        name: 'media: JSON instead of multipart',
+        path: `/api/session/${mine.sessionId}/media`,
+        headers: my,
+        body: '{"file":"x"}',
+      },
+      {
+        name: "media: another session's file",
+        method: 'GET',
+        path: theirMedia.replace(theirs.sessionId, mine.sessionId),
+        headers: my,
+      },
+      { name: "media: another session's path", method: 'GET', path: theirMedia, headers: my },
+      {
+        name: 'media: path traversal',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}/media/..%2F..%2F..%2Fetc%2Fpasswd`,
+        headers: my,
+      },
+      // tokens
+      { name: 'token: missing', path: messages, headers: json(), body: '{"body":"hi"}' },
+      {
+        name: 'token: Basic scheme',
+        path: messages,
+        headers: { ...json(), authorization: `Basic ${mine.token}` },
+        body: '{"body":"hi"}',
+      },
+      {
+        name: 'token: empty bearer',
+        path: messages,
+        headers: { ...json(), authorization: 'Bearer ' },
+        body: '{"body":"hi"}',
+      },
+      ...Object.entries(tokens).map(([kind, token]) => ({
+        name: `token: ${kind}`,
+        path: messages,
+        headers: json(token),
+        body: '{"body":"hi"}',
+      })),
+      {
+        name: "token: another session's",
+        path: messages,
+        headers: json(theirs.token),
+        body: '{"body":"hi"}',
+      },
+      {
+        name: "token: another session's, on events",
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}/events`,
+        headers: json(theirs.token),
+      },
+      // Telegram webhook and setup
+      { name: 'webhook: no secret', path: '/api/telegram/webhook', headers: json(), body: '{"update_id":1}' },
+      {
+        name: 'webhook: wrong secret',
+        path: '/api/telegram/webhook',
+        headers: { ...json(), 'x-telegram-bot-api-secret-token': 'wrong-secret-0123456789' },
+        body: '{"update_id":1}',
+      },
+      {
+        name: 'webhook: malformed JSON with the secret',
+        path: '/api/telegram/webhook',
+        headers: { ...json(), 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        body: '{"update_id":',
+      },
+      ...['{}', '[]', '{"update_id":"1"}', '{"update_id":1e300}', '{"update_id":-5}'].map((body) => ({
+        name: `webhook: not an update (${body}) with the secret`,
+        path: '/api/telegram/webhook',
+        headers: { ...json(), 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        body,
+      })),
+      { name: 'setup: no admin token', path: '/api/setup/telegram-webhook?webhook_url=https://x.example/h' },
+      {
+        name: 'setup: wrong admin token',
+        path: '/api/setup/telegram-webhook?webhook_url=https://x.example/h',
+        headers: { authorization: 'Bearer wrong-admin-token-0123' },
+      },
+      {
+        name: 'setup: http webhook url',
+        path: '/api/setup/telegram-webhook?webhook_url=http://x.example/h',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      },
+      // methods and paths
+      { name: 'PUT /api/session', method: 'PUT', path: '/api/session', headers: json(), body: '{}' },
+      { name: 'DELETE a session', method: 'DELETE', path: `/api/session/${mine.sessionId}`, headers: my },
+      { name: 'unknown API path', method: 'GET', path: '/api/nothing-here' },
+    ];
+
+    const before = await rowCounts();
+    expect(await misbehaving(cases)).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+    // The real requests still work afterwards.
+    expect((await mine.conversation()).messages.map((m) => m.body)).toEqual(['my question']);
+  }, 60_000);
+
+  it.skipIf(!AGENT_API)(
+    'the agent API: forged, tampered, expired or foreign initData → 4xx, nothing written',
+    async () => {
+      const valid = signInitData(fake.token, ALICE);
+      const tampered = new URLSearchParams(valid);
+      tampered.set('user', JSON.stringify({ id: MALLORY.id, first_name: 'Mallory' }));
+      const noHash = new URLSearchParams(valid);
+      noHash.delete('hash');
+      const tma = (initData: string) => ({
+        authorization: `tma ${initData}`,
+        'content-type': 'application/json',
+      });
+      const initDataCases: [string, Record<string, string>][] = [
+        ['missing Authorization', { 'content-type': 'application/json' }],
+        ['empty tma', { authorization: 'tma ', 'content-type': 'application/json' }],
+        ['Bearer instead of tma', { authorization: `Bearer ${valid}`, 'content-type': 'application/json' }],
+        ['garbage', tma('hello world')],
+        [
+          'signed with another bot token',
+          tma(signInitData('654321:ANOTHER-token-abcdefghijklmnopqrstuvwx', ALICE)),
+        ],
+        ['user swapped after signing', tma(tampered.toString())],
+        ['hash removed', tma(noHash.toString())],
+        ['expired (two days old)', tma(signInitData(fake.token, ALICE, { ageSeconds: 2 * 86_400 }))],
+        [
+          'dated in the future',
+          tma(signInitData(fake.token, ALICE, { authDate: new Date(Date.now() + 86_400_000) })),
+        ],
+        ['valid, but not a member of the support group', tma(signInitData(fake.token, MALLORY))],
+      ];
+      const paths: [string, string, string?][] = [
+        ['GET', '/api/agent/me'],
+        ['GET', '/api/agent/queue'],
+        ['POST', `/api/agent/tickets/${myTicket}/claim`],
+        ['POST', `/api/agent/tickets/${myTicket}/messages`, '{"body":"forged reply"}'],
+        ['POST', `/api/agent/tickets/${myTicket}/close`, '{}'],
+      ];
+      const cases: Case[] = initDataCases.flatMap(([name, headers]) =>
+        paths.map(([method, path, body]) => ({
+          name: `${name}: ${method} ${path}`,
+          method,
+          path,
+          headers,
+          body,
+        })),
+      );
+      const aliceHeaders = tma(valid);
+      cases.push(
+        {
+          name: 'agent: ticket id abc',
+          method: 'GET',
+          path: '/api/agent/tickets/abc',
+          headers: aliceHeaders,
+        },
+        {
+          name: 'agent: unknown ticket',
+          method: 'POST',
+          path: '/api/agent/tickets/999999/claim',
+          headers: aliceHeaders,
+        },
+        {
+          name: 'agent: reply to an unclaimed ticket',
+          path: `/api/agent/tickets/${theirTicket}/messages`,
+          headers: aliceHeaders,
+          body: '{"body":"hi"}',
+        },
+        {
+          name: 'agent: malformed JSON',
+          path: `/api/agent/tickets/${theirTicket}/messages`,
+          headers: aliceHeaders,
+          body: '{"body":',
+        },
+      );
+
+      // Alice is a real agent: her first call creates her row. Everything after it must write nothing.
+      expect(
+        await send({ name: 'agent: me', method: 'GET', path: '/api/agent/me', headers: aliceHeaders }),
+      ).toBe(200);
+      const before = await rowCounts();
+      expect(await misbehaving(cases)).toEqual([]);
+      expect(await rowCounts()).toEqual(before);
+    },
+  );
+});

@@ -1,0 +1,120 @@
+import type {
+  CloseTicketResponse,
+  ContactRequest,
+  ConversationResponse,
+  CreateSessionResponse,
+  ErrorResponse,
+  SendMessageResponse,
+} from '../../../contract/api.ts';
+
+/** The server answered with an error (the API's one JSON shape). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** From `Retry-After` on 429. */
+  readonly retryAfterSeconds?: number;
+  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The request never got an answer (offline, server down). */
+export class NetworkError extends Error {}
+
+export type VisitorCredentials = { sessionId: string; token: string };
+export type VisitorApi = ReturnType<typeof createVisitorApi>;
+
+/**
+ * The widget's client of the visitor API (DESIGN.md §4). The token travels only in the Authorization
+ * header — never in a URL — so media and the event stream are fetched, not linked.
+ */
+export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...args) => fetch(...args)) {
+  const request = async (path: string, init: RequestInit = {}, auth?: VisitorCredentials) => {
+    const headers = new Headers(init.headers);
+    if (auth) headers.set('Authorization', `Bearer ${auth.token}`);
+    if (typeof init.body === 'string') headers.set('Content-Type', 'application/json');
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, { ...init, headers });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new NetworkError((error as Error).message);
+    }
+    if (!response.ok) throw await toApiError(response);
+    return response;
+  };
+  const json = async <T>(path: string, init: RequestInit = {}, auth?: VisitorCredentials) =>
+    (await (await request(path, init, auth)).json()) as T;
+  const post = (body: unknown) => ({ method: 'POST', body: JSON.stringify(body) });
+  const sessionPath = (auth: VisitorCredentials) => `/api/session/${encodeURIComponent(auth.sessionId)}`;
+
+  return {
+    config: () => json<{ categories: string[] }>('/api/config'),
+
+    createSession: (details: { locale?: string; referer?: string }) =>
+      json<CreateSessionResponse>('/api/session', post(details)),
+
+    conversation: (auth: VisitorCredentials, after?: number) =>
+      json<ConversationResponse>(
+        `${sessionPath(auth)}${after === undefined ? '' : `?after=${after}`}`,
+        {},
+        auth,
+      ),
+
+    sendMessage: (auth: VisitorCredentials, message: { body: string; category?: string }) =>
+      json<SendMessageResponse>(`${sessionPath(auth)}/messages`, post(message), auth),
+
+    uploadFile: (auth: VisitorCredentials, upload: { file: File; body?: string; category?: string }) => {
+      const form = new FormData();
+      form.set('file', upload.file);
+      if (upload.body) form.set('body', upload.body);
+      if (upload.category) form.set('category', upload.category);
+      return json<SendMessageResponse>(`${sessionPath(auth)}/media`, { method: 'POST', body: form }, auth);
+    },
+
+    saveContact: (auth: VisitorCredentials, contact: ContactRequest) =>
+      json<{ ok: true }>(`${sessionPath(auth)}/contact`, post(contact), auth),
+
+    closeTicket: (auth: VisitorCredentials, ticketId: number) =>
+      json<CloseTicketResponse>(`/api/tickets/${ticketId}/close`, post({}), auth),
+
+    rateTicket: (auth: VisitorCredentials, ticketId: number, rating: { rating: number; comment?: string }) =>
+      json<CloseTicketResponse>(`/api/tickets/${ticketId}/rating`, post(rating), auth),
+
+    /** An attachment's bytes (media URLs need the token, so they cannot be an `<img src>`). */
+    media: async (auth: VisitorCredentials, mediaUrl: string) => (await request(mediaUrl, {}, auth)).blob(),
+
+    /** The session's event stream (SSE over fetch); `lastEventId` resumes after that message. */
+    events: (auth: VisitorCredentials, lastEventId: number | undefined, signal: AbortSignal) =>
+      request(
+        `${sessionPath(auth)}/events`,
+        {
+          signal,
+          headers: {
+            Accept: 'text/event-stream',
+            ...(lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }),
+          },
+        },
+        auth,
+      ),
+  };
+}
+
+async function toApiError(response: Response) {
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  let body: Partial<ErrorResponse> = {};
+  try {
+    body = (await response.json()) as ErrorResponse;
+  } catch {
+    // not JSON (a proxy's error page)
+  }
+  return new ApiError(
+    response.status,
+    body.error?.code ?? 'http_error',
+    body.error?.message ?? `HTTP ${response.status}`,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
+}

@@ -1,0 +1,43 @@
+import type { ConversationResponse, MessageView, TicketView } from '../../contract/api.ts';
+
+/** What the widget knows of its conversation; changed only by the pure functions below. */
+export type ConversationState = {
+  messages: MessageView[];
+  tickets: TicketView[];
+  /** The latest ticket (the open one, if any); null before the first message. */
+  ticket: TicketView | null;
+  contact: ConversationResponse['contact'];
+};
+
+export const emptyConversation: ConversationState = {
+  messages: [],
+  tickets: [],
+  ticket: null,
+  contact: null,
+};
+
+/** The id to resume after: the newest message the widget has. */
+export const lastMessageId = (state: ConversationState) => state.messages.at(-1)?.id;
+
+/** Adds messages, keeping them in id order, each once — whichever way (stream, poll, send) they came. */
+export function withMessages(state: ConversationState, incoming: MessageView[]): ConversationState {
+  const known = new Set(state.messages.map((message) => message.id));
+  const fresh = incoming.filter((message) => !known.has(message.id));
+  if (fresh.length === 0) return state;
+  const messages = [...state.messages, ...fresh].sort((a, b) => a.id - b.id);
+  return { ...state, messages };
+}
+
+/** A ticket's new state; the latest ticket (highest id) is the current one. */
+export function withTicket(state: ConversationState, ticket: TicketView): ConversationState {
+  const tickets = state.tickets.some((known) => known.id === ticket.id)
+    ? state.tickets.map((known) => (known.id === ticket.id ? ticket : known))
+    : [...state.tickets, ticket].sort((a, b) => a.id - b.id);
+  return { ...state, tickets, ticket: tickets.at(-1) ?? null };
+}
+
+/** A response of GET /api/session/:id (full, or only newer messages with `?after`). */
+export function withResponse(state: ConversationState, response: ConversationResponse): ConversationState {
+  const merged = withMessages(state, response.messages);
+  return { ...merged, tickets: response.tickets, ticket: response.ticket, contact: response.contact };
+}

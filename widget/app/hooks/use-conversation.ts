@@ -1,0 +1,142 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { MessageView, TicketView } from '../../../contract/api.ts';
+import { readEventStream } from '../../../contract/event-stream.ts';
+import { ApiError, type VisitorApi, type VisitorCredentials } from '../api/visitor-api.ts';
+import {
+  type ConversationState,
+  emptyConversation,
+  lastMessageId,
+  withMessages,
+  withResponse,
+  withTicket,
+} from '../conversation-state.ts';
+
+export type Transport = 'connecting' | 'live' | 'polling';
+
+export type ConversationOptions = {
+  /** The server no longer knows this session or token. */
+  onExpired(): void;
+  online: boolean;
+  /** Polling interval while the event stream is unavailable (the original design's 1.5 s). */
+  pollMs?: number;
+  /** How long to poll before trying the event stream again; doubles up to `maxStreamRetryMs`. */
+  streamRetryMs?: number;
+  maxStreamRetryMs?: number;
+};
+
+const isExpired = (error: unknown) =>
+  error instanceof ApiError && (error.status === 401 || error.status === 404);
+
+/**
+ * The conversation, kept live: loaded once, then updated by the session's event stream, resumed after
+ * the last message it has (`Last-Event-ID`), so nothing is missed or shown twice. While the stream is
+ * unavailable it polls `?after=` every 1.5 s and tries the stream again now and then.
+ */
+export function useConversation(
+  api: VisitorApi,
+  credentials: VisitorCredentials | null,
+  { onExpired, online, pollMs = 1500, streamRetryMs = 5000, maxStreamRetryMs = 60_000 }: ConversationOptions,
+) {
+  const [state, setState] = useState<ConversationState>(emptyConversation);
+  const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
+  const [transport, setTransport] = useState<Transport>('connecting');
+  const [attempt, setAttempt] = useState(0);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const onExpiredRef = useRef(onExpired);
+  onExpiredRef.current = onExpired;
+
+  const update = useCallback((change: (current: ConversationState) => ConversationState) => {
+    stateRef.current = change(stateRef.current);
+    setState(stateRef.current);
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` restarts the connection on reload()
+  useEffect(() => {
+    if (!credentials || !online) return;
+    const abort = new AbortController();
+    const { signal } = abort;
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    const expire = () => {
+      abort.abort();
+      update(() => emptyConversation);
+      onExpiredRef.current();
+    };
+
+    const run = async () => {
+      try {
+        const loaded = await api.conversation(credentials, lastMessageId(stateRef.current));
+        if (signal.aborted) return;
+        update((current) => withResponse(current, loaded));
+        setStatus('ready');
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isExpired(error)) return expire();
+        setStatus((current) => (current === 'ready' ? current : 'error'));
+        return;
+      }
+
+      let retryMs = streamRetryMs;
+      while (!signal.aborted) {
+        setTransport('connecting');
+        try {
+          const response = await api.events(credentials, lastMessageId(stateRef.current), signal);
+          setTransport('live');
+          retryMs = streamRetryMs;
+          await readEventStream(response, (event) => {
+            const data = JSON.parse(event.data) as MessageView | TicketView;
+            if (event.event === 'message') update((current) => withMessages(current, [data as MessageView]));
+            else if (event.event === 'ticket') update((current) => withTicket(current, data as TicketView));
+          });
+        } catch (error) {
+          if (signal.aborted) return;
+          if (isExpired(error)) return expire();
+        }
+        // The stream ended or is unavailable: poll until it is worth trying again.
+        setTransport('polling');
+        const until = Date.now() + retryMs;
+        retryMs = Math.min(retryMs * 2, maxStreamRetryMs);
+        while (!signal.aborted && Date.now() < until) {
+          try {
+            const newer = await api.conversation(credentials, lastMessageId(stateRef.current));
+            if (!signal.aborted) update((current) => withResponse(current, newer));
+          } catch (error) {
+            if (signal.aborted) return;
+            if (isExpired(error)) return expire();
+          }
+          await sleep(pollMs);
+        }
+      }
+    };
+    void run();
+    return () => abort.abort();
+  }, [api, credentials, online, attempt, pollMs, streamRetryMs, maxStreamRetryMs, update]);
+
+  /** A message the visitor just sent (the send's response), shown before the stream echoes it. */
+  const addSent = useCallback(
+    (message: MessageView, ticket: TicketView) =>
+      update((current) => withTicket(withMessages(current, [message]), ticket)),
+    [update],
+  );
+  const setTicket = useCallback(
+    (ticket: TicketView) => update((current) => withTicket(current, ticket)),
+    [update],
+  );
+  const setContact = useCallback(
+    (contact: ConversationState['contact']) => update((current) => ({ ...current, contact })),
+    [update],
+  );
+  const reload = useCallback(() => {
+    setStatus('loading');
+    setAttempt((count) => count + 1);
+  }, []);
+
+  return { ...state, status, transport, addSent, setTicket, setContact, reload };
+}

@@ -1,0 +1,102 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SendMessageResponse } from '../../../contract/api.ts';
+import { ApiError, type VisitorApi, type VisitorCredentials } from '../api/visitor-api.ts';
+
+export type OutgoingState = 'queued' | 'sending' | 'failed' | 'rate_limited' | 'offline';
+
+export type OutgoingMessage = {
+  localId: number;
+  body: string;
+  file?: File;
+  category?: string;
+  state: OutgoingState;
+  /** While rate limited: seconds until the automatic retry. */
+  retryInSeconds?: number;
+  /** Why it failed, from the server, when it said. */
+  error?: string;
+};
+
+export type Draft = { body: string; file?: File; category?: string };
+
+/**
+ * Messages on their way to the server, sent one at a time in the order they were written, so the
+ * conversation keeps its order. A message the server refused waits for Retry or Discard; a rate-limited
+ * one retries by itself after `Retry-After`; offline ones go when the browser is back online.
+ */
+export function useOutgoingMessages(
+  api: VisitorApi,
+  credentials: VisitorCredentials | null,
+  { online, onSent }: { online: boolean; onSent(response: SendMessageResponse): void },
+) {
+  const [outgoing, setOutgoing] = useState<OutgoingMessage[]>([]);
+  const nextId = useRef(1);
+  const inFlight = useRef(new Set<number>());
+  const onSentRef = useRef(onSent);
+  onSentRef.current = onSent;
+
+  const patch = useCallback((localId: number, change: Partial<OutgoingMessage>) => {
+    setOutgoing((list) =>
+      list.map((message) => (message.localId === localId ? { ...message, ...change } : message)),
+    );
+  }, []);
+
+  const head = outgoing[0];
+  useEffect(() => {
+    if (!head || !credentials) return;
+    if (head.state === 'offline' && online) return patch(head.localId, { state: 'queued' });
+    if (head.state !== 'queued') return;
+    if (!online) return patch(head.localId, { state: 'offline' });
+    if (inFlight.current.has(head.localId)) return;
+
+    inFlight.current.add(head.localId);
+    patch(head.localId, { state: 'sending', error: undefined });
+    const send = head.file
+      ? api.uploadFile(credentials, { file: head.file, body: head.body, category: head.category })
+      : api.sendMessage(credentials, { body: head.body, category: head.category });
+    send
+      .finally(() => inFlight.current.delete(head.localId))
+      .then(
+        (response) => {
+          setOutgoing((list) => list.filter((message) => message.localId !== head.localId));
+          onSentRef.current(response);
+        },
+        (error: unknown) => {
+          if (error instanceof ApiError && error.status === 429) {
+            patch(head.localId, { state: 'rate_limited', retryInSeconds: error.retryAfterSeconds ?? 5 });
+          } else if (!(error instanceof ApiError) && !navigator.onLine) {
+            patch(head.localId, { state: 'offline' });
+          } else {
+            patch(head.localId, {
+              state: 'failed',
+              error: error instanceof ApiError ? error.message : undefined,
+            });
+          }
+        },
+      );
+  }, [api, credentials, online, head, patch]);
+
+  // The countdown of a rate-limited message, then its retry.
+  useEffect(() => {
+    if (head?.state !== 'rate_limited') return;
+    const timer = setTimeout(() => {
+      const left = (head.retryInSeconds ?? 1) - 1;
+      patch(
+        head.localId,
+        left > 0 ? { retryInSeconds: left } : { state: 'queued', retryInSeconds: undefined },
+      );
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [head, patch]);
+
+  const send = useCallback((draft: Draft) => {
+    const localId = nextId.current++;
+    setOutgoing((list) => [...list, { ...draft, localId, state: 'queued' }]);
+  }, []);
+  const retry = useCallback((localId: number) => patch(localId, { state: 'queued' }), [patch]);
+  const discard = useCallback(
+    (localId: number) => setOutgoing((list) => list.filter((message) => message.localId !== localId)),
+    [],
+  );
+
+  return { outgoing, send, retry, discard };
+}

@@ -1,0 +1,28 @@
+/**
+ * Messages between the loader on the host page and the chat in its iframe. Both sides check the other's
+ * origin (pinned: the server's origin, and the host origin the loader named) and the sending window.
+ */
+export const PROTOCOL = 'switchboard-widget';
+
+export type ChatToHost =
+  | { protocol: typeof PROTOCOL; type: 'ready' }
+  | { protocol: typeof PROTOCOL; type: 'close' }
+  | { protocol: typeof PROTOCOL; type: 'unread'; count: number };
+
+export type HostToChat = { protocol: typeof PROTOCOL; type: 'visibility'; open: boolean };
+
+export function isProtocolMessage<T extends { type: string }>(data: unknown): data is T {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    (data as { protocol?: unknown }).protocol === PROTOCOL &&
+    typeof (data as { type?: unknown }).type === 'string'
+  );
+}
+
+/** A colour that is safe to put into CSS: #rgb, #rrggbb (with optional alpha) or a plain colour name. */
+export function safeColor(value: string | null | undefined, fallback: string): string {
+  return value && /^(#[0-9a-f]{3,8}|[a-z]{3,20})$/i.test(value) ? value : fallback;
+}
+
+export const DEFAULT_COLOR = '#2563eb';
