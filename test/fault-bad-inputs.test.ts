@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { signInitData } from './support/init-data.ts';
+import { fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app.ts';
 import { newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -13,7 +12,6 @@ const ALICE = { id: 1001, first_name: 'Alice', username: 'alice' };
 const MALLORY = { id: 6666, first_name: 'Mallory', username: 'mallory' };
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 const ADMIN_TOKEN = 'admin-token-0123456789';
-const AGENT_API = existsSync(resolve(import.meta.dirname, '../server/routes/agent.ts'));
 
 type Case = {
   name: string;
@@ -77,18 +75,13 @@ describe(`bad inputs (${databaseKind})`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'administrator' });
-    fake.addUser(ALICE);
+    const telegramEnv = fakeSupportGroup(fake, GROUP, [ALICE]);
     fake.addUser(MALLORY);
-    fake.setChatMember(GROUP, ALICE.id, 'member');
     app = await startTestApp({
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...telegramEnv,
       BOT_MODE: 'webhook',
       WEBHOOK_SECRET,
       ADMIN_TOKEN,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
       AFTER_HOURS_MINUTES: '600',
     });
     mine = await newVisitor(app.url);
@@ -399,87 +392,84 @@ describe(`bad inputs (${databaseKind})`, () => {
     expect((await mine.conversation()).messages.map((m) => m.body)).toEqual(['my question']);
   }, 60_000);
 
-  it.skipIf(!AGENT_API)(
-    'the agent API: forged, tampered, expired or foreign initData → 4xx, nothing written',
-    async () => {
-      const valid = signInitData(fake.token, ALICE);
-      const tampered = new URLSearchParams(valid);
-      tampered.set('user', JSON.stringify({ id: MALLORY.id, first_name: 'Mallory' }));
-      const noHash = new URLSearchParams(valid);
-      noHash.delete('hash');
-      const tma = (initData: string) => ({
-        authorization: `tma ${initData}`,
-        'content-type': 'application/json',
-      });
-      const initDataCases: [string, Record<string, string>][] = [
-        ['missing Authorization', { 'content-type': 'application/json' }],
-        ['empty tma', { authorization: 'tma ', 'content-type': 'application/json' }],
-        ['Bearer instead of tma', { authorization: `Bearer ${valid}`, 'content-type': 'application/json' }],
-        ['garbage', tma('hello world')],
-        [
-          'signed with another bot token',
-          tma(signInitData('654321:ANOTHER-token-abcdefghijklmnopqrstuvwx', ALICE)),
-        ],
-        ['user swapped after signing', tma(tampered.toString())],
-        ['hash removed', tma(noHash.toString())],
-        ['expired (two days old)', tma(signInitData(fake.token, ALICE, { ageSeconds: 2 * 86_400 }))],
-        [
-          'dated in the future',
-          tma(signInitData(fake.token, ALICE, { authDate: new Date(Date.now() + 86_400_000) })),
-        ],
-        ['valid, but not a member of the support group', tma(signInitData(fake.token, MALLORY))],
-      ];
-      const paths: [string, string, string?][] = [
-        ['GET', '/api/agent/me'],
-        ['GET', '/api/agent/queue'],
-        ['POST', `/api/agent/tickets/${myTicket}/claim`],
-        ['POST', `/api/agent/tickets/${myTicket}/messages`, '{"body":"forged reply"}'],
-        ['POST', `/api/agent/tickets/${myTicket}/close`, '{}'],
-      ];
-      const cases: Case[] = initDataCases.flatMap(([name, headers]) =>
-        paths.map(([method, path, body]) => ({
-          name: `${name}: ${method} ${path}`,
-          method,
-          path,
-          headers,
-          body,
-        })),
-      );
-      const aliceHeaders = tma(valid);
-      cases.push(
-        {
-          name: 'agent: ticket id abc',
-          method: 'GET',
-          path: '/api/agent/tickets/abc',
-          headers: aliceHeaders,
-        },
-        {
-          name: 'agent: unknown ticket',
-          method: 'POST',
-          path: '/api/agent/tickets/999999/claim',
-          headers: aliceHeaders,
-        },
-        {
-          name: 'agent: reply to an unclaimed ticket',
-          path: `/api/agent/tickets/${theirTicket}/messages`,
-          headers: aliceHeaders,
-          body: '{"body":"hi"}',
-        },
-        {
-          name: 'agent: malformed JSON',
-          path: `/api/agent/tickets/${theirTicket}/messages`,
-          headers: aliceHeaders,
-          body: '{"body":',
-        },
-      );
+  it('the agent API: forged, tampered, expired or foreign initData → 4xx, nothing written', async () => {
+    const valid = signInitData(fake.token, ALICE);
+    const tampered = new URLSearchParams(valid);
+    tampered.set('user', JSON.stringify({ id: MALLORY.id, first_name: 'Mallory' }));
+    const noHash = new URLSearchParams(valid);
+    noHash.delete('hash');
+    const tma = (initData: string) => ({
+      authorization: `tma ${initData}`,
+      'content-type': 'application/json',
+    });
+    const initDataCases: [string, Record<string, string>][] = [
+      ['missing Authorization', { 'content-type': 'application/json' }],
+      ['empty tma', { authorization: 'tma ', 'content-type': 'application/json' }],
+      ['Bearer instead of tma', { authorization: `Bearer ${valid}`, 'content-type': 'application/json' }],
+      ['garbage', tma('hello world')],
+      [
+        'signed with another bot token',
+        tma(signInitData('654321:ANOTHER-token-abcdefghijklmnopqrstuvwx', ALICE)),
+      ],
+      ['user swapped after signing', tma(tampered.toString())],
+      ['hash removed', tma(noHash.toString())],
+      ['expired (two days old)', tma(signInitData(fake.token, ALICE, { ageSeconds: 2 * 86_400 }))],
+      [
+        'dated in the future',
+        tma(signInitData(fake.token, ALICE, { authDate: new Date(Date.now() + 86_400_000) })),
+      ],
+      ['valid, but not a member of the support group', tma(signInitData(fake.token, MALLORY))],
+    ];
+    const paths: [string, string, string?][] = [
+      ['GET', '/api/agent/me'],
+      ['GET', '/api/agent/queue'],
+      ['POST', `/api/agent/tickets/${myTicket}/claim`],
+      ['POST', `/api/agent/tickets/${myTicket}/messages`, '{"body":"forged reply"}'],
+      ['POST', `/api/agent/tickets/${myTicket}/close`, '{}'],
+    ];
+    const cases: Case[] = initDataCases.flatMap(([name, headers]) =>
+      paths.map(([method, path, body]) => ({
+        name: `${name}: ${method} ${path}`,
+        method,
+        path,
+        headers,
+        body,
+      })),
+    );
+    const aliceHeaders = tma(valid);
+    cases.push(
+      {
+        name: 'agent: ticket id abc',
+        method: 'GET',
+        path: '/api/agent/tickets/abc',
+        headers: aliceHeaders,
+      },
+      {
+        name: 'agent: unknown ticket',
+        method: 'POST',
+        path: '/api/agent/tickets/999999/claim',
+        headers: aliceHeaders,
+      },
+      {
+        name: 'agent: reply to an unclaimed ticket',
+        path: `/api/agent/tickets/${theirTicket}/messages`,
+        headers: aliceHeaders,
+        body: '{"body":"hi"}',
+      },
+      {
+        name: 'agent: malformed JSON',
+        path: `/api/agent/tickets/${theirTicket}/messages`,
+        headers: aliceHeaders,
+        body: '{"body":',
+      },
+    );
 
-      // Alice is a real agent: her first call creates her row. Everything after it must write nothing.
-      expect(
-        await send({ name: 'agent: me', method: 'GET', path: '/api/agent/me', headers: aliceHeaders }),
-      ).toBe(200);
-      const before = await rowCounts();
-      expect(await misbehaving(cases)).toEqual([]);
-      expect(await rowCounts()).toEqual(before);
-    },
-  );
+    // Alice is a real agent: her first call creates her row. Everything after it must write nothing.
+    expect(
+      await send({ name: 'agent: me', method: 'GET', path: '/api/agent/me', headers: aliceHeaders }),
+    ).toBe(200);
+    const before = await rowCounts();
+    expect(await misbehaving(cases)).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { createTestDatabase, databaseKind } from './support/database.ts';
 import { type ServerProcess, spawnServer } from './support/server-process.ts';
+import { fakeSupportGroup } from './support/support-group.ts';
 import { TEST_JWT_SECRET } from './support/test-app.ts';
 import { newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -36,9 +37,7 @@ describe(`kill -9 under visitor traffic (${databaseKind})`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'administrator' });
-    fake.addUser(ALICE);
-    fake.setChatMember(GROUP, ALICE.id, 'member');
+    const telegramEnv = fakeSupportGroup(fake, GROUP, [ALICE]);
     dataDir = mkdtempSync(join(tmpdir(), 'switchboard-crash-'));
     const database = await createTestDatabase();
     drop = database.drop;
@@ -46,11 +45,8 @@ describe(`kill -9 under visitor traffic (${databaseKind})`, () => {
       DATA_DIR: dataDir,
       ...(database.options.kind === 'postgresql' ? { DATABASE_URL: database.options.url } : {}),
       JWT_SECRET: TEST_JWT_SECRET,
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...telegramEnv,
       BOT_MODE: 'polling',
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
       RATE_LIMIT_MESSAGES: '100000',
       RATE_LIMIT_SESSIONS: '100000',
       AFTER_HOURS_MINUTES: '600',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
+import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
@@ -47,25 +48,15 @@ describe(`duplicate webhook deliveries (${databaseKind})`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'administrator' });
-    for (const agent of [ALICE, BOB]) {
-      fake.addUser(agent);
-      fake.setChatMember(GROUP, agent.id, 'member');
-    }
+    const telegramEnv = fakeSupportGroup(fake, GROUP, [ALICE, BOB]);
     app = await startTestApp({
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...telegramEnv,
       BOT_MODE: 'webhook',
       WEBHOOK_SECRET,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
       AFTER_HOURS_MINUTES: '600',
     });
     await app.telegram?.setWebhook(`${app.url}/api/telegram/webhook`);
-    for (const agent of [ALICE, BOB]) {
-      fake.sendText({ from: agent.id, text: '/start' });
-      await fake.waitFor(() => fake.sentTo(agent.id).length > 0, { timeoutMs: 15_000 });
-    }
+    await agentsStartTheBot(fake, [ALICE, BOB]);
   }, 60_000);
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { createTestDatabase, databaseKind } from './support/database.ts';
 import { openSse, type SseEvent } from './support/sse.ts';
+import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
@@ -33,25 +34,19 @@ describe.skipIf(databaseKind !== 'postgresql')(`two instances on one database ($
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team', botStatus: 'administrator' });
-    fake.addUser(ALICE);
-    fake.setChatMember(GROUP, ALICE.id, 'member');
+    const telegramEnv = fakeSupportGroup(fake, GROUP, [ALICE]);
     const database = await createTestDatabase();
     drop = database.drop;
     const env = {
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
+      ...telegramEnv,
       BOT_MODE: 'webhook',
       WEBHOOK_SECRET,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
       AFTER_HOURS_MINUTES: '600',
     };
     a = await startTestApp(env, { database: database.options });
     b = await startTestApp(env, { database: database.options });
     await b.telegram?.setWebhook(`${b.url}/api/telegram/webhook`);
-    fake.sendText({ from: ALICE.id, text: '/start' });
-    await fake.waitFor(() => fake.sentTo(ALICE.id).length > 0, { timeoutMs: 15_000 });
+    await agentsStartTheBot(fake, [ALICE]);
   }, 60_000);
 
   afterAll(async () => {

@@ -55,15 +55,15 @@ declare global {
   }
 }
 
+// A 1×1 PNG.
+const PIXEL_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
 /**
  * The Mini App, built (`npm run build`) and served by the real server, in Chromium as Telegram Desktop
  * launches it: the launch parameters (signed initData, theme, version, platform) in the URL fragment and
  * the `TelegramWebviewProxy` bridge, here recording what the app asks of Telegram.
  */
-// A 1×1 PNG.
-const PIXEL_PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-
 describe(`the Mini App in Chromium (${databaseKind})`, () => {
   let fake: FakeTelegram;
   let app: TestApp;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { launchChromium, screenshot } from './support/browser.ts';
 import { databaseKind } from './support/database.ts';
+import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually } from './support/visitor.ts';
 
@@ -75,19 +76,12 @@ describe(`the visitor widget in Chromium (${databaseKind})`, () => {
 
   beforeAll(async () => {
     fake = await startFakeTelegram();
-    fake.addGroup({ id: GROUP, title: 'Support team' });
-    fake.addUser(ALICE);
-    fake.setChatMember(GROUP, ALICE.id, 'administrator');
     app = await startTestApp({
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
+      ...fakeSupportGroup(fake, GROUP, [ALICE], { status: 'administrator' }),
       CATEGORIES: 'General,Billing,Technical',
       RATE_LIMIT_MESSAGES: '50',
     });
-    fake.sendText({ from: ALICE.id, text: '/start' });
-    await agentSaw(/support team/);
+    await agentsStartTheBot(fake, [ALICE]);
 
     // Somebody else's website: another origin, with global CSS that would wreck an unprotected widget.
     hostSite = createServer((_request, response) => {

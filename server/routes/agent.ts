@@ -14,6 +14,7 @@ import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
+import { sendMediaFile } from '../media-response.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
 import { parseInput } from '../validation.ts';
 
@@ -67,12 +68,7 @@ export function agentRoutes(deps: AgentRouteDeps) {
   /** A file of the ticket's conversation (a message's `media_url` names the file). */
   router.get('/tickets/:id/media/:file', auth, async (ctx) => {
     const sessionId = await services.desk.sessionOf(ticketId(ctx));
-    const stored = await deps.media.open(sessionId, ctx.params.file ?? '');
-    if (!stored) throw new NotFound('File');
-    ctx.set('Cache-Control', 'private, max-age=86400');
-    ctx.set('Content-Disposition', stored.mimeType.startsWith('image/') ? 'inline' : 'attachment');
-    ctx.type = stored.mimeType;
-    ctx.body = stored.bytes;
+    await sendMediaFile(ctx, deps.media, sessionId, ctx.params.file ?? '');
   });
 
   router.post('/tickets/:id/claim', auth, async (ctx) => {

@@ -21,6 +21,7 @@ import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
+import { sendMediaFile } from '../media-response.ts';
 import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import { readMultipart } from '../multipart.ts';
@@ -142,12 +143,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
 
   router.get('/session/:id/media/:file', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
-    const stored = await deps.media.open(sessionId, ctx.params.file ?? '');
-    if (!stored) throw new NotFound('File');
-    ctx.set('Cache-Control', 'private, max-age=86400');
-    ctx.set('Content-Disposition', stored.mimeType.startsWith('image/') ? 'inline' : 'attachment');
-    ctx.type = stored.mimeType;
-    ctx.body = stored.bytes;
+    await sendMediaFile(ctx, deps.media, sessionId, ctx.params.file ?? '');
   });
 
   router.get('/session/:id/events', auth, async (ctx) => {

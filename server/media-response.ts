@@ -1,0 +1,18 @@
+import type Koa from 'koa';
+import { NotFound } from '../core/errors.ts';
+import type { MediaStore } from '../core/media-store.ts';
+
+/** Answers with a conversation's stored file (visitor and agent routes alike): images inline, others as downloads. */
+export async function sendMediaFile(
+  ctx: Koa.Context,
+  media: MediaStore,
+  sessionId: string,
+  fileName: string,
+) {
+  const stored = await media.open(sessionId, fileName);
+  if (!stored) throw new NotFound('File');
+  ctx.set('Cache-Control', 'private, max-age=86400');
+  ctx.set('Content-Disposition', stored.mimeType.startsWith('image/') ? 'inline' : 'attachment');
+  ctx.type = stored.mimeType;
+  ctx.body = stored.bytes;
+}
