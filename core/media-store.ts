@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Allowed media: what the widget may upload and what agents' files are stored as. */
@@ -42,6 +42,16 @@ export function createMediaStore(dataDir: string) {
       const mimeType =
         Object.entries(MEDIA_TYPES).find(([, ext]) => ext === extension)?.[0] ?? 'application/octet-stream';
       return { bytes: await readFile(path), mimeType };
+    },
+
+    /**
+     * Removes a file saved for a message that was then not stored (refused, failed): nothing is left
+     * behind. Harmless when the file is already gone.
+     */
+    async discard(mediaUrl: string): Promise<void> {
+      const file = this.parseUrl(mediaUrl);
+      if (!file || !FILE_NAME.test(file.fileName)) return;
+      await rm(join(root, file.sessionId, file.fileName), { force: true });
     },
 
     /** The session id and file name of a media URL made by `save`. */

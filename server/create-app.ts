@@ -45,8 +45,11 @@ export type AppDeps = {
   webRoot?: string;
 };
 
-/** JSON bodies up to this size; a 4000-character message fits with room to spare. */
+/** JSON bodies up to this size; the longest visitor message fits with room to spare. */
 const JSON_LIMIT = '64kb';
+/** Telegram's updates: whatever size Telegram sends (long texts with entities, media groups) is taken. */
+const TELEGRAM_UPDATE_LIMIT = '10mb';
+const TELEGRAM_WEBHOOK_PATH = '/api/telegram/webhook';
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
@@ -80,7 +83,13 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: JSON_LIMIT, encoding: 'utf-8' }));
+  const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_LIMIT, encoding: 'utf-8' });
+  const telegramUpdate = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: TELEGRAM_UPDATE_LIMIT,
+    encoding: 'utf-8',
+  });
+  app.use((ctx, next) => (ctx.path === TELEGRAM_WEBHOOK_PATH ? telegramUpdate : jsonBody)(ctx, next));
 
   const routers = [
     healthRoutes({ orm: deps.orm }),

@@ -20,6 +20,10 @@ export const MessageSchema = defineEntity({
     tgMessageId: p.bigint('number').nullable(),
     /** A visitor message reached the agent (relayed, or shown in the "connected" history). */
     relayedAt: p.datetime().nullable(),
+    /** Telegram refused to deliver it for good (too long, blocked, …): skipped, shown to agents, counted. */
+    undeliverableAt: p.datetime().nullable(),
+    /** Telegram's reason for `undeliverableAt`. */
+    deliveryError: p.text().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw('now()')
@@ -28,6 +32,14 @@ export const MessageSchema = defineEntity({
   indexes: [
     { name: 'messages_ticket_id_created_at_index', properties: ['ticket', 'createdAt'] },
     { name: 'messages_session_id_id_index', properties: ['session', 'id'] },
+  ],
+  uniques: [
+    // An agent's Telegram message becomes at most one message: a redelivered update adds nothing.
+    {
+      name: 'messages_agent_tg_message_unique',
+      properties: ['agent', 'tgMessageId'],
+      where: "sender = 'agent' and tg_message_id is not null",
+    },
   ],
 });
 
