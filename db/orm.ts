@@ -10,6 +10,7 @@ import {
 } from '@mikro-orm/postgresql';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
+import { guardTransactionControl } from './transaction-control-guard.ts';
 
 /** The ORM on either driver: both speak PostgreSQL through the same SQL layer. */
 export type Orm = MikroORM<AbstractSqlDriver, EntityManager>;
@@ -46,6 +47,13 @@ const shared = {
   discovery: { checkDuplicateTableNames: true },
 };
 
+/**
+ * The longest a caller waits for a pooled PostgreSQL connection (a free slot, or a new connection to
+ * the server): past it the query fails, and the API answers 503 with Retry-After instead of hanging.
+ * pg's default is to wait for ever.
+ */
+export const CONNECTION_TIMEOUT_MS = 5_000;
+
 /** Creates the ORM on PostgreSQL or PGlite: the same entities, migrations and SQL on both. */
 export async function createOrm(options: DatabaseOptions): Promise<Orm> {
   if (options.kind === 'postgresql') {
@@ -53,6 +61,14 @@ export async function createOrm(options: DatabaseOptions): Promise<Orm> {
       ...shared,
       clientUrl: options.url,
       pool: { min: 0, max: 10 },
+      driverOptions: {
+        connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+        // Notices a server that vanished without closing the connection (a cut network, a dead host).
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        // A connection whose BEGIN / COMMIT / ROLLBACK failed is destroyed, never kept or reused.
+        onPoolCreated: guardTransactionControl,
+      },
     });
     return orm as unknown as Orm;
   }

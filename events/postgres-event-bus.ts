@@ -22,6 +22,8 @@ const PARTIAL_TTL_MS = 60_000;
 const HEARTBEAT_MS = 30_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/** A connection attempt that gets no answer is given up after this, and the next one is scheduled. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export type PostgresEventBus = EventBus & {
   /** Connects and listens; rejects when the first connection fails. */
@@ -168,6 +170,7 @@ export function createPostgresEventBus({
     const next = new pg.Client({
       connectionString: url,
       application_name: applicationName,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
     });

@@ -1,7 +1,7 @@
 import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { OutboundJob, Outbox } from '../core/outbox.ts';
-import { type Orm, pgliteOf } from '../db/orm.ts';
+import { CONNECTION_TIMEOUT_MS, type Orm, pgliteOf } from '../db/orm.ts';
 
 /** Telegram deliveries, first in first out per chat key. */
 const OUTBOUND_QUEUE = 'telegram-outbound';
@@ -44,9 +44,18 @@ export async function startJobQueue({
   // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
   // heartbeats and is retried within about 20 s, instead of holding its chat's FIFO key until it expires.
   const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
+  // pg-boss's own pool on PostgreSQL (the options go to pg.Pool): a wait for one of its connections is
+  // bounded as the ORM's are. pg-boss itself closes a connection whose statement or COMMIT / ROLLBACK
+  // failed; its jobs inserted through the outbox run in the ORM's transaction (db/orm.ts guards those).
+  const pool = {
+    max: 6,
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
   const boss = pglite
     ? new PgBoss({ db: fromPglite(pglite), backend: 'pglite', schedule: false, ...supervision })
-    : new PgBoss({ connectionString: databaseUrl, max: 6, schedule: false, ...supervision });
+    : new PgBoss({ connectionString: databaseUrl, ...pool, schedule: false, ...supervision });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
   await boss.start();
   const outboundOptions = {

@@ -1,5 +1,6 @@
 import type { ErrorCode, ErrorResponse } from '../../contract/api.ts';
 import { DomainError, RateLimited } from '../../core/errors.ts';
+import { isDatabaseUnavailable } from '../../db/database-errors.ts';
 import type { AppMiddleware } from '../context.ts';
 import { HttpError } from '../http-error.ts';
 
@@ -12,7 +13,13 @@ const DOMAIN_STATUS: Record<string, number> = {
   rate_limited: 429,
 };
 
-type Rendered = { status: number; code: ErrorCode; message: string };
+type Rendered = { status: number; code: ErrorCode; message: string; retryAfterSeconds?: number };
+
+/**
+ * Seconds a client is asked to wait after a 503 because the database could not be reached: lost
+ * connections are replaced within that time, and a wait for a free one is bounded (db/orm.ts).
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** Errors thrown by Koa's own helpers and the body parser carry `status` and `expose`. */
 type KoaHttpError = Error & { status?: number; statusCode?: number; expose?: boolean };
@@ -24,6 +31,7 @@ function render(error: unknown): Rendered {
       status: DOMAIN_STATUS[error.code] ?? 400,
       code: error.code as ErrorCode,
       message: error.message,
+      retryAfterSeconds: error instanceof RateLimited ? error.retryAfterSeconds : undefined,
     };
   }
   const httpError = error as KoaHttpError;
@@ -41,6 +49,14 @@ function render(error: unknown): Rendered {
     if (status === 405) return { status, code: 'method_not_allowed', message: 'Method not allowed' };
     return { status, code: 'bad_request', message: httpError.expose ? httpError.message : 'Bad request' };
   }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      status: 503,
+      code: 'service_unavailable',
+      message: 'Temporarily unavailable, please retry',
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
+  }
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side' };
 }
 
@@ -54,8 +70,10 @@ export function errorMiddleware(): AppMiddleware {
       }
     } catch (error) {
       const rendered = render(error);
-      if (rendered.status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
-      if (error instanceof RateLimited) ctx.set('Retry-After', String(error.retryAfterSeconds));
+      if (rendered.status === 503) ctx.state.log?.warn({ err: error }, 'request failed: service unavailable');
+      else if (rendered.status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
+      if (rendered.retryAfterSeconds !== undefined)
+        ctx.set('Retry-After', String(rendered.retryAfterSeconds));
       ctx.status = rendered.status;
       ctx.body = { error: { code: rendered.code, message: rendered.message } } satisfies ErrorResponse;
     }
