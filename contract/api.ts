@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 
 import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH } from './limits.ts';
+import { languageTagSchema, text } from './text.ts';
 
 export { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_MAX_BYTES, UPLOAD_TYPES } from './limits.ts';
 
@@ -34,8 +35,8 @@ export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
 export const createSessionRequestSchema = z
   .object({
-    locale: z.string().trim().min(2).max(35).optional(),
-    referer: z.string().trim().max(2048).optional(),
+    locale: languageTagSchema.optional(),
+    referer: text({ max: 2048 }).optional(),
   })
   .strict();
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
@@ -54,15 +55,14 @@ export const conversationQuerySchema = z.object({ after: messageIdSchema.optiona
 
 export const sendMessageRequestSchema = z
   .object({
-    body: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
-    category: z.string().trim().min(1).max(64).optional(),
+    body: text({ max: MESSAGE_MAX_LENGTH, nonBlank: true }),
+    category: text({ max: 64, nonBlank: true }).optional(),
   })
   .strict();
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
+
+/** The optional caption of an upload (multipart field `body`): may be empty, the file is the message. */
+export const mediaCaptionSchema = text({ max: MESSAGE_MAX_LENGTH });
 
 export const contactRequestSchema = z
   .object({
@@ -134,7 +134,7 @@ export const closeTicketResponseSchema = z.object({ ticket: ticketViewSchema });
 export const rateTicketRequestSchema = z
   .object({
     rating: z.number().int().min(1).max(5),
-    comment: z.string().trim().max(RATING_COMMENT_MAX_LENGTH).optional(),
+    comment: text({ max: RATING_COMMENT_MAX_LENGTH }).optional(),
   })
   .strict();
 export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;

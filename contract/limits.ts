@@ -1,9 +1,14 @@
 /**
  * Limits of the visitor API as plain values, with no imports: the widget bundles these without zod.
- * `api.ts` re-exports them for the server.
+ * `api.ts` re-exports them for the server. Text lengths are in UTF-16 code units (JavaScript's `length`,
+ * HTML's `maxlength`), as Telegram counts them: most emoji are 2.
  */
 
-export const MESSAGE_MAX_LENGTH = 4000;
+/**
+ * Longer than one Telegram message (4,096): delivery splits a message into parts, never cuts it, so the
+ * limit is about what a chat message plausibly is, not Telegram's.
+ */
+export const MESSAGE_MAX_LENGTH = 8000;
 
 /** Attachments the widget may upload (multipart field `file`, optional `body` as caption). */
 export const UPLOAD_TYPES = [

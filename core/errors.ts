@@ -47,3 +47,10 @@ export class RateLimited extends DomainError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Text that is not valid (NUL, control characters, broken characters): refused as a validation error, 400. */
+export class InvalidText extends DomainError {
+  constructor(field: string, problem: string) {
+    super('validation_failed', `${field}: ${problem}`);
+  }
+}

@@ -3,17 +3,23 @@ import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
 import type { Outbox } from './outbox.ts';
+import { localeOrNull, validTextOrNull } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService({ em, outbox }: { em: EntityManager; outbox: Outbox }) {
   return {
+    /**
+     * A new visitor session. The details may come straight from request headers (Accept-Language,
+     * User-Agent, Referer), which the visitor rarely chooses: a value that is not a plausible locale, not
+     * valid text or too long is dropped or cut, never a reason to refuse the session.
+     */
     async createSession(details: { locale?: string; userAgent?: string; referer?: string }): Promise<string> {
       const session = em.create(SupportSession, {
-        locale: details.locale ?? null,
-        userAgent: details.userAgent?.slice(0, 1024) ?? null,
-        referer: details.referer ?? null,
+        locale: localeOrNull(details.locale),
+        userAgent: validTextOrNull(details.userAgent, 1024),
+        referer: validTextOrNull(details.referer, 2048),
       });
       await em.flush();
       return session.id;

@@ -1,8 +1,10 @@
+import { LockMode } from '@mikro-orm/core';
 import type { TicketView } from '../contract/api.ts';
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed, TicketNotClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import { assertValidText, visibleTextOrUndefined } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type TicketService = ReturnType<typeof createTicketService>;
@@ -16,13 +18,19 @@ export const CONTACT_REQUEST_TEXT =
   'All our agents are busy right now. Leave your email or phone number and we will get back to you.';
 
 export function createTicketService({ em, bus, outbox }: ServiceDeps) {
+  /**
+   * The ticket, fresh from the database (a conditional UPDATE may just have changed the row), with its row
+   * locked until the transaction ends: what the caller checks (status, who holds it) stays true while it
+   * changes the ticket, and a concurrent claim, pass or close waits and then sees the result.
+   */
   const loadTicket = async (tx: EntityManager, ticketId: number) => {
-    // Fresh from the database: a conditional UPDATE may just have changed the row.
     const ticket = await tx.findOne(Ticket, ticketId, {
-      populate: ['assignedAgent', 'session'],
+      lockMode: LockMode.PESSIMISTIC_WRITE,
       refresh: true,
     });
     if (!ticket) throw new NotFound('Ticket');
+    // Apart from the locking query: PostgreSQL cannot lock the nullable side of a populate's outer join.
+    await tx.populate(ticket, ['assignedAgent', 'session']);
     return ticket;
   };
 
@@ -123,6 +131,10 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
      * ticket changes nothing.
      */
     async close(ticketId: number, actor: CloseActor): Promise<TicketView> {
+      // The note may come straight from Telegram, past the HTTP contract's checks.
+      const note = actor.kind === 'agent' ? actor.note : undefined;
+      assertValidText(note, 'note');
+      const visibleNote = visibleTextOrUndefined(note);
       const outcome = await em.transactional(async (tx) => {
         const ticket = await loadTicket(tx, ticketId);
         let agent: Agent | null = null;
@@ -144,8 +156,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         await tx.nativeUpdate(Agent, { activeTicket: ticketId }, { activeTicket: null });
         await tx.refresh(ticket);
         const messages: Message[] = [];
-        const note = actor.kind === 'agent' ? actor.note?.trim() : undefined;
-        if (note && agent) messages.push(addMessage(tx, ticket, 'agent', note, agent));
+        if (visibleNote && agent) messages.push(addMessage(tx, ticket, 'agent', visibleNote, agent));
         messages.push(
           addMessage(tx, ticket, 'system', `Conversation closed by ${agent ? agent.name : 'the visitor'}`),
         );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed } from '../core/errors.ts';
+import { Forbidden, InvalidText, NotFound, TicketAlreadyClaimed, TicketClosed } from '../core/errors.ts';
 import { createInProcessEventBus, type DomainEvent } from '../core/event-bus.ts';
 import { createServices, type Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
@@ -135,6 +135,166 @@ describe(`core on ${databaseKind}`, () => {
     ).rejects.toBeInstanceOf(TicketClosed);
     const agent = await run(() => services.agents.get(erin.id));
     expect(agent.activeTicket).toBeNull();
+  });
+
+  /**
+   * Text that reaches core from Telegram (agents' messages, close notes) skips the HTTP contract: core holds
+   * it to the same definition of valid text (contract/text.ts) and refuses the rest as a validation error.
+   */
+  it('text from the bot: NUL, control and broken characters are refused, invisible notes are no note', async () => {
+    const grace = await newAgent('Grace');
+    const { sessionId, ticketId } = await newTicket();
+    await run(() => services.tickets.claim(ticketId, grace.id));
+    const before = await run(() => services.sessions.getConversation(sessionId));
+    for (const body of ['nul \u0000 inside', 'lone \ud800 surrogate', 'bell \u0007', 'nonchar \uffff']) {
+      await expect(
+        run(() => services.messages.sendAgentMessage({ ticketId, agentId: grace.id, body })),
+      ).rejects.toBeInstanceOf(InvalidText);
+      const closing = run(() =>
+        services.tickets.close(ticketId, { kind: 'agent', agentId: grace.id, note: body }),
+      );
+      await expect(closing).rejects.toMatchObject({ code: 'validation_failed' });
+    }
+    await expect(
+      run(() => services.messages.sendVisitorMessage({ sessionId, body: 'caption \u0000' })),
+    ).rejects.toBeInstanceOf(InvalidText);
+    expect(await run(() => services.sessions.getConversation(sessionId))).toEqual(before);
+
+    // Tabs and new lines are text; a note of only invisible characters is as good as no note.
+    await run(() =>
+      services.messages.sendAgentMessage({ ticketId, agentId: grace.id, body: 'line one\n\tline two' }),
+    );
+    await run(() =>
+      services.tickets.close(ticketId, {
+        kind: 'agent',
+        agentId: grace.id,
+        note: '\u200b\u200d\ufeff\u3164\u2800 ',
+      }),
+    );
+    const after = await run(() => services.sessions.getConversation(sessionId));
+    expect(after.messages.slice(before.messages.length).map((m) => [m.sender, m.body])).toEqual([
+      ['agent', 'line one\n\tline two'],
+      ['system', 'Conversation closed by Grace'],
+    ]);
+  });
+
+  it('a session keeps only a plausible locale (canonical) and valid header text, never failing', async () => {
+    const stored = async (details: { locale?: string; userAgent?: string; referer?: string }) => {
+      const id = await run(() => services.sessions.createSession(details));
+      const [row] = await orm.em
+        .getConnection()
+        .execute<{ locale: string | null; user_agent: string | null; referer: string | null }[]>(
+          'select locale, user_agent, referer from support_sessions where id = ?',
+          [id],
+        );
+      return row;
+    };
+    expect(await stored({ locale: 'pt-br' })).toMatchObject({ locale: 'pt-BR' });
+    expect(await stored({ locale: 'zh-hant-tw' })).toMatchObject({ locale: 'zh-Hant-TW' });
+    expect(await stored({ locale: 'es-419' })).toMatchObject({ locale: 'es-419' });
+    for (const locale of [
+      '*',
+      'garbage',
+      'e',
+      'en_US',
+      `en-${'x'.repeat(40)}`,
+      'en\u0000',
+      'x'.repeat(10_000),
+    ]) {
+      expect(await stored({ locale })).toMatchObject({ locale: null });
+    }
+    expect(await stored({ userAgent: 'Agent\u0000', referer: 'https://x.example/\u0001' })).toMatchObject({
+      user_agent: null,
+      referer: null,
+    });
+    const long = await stored({
+      userAgent: 'u'.repeat(5000),
+      referer: `https://x.example/${'r'.repeat(5000)}`,
+    });
+    expect([long?.user_agent?.length, long?.referer?.length]).toEqual([1024, 2048]);
+  });
+
+  /**
+   * Close, pass and claim check who holds the ticket inside the transaction that changes it, with the row
+   * locked: a race of two agents ends as if one of them had acted first, never with both having won.
+   */
+  it('25 rounds of agent A closing while agent B claims: exactly one wins, consistently', async () => {
+    const alice = await newAgent('CloseRacerA');
+    const bob = await newAgent('ClaimRacerB');
+    const rounds: string[] = [];
+    for (let round = 0; round < 25; round++) {
+      const { sessionId, ticketId } = await newTicket();
+      const [close, claim] = await Promise.allSettled([
+        run(() => services.tickets.close(ticketId, { kind: 'agent', agentId: alice.id })),
+        run(() => services.tickets.claim(ticketId, bob.id)),
+      ]);
+      const { ticket } = await run(() => services.sessions.getConversation(sessionId));
+      const closedFirst =
+        ticket?.status === 'closed' &&
+        ticket.agent_name === null &&
+        close.status === 'fulfilled' &&
+        claim.status === 'rejected' &&
+        claim.reason instanceof TicketClosed;
+      const claimedFirst =
+        ticket?.status === 'claimed' &&
+        ticket.agent_name === bob.name &&
+        claim.status === 'fulfilled' &&
+        close.status === 'rejected' &&
+        close.reason instanceof Forbidden;
+      rounds.push(
+        closedFirst
+          ? 'closed'
+          : claimedFirst
+            ? 'claimed'
+            : `inconsistent: ${ticket?.status} by ${ticket?.agent_name}, close ${close.status}, claim ${claim.status}`,
+      );
+    }
+    expect(rounds.filter((round) => round.startsWith('inconsistent'))).toEqual([]);
+  });
+
+  it('25 rounds of agent A passing while agent B claims: the pass comes before the claim or is refused', async () => {
+    const alice = await newAgent('PassRacerA');
+    const bob = await newAgent('ClaimRacerB2');
+    const rounds: string[] = [];
+    for (let round = 0; round < 25; round++) {
+      const { ticketId } = await newTicket();
+      events.length = 0;
+      // The claim and the pass take turns to start first; the other starts a few database round trips
+      // later, more every other round: the rounds sweep each across the other's transaction.
+      const passFirst = round % 2 === 1;
+      const starting = passFirst
+        ? run(() => services.tickets.pass(ticketId, alice.id))
+        : run(() => services.tickets.claim(ticketId, bob.id));
+      for (let trip = 0; trip < Math.floor(round / 2); trip++) {
+        await orm.em.getConnection().execute('select 1');
+      }
+      const following = passFirst
+        ? run(() => services.tickets.claim(ticketId, bob.id))
+        : run(() => services.tickets.pass(ticketId, alice.id));
+      const settled = await Promise.allSettled([starting, following]);
+      const pass = settled[passFirst ? 0 : 1];
+      const claim = settled[passFirst ? 1 : 0];
+      const ticket = await run(() => services.agentConsole.ticketView(ticketId, bob.id));
+      // What agents' live queues saw last: it must be the claim, not a pass that read the ticket before it.
+      const lastSeen = events.filter((e) => e.type === 'ticket.updated' && e.ticket.id === ticketId).at(-1);
+      const lastSeenStatus = lastSeen?.type === 'ticket.updated' ? lastSeen.ticket.status : undefined;
+      const claimed =
+        ticket.status === 'claimed' && ticket.agent_name === bob.name && claim.status === 'fulfilled';
+      const passedFirst =
+        pass.status === 'fulfilled' && ticket.passed_by.includes(alice.name) && lastSeenStatus === 'claimed';
+      const refused =
+        pass.status === 'rejected' &&
+        pass.reason instanceof TicketAlreadyClaimed &&
+        ticket.passed_by.length === 0;
+      rounds.push(
+        claimed && passedFirst
+          ? 'passed'
+          : claimed && refused
+            ? 'refused'
+            : `inconsistent: ${ticket.status} by ${ticket.agent_name}, pass ${pass.status}, claim ${claim.status}, passed_by ${ticket.passed_by}, last seen ${lastSeenStatus}`,
+      );
+    }
+    expect(rounds.filter((round) => round.startsWith('inconsistent'))).toEqual([]);
   });
 
   it('the database allows only one not-closed ticket per session', async () => {

@@ -164,10 +164,10 @@ describe(`bad inputs (${databaseKind})`, () => {
       { name: 'message: body is empty', path: messages, headers: my, body: '{"body":""}' },
       { name: 'message: body is blank', path: messages, headers: my, body: '{"body":"   \\n\\t "}' },
       {
-        name: 'message: 4001 characters',
+        name: 'message: 8001 UTF-16 units',
         path: messages,
         headers: my,
-        body: JSON.stringify({ body: 'x'.repeat(4001) }),
+        body: JSON.stringify({ body: 'x'.repeat(8001) }),
       },
       {
         name: 'message: unknown category',
@@ -241,6 +241,27 @@ describe(`bad inputs (${databaseKind})`, () => {
         method: 'GET',
         path: `/api/session/${mine.sessionId}/events`,
         headers: { ...my, 'last-event-id': 'abc' },
+      },
+      {
+        name: 'conversation: after=NUL',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}?after=%00`,
+        headers: my,
+      },
+      { name: 'conversation: session id NUL', method: 'GET', path: '/api/session/%00', headers: my },
+      {
+        name: 'events: session id with a NUL',
+        method: 'GET',
+        path: `/api/session/${mine.sessionId}%00/events`,
+        headers: my,
+      },
+      { name: 'close: ticket id NUL', path: '/api/tickets/%00/close', headers: my },
+      { name: 'close: ticket id 1 then NUL', path: `/api/tickets/${myTicket}%00/close`, headers: my },
+      {
+        name: 'media: file name with a NUL',
+        method: 'GET',
+        path: `${theirMedia.replace(theirs.sessionId, mine.sessionId)}%00`,
+        headers: my,
       },
       { name: 'close: ticket id abc', path: '/api/tickets/abc/close', headers: my },
       { name: 'close: ticket id 0', path: '/api/tickets/0/close', headers: my },
@@ -471,5 +492,200 @@ describe(`bad inputs (${databaseKind})`, () => {
     const before = await rowCounts();
     expect(await misbehaving(cases)).toEqual([]);
     expect(await rowCounts()).toEqual(before);
+  });
+
+  /**
+   * Text the definition of contract/text.ts refuses, in every string field of the visitor and agent APIs:
+   * each answers exactly 400 `validation_failed` (not the 403 / 409 / 500 it would meet further in) and
+   * writes nothing.
+   */
+  it('invalid, invisible-only and over-long text in any field → 400 validation_failed, nothing written', async () => {
+    const invalid: [string, string][] = [
+      ['NUL', 'a\u0000b'],
+      ['a lone high surrogate', 'a\ud83db'],
+      ['a lone low surrogate', 'a\ude00'],
+      ['an escape sequence', 'a\u001b[31mred'],
+      ['a backspace', 'a\bb'],
+      ['a vertical tab', 'a\vb'],
+      ['DEL', 'a\u007f'],
+      ['a C1 control', 'a\u0085b'],
+      ['the noncharacter U+FFFF', 'a\uffff'],
+      ['the noncharacter U+FFFE', '\ufffea'],
+      ['the noncharacter U+10FFFF', 'a\u{10ffff}'],
+    ];
+    const invisible: [string, string][] = [
+      ['zero-width spaces', '\u200b\u200b'],
+      ['joiners', '\u200c\u200d\u2060'],
+      ['a BOM', '\ufeff'],
+      ['Hangul fillers', '\u3164\u115f\u1160\uffa0'],
+      ['blank braille', '\u2800\u2800'],
+      ['bidi marks and a soft hyphen', '\u200e\u200f\u00ad\u061c'],
+      ['a mix with white space', ' \u200b\u3000\u2800\ufeff\n\t '],
+    ];
+    const my = { 'content-type': 'application/json', authorization: `Bearer ${mine.token}` };
+    const uploader = await newVisitor(app.url);
+    const alice = {
+      'content-type': 'application/json',
+      authorization: `tma ${signInitData(fake.token, ALICE)}`,
+    };
+    const messages = `/api/session/${mine.sessionId}/messages`;
+    const reply = `/api/agent/tickets/${theirTicket}/messages`;
+    const agentClose = `/api/agent/tickets/${theirTicket}/close`;
+    const post = (name: string, path: string, headers: Record<string, string>, body: unknown): Case => ({
+      name,
+      path,
+      headers,
+      body: JSON.stringify(body),
+    });
+    const withCaption = (caption: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from('%PDF-1.4 mine')], { type: 'application/pdf' }), 'a.pdf');
+      form.append('body', caption);
+      return form;
+    };
+
+    const cases: Case[] = [
+      ...invalid.flatMap(([what, text]) => [
+        post(
+          `session: locale with ${what}`,
+          '/api/session',
+          { 'content-type': 'application/json' },
+          { locale: `en${text}` },
+        ),
+        post(
+          `session: referer with ${what}`,
+          '/api/session',
+          { 'content-type': 'application/json' },
+          { referer: text },
+        ),
+        post(`message: body with ${what}`, messages, my, { body: text }),
+        post(`message: category with ${what}`, messages, my, { body: 'hi', category: `Billing${text}` }),
+        post(`rating: comment with ${what}`, `/api/tickets/${myTicket}/rating`, my, {
+          rating: 5,
+          comment: text,
+        }),
+        post(`contact: email with ${what}`, `/api/session/${mine.sessionId}/contact`, my, {
+          email: `a${text}@x.example`,
+        }),
+        post(`contact: phone with ${what}`, `/api/session/${mine.sessionId}/contact`, my, {
+          phone: `+1 555 0100${text}`,
+        }),
+        post(`agent reply: body with ${what}`, reply, alice, { body: text }),
+        post(`agent close: note with ${what}`, agentClose, alice, { note: text }),
+      ]),
+      ...invisible.flatMap(([what, text]) => [
+        post(`message: body of only ${what}`, messages, my, { body: text }),
+        post(`message: category of only ${what}`, messages, my, { body: 'hi', category: text }),
+        post(`agent reply: body of only ${what}`, reply, alice, { body: text }),
+      ]),
+      // Lengths in UTF-16 code units, as Telegram counts them: an emoji is 2.
+      post('message: 8001 ASCII characters', messages, my, { body: 'x'.repeat(8001) }),
+      post('message: 4001 emoji (8002 units)', messages, my, { body: '😀'.repeat(4001) }),
+      post('rating: comment of 501 emoji (1002 units)', `/api/tickets/${myTicket}/rating`, my, {
+        rating: 5,
+        comment: '😀'.repeat(501),
+      }),
+      post(
+        'session: referer of 2049 characters',
+        '/api/session',
+        { 'content-type': 'application/json' },
+        {
+          referer: 'r'.repeat(2049),
+        },
+      ),
+      // Uploads count against the message rate limit before their body is read: a few, from their own session.
+      ...[
+        ['NUL', 'a\u0000b'],
+        ['a lone surrogate', 'a\ud83d'],
+        ['4001 emoji (8002 units)', '😀'.repeat(4001)],
+      ].map(([what, caption]) => ({
+        name: `media: caption with ${what}`,
+        path: `/api/session/${uploader.sessionId}/media`,
+        headers: { authorization: `Bearer ${uploader.token}` },
+        body: withCaption(caption as string),
+      })),
+      post('agent reply: 4001 emoji (8002 units)', reply, alice, { body: '😀'.repeat(4001) }),
+      post('agent close: note of 501 emoji (1002 units)', agentClose, alice, { note: '😀'.repeat(501) }),
+      // An explicit locale must be a plausible BCP 47 tag.
+      ...['garbage', 'e', 'en_US', '*', 'en-US;q=0.9', `en-${'x'.repeat(40)}`, 'x'.repeat(1000), ''].map(
+        (locale) =>
+          post(
+            `session: locale ${JSON.stringify(locale.slice(0, 20))}`,
+            '/api/session',
+            { 'content-type': 'application/json' },
+            { locale },
+          ),
+      ),
+      {
+        name: 'agent stats: since NUL',
+        method: 'GET',
+        path: '/api/agent/stats/today?since=%00',
+        headers: alice,
+      },
+    ];
+
+    const wrong: string[] = [];
+    const before = await rowCounts();
+    for (const request of cases) {
+      const response = await fetch(`${app.url}${request.path}`, {
+        method: request.method ?? 'POST',
+        headers: request.headers,
+        body: request.body,
+      });
+      const answer = (await response.json().catch(() => null)) as { error?: { code?: string } } | null;
+      if (response.status !== 400 || answer?.error?.code !== 'validation_failed') {
+        wrong.push(`${request.name} → ${response.status} ${answer?.error?.code}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('lengths count UTF-16 units: 2,100 emoji, 4,097 ASCII and exactly 8,000 units are accepted as sent', async () => {
+    const bodies = [
+      '😀'.repeat(2100),
+      'x'.repeat(4097),
+      'x'.repeat(8000),
+      '👍🏽'.repeat(2000),
+      '\u200bvisible between zero-width spaces\u200b',
+      'tabs\tand\nnew lines',
+    ];
+    for (const body of bodies) {
+      const visitor = await newVisitor(app.url);
+      await visitor.say(body);
+      expect((await visitor.messages('visitor')).map((m) => m.body)).toEqual([body]);
+    }
+  });
+
+  it('Accept-Language that is not a plausible tag is ignored (locale null), never a failed request', async () => {
+    const localeOf = async (headers: Record<string, string>, body: object = {}) => {
+      const response = await fetch(`${app.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(201);
+      const { session_id: id } = (await response.json()) as { session_id: string };
+      const [row] = await app.orm.em
+        .getConnection()
+        .execute<{ locale: string | null }[]>('select locale from support_sessions where id = ?', [id]);
+      return row?.locale;
+    };
+    expect(await localeOf({ 'accept-language': 'pt-br,en;q=0.8' })).toBe('pt-BR');
+    expect(await localeOf({ 'accept-language': 'zh-hant-tw' })).toBe('zh-Hant-TW');
+    expect(await localeOf({ 'accept-language': 'de-CH' }, { locale: 'fr-ca' })).toBe('fr-CA');
+    expect(await localeOf({})).toBeNull();
+    const garbage = [
+      '*',
+      'garbage-garbage-garbage',
+      '!!!;q=abc,,,;',
+      'en_US',
+      'en;q=0',
+      'caf\u00e9',
+      // Large, though within Node's 16 KB for all of a request's headers.
+      `en-${'a'.repeat(8000)}`,
+      Array.from({ length: 700 }, (_, i) => `x${i};q=0.${i % 10}`).join(','),
+    ];
+    for (const header of garbage) expect(await localeOf({ 'accept-language': header })).toBeNull();
   });
 });

@@ -141,9 +141,9 @@ describe(`widget hooks (${databaseKind})`, () => {
     // A message the server refuses (too long) stays, marked failed with the server's reason.
     const fresh = await newSession();
     const second = renderHook(() => useOutgoingMessages(api, fresh, { online: true, onSent: () => {} }));
-    act(() => second.result.current.send({ body: 'x'.repeat(5000) }));
+    act(() => second.result.current.send({ body: 'x'.repeat(8001) }));
     await waitFor(() => expect(second.result.current.outgoing[0]?.state).toBe('failed'));
-    expect(second.result.current.outgoing[0]?.error).toMatch(/at most 4000/);
+    expect(second.result.current.outgoing[0]?.error).toMatch(/at most 8000/);
     expect(await app.count(`messages where session_id = '${fresh.sessionId}'`)).toBe(0);
   });
 
