@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLOSE_NOTE_MAX_LENGTH } from './agent-limits.ts';
 import { MESSAGE_MAX_LENGTH, messageViewSchema, ticketViewSchema } from './api.ts';
+import { text } from './text.ts';
 
 /**
  * The agents' API (`/api/agent/*`), used by the Mini App. Kept apart from `api.ts` so the visitor widget's
@@ -63,21 +64,24 @@ export const visitorDetailsSchema = z.object({
 });
 export type VisitorDetails = z.infer<typeof visitorDetailsSchema>;
 
+/** A message as agents see it: also whether Telegram refused to deliver it to the agent's DM. */
+export const agentMessageViewSchema = messageViewSchema.extend({
+  /** Telegram refused it for good (`reason`: Telegram's description); read it here. Null otherwise. */
+  undeliverable: z.object({ at: z.string(), reason: z.string() }).nullable(),
+});
+export type AgentMessageView = z.infer<typeof agentMessageViewSchema>;
+
 /** GET /api/agent/tickets/:id — the ticket, its conversation (oldest first) and who the visitor is. */
 export const agentTicketResponseSchema = z.object({
   ticket: agentTicketViewSchema,
   visitor: visitorDetailsSchema,
-  messages: z.array(messageViewSchema),
+  messages: z.array(agentMessageViewSchema),
 });
 export type AgentTicketResponse = z.infer<typeof agentTicketResponseSchema>;
 
 export const agentReplyRequestSchema = z
   .object({
-    body: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(MESSAGE_MAX_LENGTH, `must be at most ${MESSAGE_MAX_LENGTH} characters`),
+    body: text({ max: MESSAGE_MAX_LENGTH, nonBlank: true }),
   })
   .strict();
 export type AgentReplyRequest = z.infer<typeof agentReplyRequestSchema>;
@@ -88,11 +92,7 @@ export type AgentReplyResponse = z.infer<typeof agentReplyResponseSchema>;
 /** POST /api/agent/tickets/:id/close — an optional last note, sent to the visitor before the close. */
 export const agentCloseRequestSchema = z
   .object({
-    note: z
-      .string()
-      .trim()
-      .max(CLOSE_NOTE_MAX_LENGTH, `must be at most ${CLOSE_NOTE_MAX_LENGTH} characters`)
-      .optional(),
+    note: text({ max: CLOSE_NOTE_MAX_LENGTH }).optional(),
   })
   .strict();
 export type AgentCloseRequest = z.infer<typeof agentCloseRequestSchema>;
@@ -130,6 +130,8 @@ export const todayStatsResponseSchema = z.object({
     /** How many 1-, 2-, 3-, 4- and 5-star ratings. */
     distribution: z.array(z.number().int()).length(5),
   }),
+  /** Visitor messages since `since` that Telegram refused for good (not in any agent's DM). */
+  undeliverable_count: z.number().int(),
 });
 export type TodayStatsResponse = z.infer<typeof todayStatsResponseSchema>;
 

@@ -1,4 +1,5 @@
 import type {
+  AgentMessageView,
   AgentQueueItem,
   AgentQueueResponse,
   AgentTicketResponse,
@@ -31,6 +32,14 @@ type QueueRow = {
 };
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+/** A message with what agents also see: whether Telegram refused to deliver it, and why. */
+const toAgentMessageView = (message: Message): AgentMessageView => ({
+  ...toMessageView(message),
+  undeliverable: message.undeliverableAt
+    ? { at: message.undeliverableAt.toISOString(), reason: message.deliveryError ?? 'refused by Telegram' }
+    : null,
+});
 
 /** The Mini App's read side: the queue's three lists, one ticket with its visitor, today's numbers. */
 export function createAgentConsoleService({ em }: { em: EntityManager }) {
@@ -111,7 +120,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
           last_seen_at: session.lastSeenAt.toISOString(),
           previous_tickets: previousTickets,
         },
-        messages: messages.map(toMessageView),
+        messages: messages.map(toAgentMessageView),
       };
     },
 
@@ -129,7 +138,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
      */
     async todayStats(since: Date): Promise<TodayStatsResponse> {
       const from = since.toISOString();
-      const [counts, replies, ratings] = await Promise.all([
+      const [counts, replies, ratings, undeliverable] = await Promise.all([
         sql<{ unclaimed: number; claimed: number; closed: number }>(
           `select count(*) filter (where status = 'open')::int as unclaimed,
              count(*) filter (where status = 'claimed')::int as claimed,
@@ -149,6 +158,10 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
         sql<{ rating: number; count: number }>(
           `select rating, count(*)::int as count from tickets
            where rating is not null and closed_at >= ?::timestamptz group by rating`,
+          [from],
+        ),
+        sql<{ count: number }>(
+          'select count(*)::int as count from messages where undeliverable_at >= ?::timestamptz',
           [from],
         ),
       ]);
@@ -172,6 +185,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
           average: rated ? Math.round((total / rated) * 100) / 100 : null,
           distribution,
         },
+        undeliverable_count: undeliverable[0]?.count ?? 0,
       };
     },
   };

@@ -1,6 +1,8 @@
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
+import type { EventBus } from './event-bus.ts';
+import { toTicketView } from './views.ts';
 
 export type AgentDeskService = ReturnType<typeof createAgentDeskService>;
 
@@ -28,8 +30,15 @@ export type QueueEntry = {
 };
 export type AgentTicket = { id: number; category: string | null; unread: number; active: boolean };
 
-/** The agents' read side: cards, the queue, an agent's tickets, history; plus the card's message id. */
-export function createAgentDeskService({ em }: { em: EntityManager }) {
+/** Telegram's reasons are short; this bounds what one refusal can store. */
+const DELIVERY_ERROR_MAX_LENGTH = 500;
+
+/**
+ * The agents' read side: cards, the queue, an agent's tickets, history; plus what the delivery worker
+ * records (the card's message id, relayed and undeliverable messages). With `bus`, marking a message
+ * undeliverable tells the agents' live views to refetch the ticket.
+ */
+export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: EventBus }) {
   const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
 
   return {
@@ -116,14 +125,40 @@ export function createAgentDeskService({ em }: { em: EntityManager }) {
 
     /**
      * The ticket's visitor messages up to `uptoId` not yet relayed to its agent, oldest first. Relaying
-     * these (not just one) keeps the agent's DM in order even when jobs run out of order.
+     * these (not just one) keeps the agent's DM in order even when jobs run out of order. Messages that
+     * Telegram refused for good are left out: one of them must not hold back the ones after it.
      */
     async unrelayed(ticketId: number, uptoId: number) {
       return em.find(
         Message,
-        { ticket: ticketId, sender: 'visitor', relayedAt: null, id: { $lte: uptoId } },
+        { ticket: ticketId, sender: 'visitor', relayedAt: null, undeliverableAt: null, id: { $lte: uptoId } },
         { orderBy: { id: 'asc' }, populate: ['ticket'] },
       );
+    },
+
+    /**
+     * Telegram refused to deliver the message for good (`reason`: its description): it is skipped from now
+     * on and shown to agents as not delivered. Answers how many messages are undeliverable in all, for
+     * the operator's log.
+     */
+    async markUndeliverable(messageId: number, reason: string): Promise<{ undeliverableTotal: number }> {
+      await em.nativeUpdate(
+        Message,
+        { id: messageId },
+        { undeliverableAt: new Date(), deliveryError: reason.slice(0, DELIVERY_ERROR_MAX_LENGTH) },
+      );
+      const message = await em.findOne(Message, messageId, {
+        populate: ['ticket.assignedAgent'],
+        refresh: true,
+      });
+      if (message && bus) {
+        bus.publish({
+          type: 'ticket.updated',
+          sessionId: message.ticket.session.id,
+          ticket: toTicketView(message.ticket),
+        });
+      }
+      return { undeliverableTotal: await em.count(Message, { undeliverableAt: { $ne: null } }) };
     },
 
     async markRelayed(messageId: number, tgMessageId: number): Promise<void> {

@@ -257,6 +257,29 @@ describe('messages', () => {
     expect(fake.callsOf('sendMessage').filter((c) => c.status === 400)).toHaveLength(7);
   });
 
+  it('lengths count as Telegram counts them: UTF-16 code units of the text after parsing', async () => {
+    const html = { parse_mode: 'HTML' } as const;
+    // 4,096 code units of text once parsed: escapes count 1 and tags 0, however long the markup is.
+    const atLimit = await bot.api.sendMessage(
+      ANN.id,
+      `<b>${'&amp;'.repeat(2048)}</b>${'😀'.repeat(1024)}`,
+      html,
+    );
+    expect(atLimit.text?.length).toBe(4096);
+    expect((await apiError(bot.api.sendMessage(ANN.id, '😀'.repeat(2049)))).description).toBe(
+      'Bad Request: message is too long',
+    );
+    const bytes = Buffer.from('89504e470d0a1a0a0000000d4948445200000280000001e008020000', 'hex');
+    const photo = () => new InputFile(bytes, 'shot.png');
+    const captioned = await bot.api.sendPhoto(ANN.id, photo(), { caption: '😀'.repeat(512) });
+    expect(captioned.caption?.length).toBe(1024);
+    const tooLong = await apiError(bot.api.sendPhoto(ANN.id, photo(), { caption: '😀'.repeat(600) }));
+    expect([tooLong.error_code, tooLong.description]).toEqual([
+      400,
+      'Bad Request: message caption is too long',
+    ]);
+  });
+
   it('callback data over 64 bytes is BUTTON_DATA_INVALID; Web App buttons need https', async () => {
     const tooLong = { inline_keyboard: [[{ text: 'x', callback_data: 'é'.repeat(33) }]] };
     expect((await apiError(bot.api.sendMessage(ANN.id, 'x', { reply_markup: tooLong }))).description).toBe(
@@ -384,6 +407,31 @@ describe('limits and faults', () => {
     await bot.api.getMe(); // not a sending method: unaffected
     expect((await bot.api.sendMessage(ANN.id, 'c')).text).toBe('c');
     expect(fake.callsOf('sendMessage').map((c) => c.status)).toEqual([502, 502, 200]);
+  });
+
+  it("refuse() refuses the chosen calls for good with Telegram's description, storing nothing", async () => {
+    fake.refuse({
+      methods: ['sendMessage'],
+      count: 1,
+      status: 403,
+      description: 'Forbidden: bot was blocked by the user',
+      when: (params) => String(params.text).includes('secret'),
+    });
+    expect((await bot.api.sendMessage(ANN.id, 'harmless')).text).toBe('harmless');
+    const refused = await apiError(bot.api.sendMessage(ANN.id, 'the secret'));
+    expect([refused.error_code, refused.description]).toEqual([
+      403,
+      'Forbidden: bot was blocked by the user',
+    ]);
+    expect((await bot.api.sendMessage(ANN.id, 'the secret, again')).text).toBe('the secret, again');
+
+    fake.refuse({ methods: ['sendPhoto'], status: 400, description: 'Bad Request: IMAGE_PROCESS_FAILED' });
+    const photo = new InputFile(Buffer.from('89504e47', 'hex'), 'x.png');
+    expect((await apiError(bot.api.sendPhoto(ANN.id, photo))).description).toBe(
+      'Bad Request: IMAGE_PROCESS_FAILED',
+    );
+    expect(fake.messages(ANN.id).map((m) => m.text)).toEqual(['harmless', 'the secret, again']);
+    expect(fake.callsOf('sendMessage').map((c) => c.status)).toEqual([200, 403, 200]);
   });
 
   it('hang() gives no answer: the client times out and nothing is stored', async () => {

@@ -1,23 +1,26 @@
 import { type Api, GrammyError, InputFile } from 'grammy';
+import type { Message as TelegramMessage } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { OutboundJob } from '../../core/outbox.ts';
 import type { Message } from '../../db/entities/index.ts';
 import { html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import {
-  closeButton,
-  MAX_CAPTION_BODY,
-  renderConnected,
-  renderRelayedMessage,
-} from '../render/agent-messages.ts';
+import { closeButton, renderConnected, renderRelayedMessage } from '../render/agent-messages.ts';
 import { renderCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
+import { truncate } from '../render/telegram-text.ts';
 
-/** Telegram refused for good (bad request, blocked by the user…): retrying cannot help. */
-const isPermanent = (error: unknown) =>
-  error instanceof GrammyError && [400, 403, 404].includes(error.error_code);
+/**
+ * Telegram refused for good: a bad request (too long, empty, unparsable…), forbidden (blocked by the
+ * user, not a member), not found, too large. Retrying the same call cannot help. 429 (flood) and 5xx
+ * can, and 401 means the bot's token is wrong, which the operator fixes: those are retried.
+ */
+const isPermanent = (error: unknown): error is GrammyError =>
+  error instanceof GrammyError && [400, 403, 404, 413].includes(error.error_code);
 const isMessageGone = (error: unknown) =>
   error instanceof GrammyError && /message to edit not found|message can't be edited/.test(error.description);
+const isNotModified = (error: unknown) =>
+  error instanceof GrammyError && /message is not modified/.test(error.description);
 
 export class NoSupportGroup extends Error {
   constructor() {
@@ -27,13 +30,23 @@ export class NoSupportGroup extends Error {
 
 /**
  * Delivers the core's outbound jobs to Telegram. A throw means "retry later" (pg-boss, with backoff,
- * in order per chat); permanent refusals are logged and dropped so that one bad message cannot block
- * a chat's queue. Every job renders from the current database state, so a retry is harmless.
+ * in order per chat). A permanent refusal never blocks a chat's queue: a refused visitor message is
+ * marked undeliverable (skipped from then on, shown in the Mini App, logged with the running total) and
+ * the messages after it go on; any other refused job is logged and dropped. Every job renders from the
+ * current database state, so a retry is harmless.
  */
 export function createOutboundHandler(
   deps: BotDeps & { api: Api; logger: Logger; afterHoursMinutes: number },
 ) {
   const { api, services, supportGroup, media, logger } = deps;
+  /** Cards Telegram refused for good since this process started (they have no row to mark). */
+  let refusedCards = 0;
+  /**
+   * How many Telegram messages of a split visitor message this process has already sent, by chat and
+   * message id: a retry after a transient failure (5xx, timeout) goes on from the next part instead of
+   * repeating the ones the agent already has.
+   */
+  const partsSent = new Map<string, { count: number; firstMessageId: number }>();
 
   const groupId = async () => {
     const id = await supportGroup.chatId();
@@ -45,49 +58,132 @@ export function createOutboundHandler(
     const card = await services.desk.card(ticketId);
     const chatId = await groupId();
     const { text, keyboard } = renderCard(card);
-    if (card.groupMessageId) {
-      try {
-        await api.editMessageText(chatId, card.groupMessageId, text, { ...html, reply_markup: keyboard });
-        return;
-      } catch (error) {
-        if (!isMessageGone(error)) throw error;
+    try {
+      if (card.groupMessageId) {
+        try {
+          await api.editMessageText(chatId, card.groupMessageId, text, { ...html, reply_markup: keyboard });
+          return;
+        } catch (error) {
+          if (isNotModified(error)) return;
+          if (!isMessageGone(error)) throw error;
+        }
       }
+      const sent = await api.sendMessage(chatId, text, { ...html, reply_markup: keyboard });
+      await services.desk.setCardMessageId(ticketId, sent.message_id);
+    } catch (error) {
+      if (!isPermanent(error)) throw error;
+      // Dropped, so that the group's queue (every ticket's card) goes on; the card's next refresh tries again.
+      refusedCards += 1;
+      logger.error(
+        { ticketId, errorCode: error.error_code, description: error.description, refusedCards },
+        'Telegram refused a ticket card for good; dropped (other cards go on)',
+      );
     }
-    const sent = await api.sendMessage(chatId, text, { ...html, reply_markup: keyboard });
-    await services.desk.setCardMessageId(ticketId, sent.message_id);
   };
 
-  const relayOne = async (chatId: number, message: Message) => {
+  /**
+   * The Telegram messages one visitor message becomes, in order: its file (if any), then its text in one
+   * or more parts. A file Telegram refuses (e.g. not a valid image) is replaced by its caption as text.
+   */
+  const relaySteps = async (chatId: number, message: Message) => {
     const file = message.mediaUrl ? media.parseUrl(message.mediaUrl) : null;
     const stored = file ? await media.open(file.sessionId, file.fileName) : null;
-    if (stored && file) {
-      const input = new InputFile(stored.bytes, file.fileName);
-      const caption = renderRelayedMessage(message.ticket, message, MAX_CAPTION_BODY);
-      try {
-        return stored.mimeType.startsWith('image/')
-          ? await api.sendPhoto(chatId, input, { ...html, caption })
-          : await api.sendDocument(chatId, input, { ...html, caption });
-      } catch (error) {
-        // Telegram refused the file itself (e.g. not a valid image): the text still goes through.
-        if (!isPermanent(error)) throw error;
-        logger.warn(
-          { err: error, messageId: message.id },
-          'Telegram refused an attachment; sending the text alone',
-        );
-      }
+    const { caption, texts } = renderRelayedMessage(message.ticket, message, { withFile: Boolean(stored) });
+    const steps: (() => Promise<TelegramMessage>)[] = texts.map(
+      (text) => () => api.sendMessage(chatId, text, html),
+    );
+    if (stored && file && caption !== null) {
+      steps.unshift(async () => {
+        const input = new InputFile(stored.bytes, file.fileName);
+        try {
+          return stored.mimeType.startsWith('image/')
+            ? await api.sendPhoto(chatId, input, { ...html, caption })
+            : await api.sendDocument(chatId, input, { ...html, caption });
+        } catch (error) {
+          if (!isPermanent(error)) throw error;
+          logger.warn(
+            { messageId: message.id, description: error.description },
+            'Telegram refused an attachment; sending its caption as text',
+          );
+          return api.sendMessage(chatId, caption, html);
+        }
+      });
     }
-    return api.sendMessage(chatId, renderRelayedMessage(message.ticket, message), html);
+    return steps;
   };
 
-  /** Relays the message and any earlier one of its ticket still waiting, in order; each is marked once sent. */
+  /**
+   * Sends one visitor message and marks it relayed once its last part is out (at least once: if the
+   * process dies between parts, the job runs again and the parts already sent are sent again; a retry
+   * in the same process goes on where it stopped). Answers the first Telegram message's id.
+   */
+  const relayOne = async (chatId: number, message: Message) => {
+    const steps = await relaySteps(chatId, message);
+    const key = `${chatId}:${message.id}`;
+    const progress = partsSent.get(key) ?? { count: 0, firstMessageId: 0 };
+    try {
+      for (const step of steps.slice(progress.count)) {
+        const sent = await step();
+        if (progress.count === 0) progress.firstMessageId = sent.message_id;
+        progress.count += 1;
+        partsSent.set(key, progress);
+      }
+    } catch (error) {
+      // Refused for good: the message is given up, nothing to go on with.
+      if (isPermanent(error)) partsSent.delete(key);
+      throw error;
+    }
+    await services.desk.markRelayed(message.id, progress.firstMessageId);
+    partsSent.delete(key);
+  };
+
+  /** Telegram refused the message for good: marked, reported, and the agent told where to read it. */
+  const giveUpOn = async (agent: { id: number; tgChatId: number }, message: Message, error: GrammyError) => {
+    const { undeliverableTotal } = await services.desk.markUndeliverable(message.id, error.description);
+    logger.error(
+      {
+        messageId: message.id,
+        ticketId: message.ticket.id,
+        agentId: agent.id,
+        errorCode: error.error_code,
+        description: error.description,
+        undeliverableTotal,
+      },
+      'Telegram refused a visitor message for good; marked undeliverable (the messages after it go on)',
+    );
+    if (error.error_code === 403) {
+      // The agent blocked the bot (or never started it): only the group can be told.
+      await warnGroupAboutAgent(agent.id).catch((warnError: unknown) =>
+        logger.warn({ err: warnError }, 'could not warn the group'),
+      );
+      return;
+    }
+    await api
+      .sendMessage(
+        agent.tgChatId,
+        `⚠️ <b>${escapeHtml(ticketLabel(message.ticket))}</b> · a visitor message could not be shown here ` +
+          `(Telegram: ${escapeHtml(truncate(error.description, 200))}). Open the ticket in the queue app to read it.`,
+        html,
+      )
+      .catch((noticeError: unknown) => logger.warn({ err: noticeError }, 'could not tell the agent'));
+  };
+
+  /**
+   * Relays the message and any earlier one of its ticket still waiting, in order; each is marked once
+   * sent. One that Telegram refuses for good is marked undeliverable and the rest go on.
+   */
   const relayToAgent = async (agentId: number, messageId: number) => {
     const [agent, message] = await Promise.all([
       services.agents.get(agentId),
       services.desk.message(messageId),
     ]);
     for (const pending of await services.desk.unrelayed(message.ticket.id, messageId)) {
-      const sent = await relayOne(agent.tgChatId, pending);
-      await services.desk.markRelayed(pending.id, sent.message_id);
+      try {
+        await relayOne(agent.tgChatId, pending);
+      } catch (error) {
+        if (!isPermanent(error)) throw error;
+        await giveUpOn(agent, pending, error);
+      }
     }
   };
 
@@ -166,8 +262,11 @@ export function createOutboundHandler(
         logger.warn({ err: error, job }, 'delivery failed; will retry');
         throw error;
       }
-      logger.warn({ err: error, job }, 'Telegram refused a delivery; dropped');
-      if ('agentId' in job && (error as GrammyError).error_code === 403) {
+      logger.warn(
+        { job, errorCode: error.error_code, description: error.description },
+        'Telegram refused a delivery; dropped',
+      );
+      if ('agentId' in job && error.error_code === 403) {
         await warnGroupAboutAgent(job.agentId).catch((warnError: unknown) =>
           logger.warn({ err: warnError }, 'could not warn the group'),
         );

@@ -2,12 +2,18 @@ import { InlineKeyboard } from 'grammy';
 import type { TicketCard } from '../../core/agent-desk.service.ts';
 import { escapeHtml, ticketLabel, truncate } from './html.ts';
 
+/** How much of the first and the latest visitor message a card shows (UTF-16 code units, as Telegram counts). */
 export const CARD_PREVIEW_LENGTH = 200;
+export const CARD_LATEST_LENGTH = 100;
 
 export const claimData = (ticketId: number) => `claim:${ticketId}`;
 export const passData = (ticketId: number) => `pass:${ticketId}`;
 
-/** The support group's card for a ticket: HTML text and, while unclaimed, the Claim / Pass buttons. */
+/**
+ * The support group's card for a ticket: HTML text and, while unclaimed, the Claim / Pass buttons. Every
+ * part of unbounded length is cut, so the card stays far below Telegram's 4,096 however long or
+ * emoji-heavy the visitor's messages are.
+ */
 export function renderCard(card: TicketCard): { text: string; keyboard: InlineKeyboard } {
   const label = escapeHtml(ticketLabel(card));
   const lines: string[] = [];
@@ -19,7 +25,7 @@ export function renderCard(card: TicketCard): { text: string; keyboard: InlineKe
   lines.push(escapeHtml(truncate(card.firstMessage, CARD_PREVIEW_LENGTH)));
   if (card.latestMessage) {
     lines.push(
-      `💬 ${card.visitorMessageCount} messages · latest: ${escapeHtml(truncate(card.latestMessage, 100))}`,
+      `💬 ${card.visitorMessageCount} messages · latest: ${escapeHtml(truncate(card.latestMessage, CARD_LATEST_LENGTH))}`,
     );
   }
   if (card.contact) {
@@ -27,7 +33,7 @@ export function renderCard(card: TicketCard): { text: string; keyboard: InlineKe
     lines.push(`📇 Contact: ${escapeHtml(contact)}`);
   }
   if (card.passedBy.length && card.status === 'open') {
-    lines.push(`↩️ Passed by ${escapeHtml(card.passedBy.join(', '))}`);
+    lines.push(`↩️ Passed by ${escapeHtml(truncate(card.passedBy.join(', '), 500))}`);
   }
   if (card.rating) {
     const comment = card.rating.comment ? ` — “${escapeHtml(truncate(card.rating.comment, 200))}”` : '';

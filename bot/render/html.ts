@@ -3,11 +3,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The first `max` characters (by code point), with an ellipsis when cut. */
-export function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
+/** Cuts counting as Telegram does (UTF-16 code units); kept here for the features that import it. */
+export { truncate } from './telegram-text.ts';
 
 /** "#12 · Billing" */
 export function ticketLabel(ticket: { id: number; category?: string | null }): string {

@@ -4,7 +4,9 @@ export class Migration20261130140000_reliability extends Migration {
   override name = 'Migration20261130140000_reliability';
 
   override up(): void | Promise<void> {
-    this.addSql(`alter table "messages" add "undeliverable_at" timestamptz null, add "delivery_error" text null;`);
+    this.addSql(
+      `alter table "messages" add "undeliverable_at" timestamptz null, add "delivery_error" text null;`,
+    );
     this.addSql(
       `create unique index "messages_agent_tg_message_unique" on "messages" ("agent_id", "tg_message_id") where sender = 'agent' and tg_message_id is not null;`,
     );

@@ -35,6 +35,13 @@ export function TodayView({ stats }: { stats: TodayStatsResponse }) {
         >
           Median time to first reply
         </Cell>
+        <Cell
+          data-stat="undeliverable"
+          subtitle="refused by Telegram; marked in their tickets"
+          after={<strong className="sb-number">{stats.undeliverable_count}</strong>}
+        >
+          Messages not delivered
+        </Cell>
       </Section>
       <Section header="Ratings today">
         <Cell

@@ -62,7 +62,7 @@ export class ApiDispatcher {
     };
     try {
       if (!found) throw new ApiError(404, 'Not Found: method not found');
-      const fault = this.faults.take(method, at);
+      const fault = this.faults.take(method, at, request.params);
       if (fault?.kind === 'fail') throw fault.error;
       if (fault?.kind === 'hang') {
         await this.faults.hold(fault.untilMs, signal);

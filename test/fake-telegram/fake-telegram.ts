@@ -3,7 +3,7 @@ import { ApiDispatcher } from './api-dispatcher.ts';
 import { CallLog, type WaitForOptions } from './call-log.ts';
 import type { NewGroup, NewUser } from './chat-store.ts';
 import { FakeState, scopeKey } from './fake-state.ts';
-import { type FailOptions, type FaultOptions, Faults } from './faults.ts';
+import { type FailOptions, type FaultOptions, Faults, type RefuseOptions } from './faults.ts';
 import { type HttpListener, listenOnLoopback } from './http-listener.ts';
 import { RateLimiter, type RateLimits, TELEGRAM_LIMITS } from './rate-limiter.ts';
 import { createRequestRouter } from './request-router.ts';
@@ -312,6 +312,15 @@ export class FakeTelegram {
   /** Matching calls answer 5xx (default 502, sending methods) without changing anything. */
   fail(options: FailOptions = {}) {
     this.faults.fail(options);
+  }
+
+  /**
+   * Matching calls are refused for good with a 4xx and Telegram's description (e.g. 400 "Bad Request:
+   * message text is empty", 403 "Forbidden: bot was blocked by the user"), nothing applied. As with
+   * every fault, `when` can pick the calls by their params.
+   */
+  refuse(options: RefuseOptions) {
+    this.faults.refuse(options);
   }
 
   /** Matching calls get no answer; when the fault ends the connection is dropped, nothing applied. */

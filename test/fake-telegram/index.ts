@@ -31,8 +31,12 @@
  *   text + entities (any unescaped `<`, `>`, `&` → 400 can't parse entities); Markdown modes are not
  *   validated. Message.reply_markup holds inline keyboards only; editMessageText without
  *   reply_markup removes the keyboard (as Telegram does). Web App buttons need https and private chats.
- * - `fail()` answers 5xx, `hang()` never answers and finally drops the connection; both act before
- *   any state change. `enforceLimits(true)` turns on 429s (1/s per private chat, 20/min per group,
+ * - Text and captions are limited as Telegram limits them: 1–4096 and 0–1024 UTF-16 code units after
+ *   parsing (an escape like `&amp;` counts 1, an emoji like 😀 counts 2), else 400 "message is too long" /
+ *   "message caption is too long".
+ * - `fail()` answers 5xx, `refuse()` a chosen call with a 4xx and Telegram's description (e.g. 403
+ *   "Forbidden: bot was blocked by the user"), `hang()` never answers and finally drops the connection;
+ *   all act before any state change. `enforceLimits(true)` turns on 429s (1/s per private chat, 20/min per group,
  *   30/s overall) for sendMessage, sendPhoto, sendDocument, edits, copyMessage, forwardMessage.
  */
 import { FakeTelegram, type FakeTelegramOptions } from './fake-telegram.ts';
@@ -45,7 +49,7 @@ export {
   type FakeTelegramOptions,
   type SentMessageCall,
 } from './fake-telegram.ts';
-export type { FailOptions, FaultOptions } from './faults.ts';
+export type { FailOptions, FaultOptions, RefuseOptions } from './faults.ts';
 export type { RateLimits } from './rate-limiter.ts';
 export type { ApiCall, MemberStatus, Params, RecordedParams, WebhookDelivery } from './types.ts';
 export type { ButtonClick, CallbackQueryInput, UserMessageOptions } from './user-actions.ts';
