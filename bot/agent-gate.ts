@@ -27,7 +27,8 @@ export function createAgentGate({
     if (status === 'no_group') {
       return refuse(
         ctx,
-        'No support group yet: add me to your team’s group and send /setup there (as a group admin).',
+        'No support group yet: add me to your team’s group and send /setup there with the setup code ' +
+          'from the Switchboard server’s log (as a group admin).',
       );
     }
     if (status !== 'agent') {

@@ -15,7 +15,13 @@ import { relayFeature } from './features/relay.ts';
 import { setupFeature } from './features/setup.ts';
 import { switchFeature } from './features/switch.ts';
 import { ignoreHarmlessErrors } from './harmless-errors.ts';
-import { domainErrorAnswers, handleOnce, updateContext } from './middleware.ts';
+import {
+  answerUnknownCallbacks,
+  domainErrorAnswers,
+  endUpdateOnTelegramRefusal,
+  handleOnce,
+  updateContext,
+} from './middleware.ts';
 import { createConversationStorage } from './storage/conversation-storage.ts';
 
 /** The update types the bot handles (also given to setWebhook / getUpdates). */
@@ -69,6 +75,7 @@ export function createBot(deps: BotDeps) {
   // claims of one card do race, and core's atomic claim picks the winner.
   bot.use(sequentialize((ctx) => (ctx.from ? String(ctx.from.id) : undefined)));
   bot.use(handleOnce(deps));
+  bot.use(endUpdateOnTelegramRefusal);
   bot.use(domainErrorAnswers);
   bot.use(
     conversations<BotContext, BotContext>({
@@ -93,10 +100,9 @@ export function createBot(deps: BotDeps) {
   dm.use(queueFeature(deps));
   dm.use(closeFeature(deps));
   dm.use(relayFeature(deps, switcher));
+  bot.use(answerUnknownCallbacks);
 
-  bot.catch((error) => {
-    const ctx = error.ctx as BotContext;
-    (ctx.log ?? deps.logger).error({ err: error.error, updateId: ctx.update.update_id }, 'update failed');
-  });
+  // Failed updates are logged where they are handled: by polling (update-polling.ts, which retries them)
+  // or by the webhook route's error boundary (Telegram redelivers them).
   return { bot, membership };
 }

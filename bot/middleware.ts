@@ -1,5 +1,5 @@
 import { RequestContext } from '@mikro-orm/core';
-import type { MiddlewareFn } from 'grammy';
+import { GrammyError, type MiddlewareFn } from 'grammy';
 import { DomainError } from '../core/errors.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
@@ -14,23 +14,49 @@ export function updateContext({ orm, logger }: Pick<BotDeps, 'orm' | 'logger'>):
   };
 }
 
-/** The same update_id delivered twice (webhook retry, redelivery) is handled once. */
+/**
+ * Each update is handled once, also when Telegram delivers it again (webhook retry, a restart while
+ * polling). An update recorded as handled is skipped; any other is handled and recorded only after its
+ * effects committed, so a crash in between cannot lose it. The crash can mean it is handled twice, which
+ * its effects tolerate: each is idempotent by a natural key (an agent's message by its Telegram message
+ * id; claim, pass and close change nothing the second time). Copies that arrive at the same time queue
+ * behind each other in `sequentialize` (per user), installed before this. A failed update is not
+ * recorded: the webhook answers 5xx and Telegram redelivers it; polling tries it again.
+ */
 export function handleOnce({ orm }: Pick<BotDeps, 'orm'>): MiddlewareFn<BotContext> {
   const processed = createProcessedUpdates(orm.em);
   return async (ctx, next) => {
     const updateId = ctx.update.update_id;
-    if (!(await processed.claim(updateId))) {
+    if (await processed.isHandled(updateId)) {
       ctx.log.info('duplicate update skipped');
       return;
     }
-    try {
-      await next();
-    } catch (error) {
-      await processed.release(updateId);
-      throw error;
-    }
+    await next();
+    await processed.markHandled(updateId);
   };
 }
+
+/** Telegram refused a call for good (bad request, forbidden, not found): asking again gets the same answer. */
+export const isPermanentTelegramRefusal = (error: unknown): error is GrammyError =>
+  error instanceof GrammyError && [400, 403, 404].includes(error.error_code);
+
+/**
+ * A permanent Telegram refusal inside a handler (the bot may not write to a group, a user blocked it)
+ * ends the update as handled, with a warning: redelivering it cannot succeed, and a webhook that answers
+ * 5xx is retried by Telegram for hours while the updates after it wait. Transient failures (Telegram
+ * 5xx, network, database) still fail the update.
+ */
+export const endUpdateOnTelegramRefusal: MiddlewareFn<BotContext> = async (ctx, next) => {
+  try {
+    await next();
+  } catch (error) {
+    if (!isPermanentTelegramRefusal(error)) throw error;
+    ctx.log.warn(
+      { err: error, method: error.method, chatId: ctx.chat?.id },
+      `Telegram refused ${error.method} (${error.description}); the update is done`,
+    );
+  }
+};
 
 /** The bot's error boundary for domain errors: the user gets the reason as a callback answer or a reply. */
 export const domainErrorAnswers: MiddlewareFn<BotContext> = async (ctx, next) => {
@@ -41,5 +67,15 @@ export const domainErrorAnswers: MiddlewareFn<BotContext> = async (ctx, next) =>
     ctx.log.info({ code: error.code }, error.message);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: error.message, show_alert: false });
     else await ctx.reply(escapeHtml(error.message), { parse_mode: 'HTML' });
+  }
+};
+
+/**
+ * The last middleware: a button press nothing else answered (unknown or outdated callback data, e.g.
+ * a prompt that already ended) is answered, so that the button does not spin until Telegram gives up.
+ */
+export const answerUnknownCallbacks: MiddlewareFn<BotContext> = async (ctx) => {
+  if (ctx.callbackQuery) {
+    await ctx.answerCallbackQuery({ text: 'This button is no longer active.', show_alert: false });
   }
 };

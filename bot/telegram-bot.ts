@@ -1,4 +1,3 @@
-import { type RunnerHandle, run } from '@grammyjs/runner';
 import { RequestContext } from '@mikro-orm/core';
 import { type Api, webhookCallback } from 'grammy';
 import type { OutboundJob } from '../core/outbox.ts';
@@ -6,6 +5,7 @@ import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
 import type { BotDeps } from './deps.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
+import { startPolling } from './update-polling.ts';
 
 export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
 
@@ -18,8 +18,10 @@ export async function startTelegramBot(
 ) {
   const { bot, membership } = createBot(deps);
   await bot.init();
-  await createProcessedUpdates(deps.orm.em.fork()).prune();
+  const processedUpdates = createProcessedUpdates(deps.orm.em.fork());
+  await processedUpdates.prune();
   deps.logger.info({ username: bot.botInfo.username, mode: deps.mode }, 'Telegram bot connected');
+  await logSupportGroupSetup(deps);
 
   await bot.api.setMyCommands(
     [
@@ -35,10 +37,16 @@ export async function startTelegramBot(
   });
   await setMenuButton(bot.api, deps);
 
-  let runner: RunnerHandle | undefined;
+  let polling: ReturnType<typeof startPolling> | undefined;
   if (deps.mode === 'polling') {
     await bot.api.deleteWebhook();
-    runner = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+    polling = startPolling({
+      bot,
+      updates: processedUpdates,
+      allowedUpdates: ALLOWED_UPDATES,
+      logger: deps.logger,
+    });
+    await polling.start();
   }
 
   const handleUpdate = webhookCallback(bot, 'koa');
@@ -66,9 +74,27 @@ export async function startTelegramBot(
     deliver: (job: OutboundJob) => RequestContext.create(deps.orm.em, () => deliverJob(job)),
 
     async stop() {
-      if (runner?.isRunning()) await runner.stop();
+      await polling?.stop();
     },
   };
+}
+
+/**
+ * Tells the operator how to bind the support group, or move it: `/setup CODE` in the group, with the
+ * one-time code from settings (the same on every instance). The log is where the code is shown, so that
+ * only someone with access to the server can bind a group.
+ */
+async function logSupportGroupSetup({ supportGroup, logger }: BotDeps) {
+  if (supportGroup.fixed) {
+    logger.info({ chatId: await supportGroup.chatId() }, 'Support group set by SUPPORT_GROUP_CHAT_ID');
+    return;
+  }
+  const [chatId, code] = await Promise.all([supportGroup.chatId(), supportGroup.setupCode()]);
+  if (chatId === null) {
+    logger.warn(`No support group yet: add the bot to your team's group and send /setup ${code} there`);
+  } else {
+    logger.info({ chatId }, `Support group bound. To move it to another group, send /setup ${code} there`);
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
@@ -10,6 +11,18 @@ export type MessageService = ReturnType<typeof createMessageService>;
 export type SentMessage = { message: MessageView; ticket: TicketView; ticketCreated: boolean };
 
 export type VisitorMessageInput = { sessionId: string; body: string; category?: string; mediaUrl?: string };
+
+/** `tgMessageId`: the agent's Telegram message it came from (absent for the Mini App). */
+export type AgentMessageInput = {
+  ticketId: number;
+  agentId: number;
+  body: string;
+  mediaUrl?: string;
+  tgMessageId?: number;
+};
+
+/** `duplicate`: this Telegram message was stored before; nothing new was stored or published. */
+export type SentAgentMessage = SentMessage & { sessionId: string; duplicate: boolean };
 
 export function createMessageService({ em, bus, outbox }: ServiceDeps) {
   const publish = (sessionId: string, sent: SentMessage) => {
@@ -59,9 +72,59 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
       return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
     });
 
+  /** The message stored for this Telegram message of the agent, if any. */
+  const findAgentMessage = ({ agentId, tgMessageId }: AgentMessageInput) =>
+    tgMessageId === undefined
+      ? null
+      : em
+          .fork()
+          .findOne(
+            Message,
+            { sender: 'agent', agent: agentId, tgMessageId },
+            { populate: ['agent', 'ticket.assignedAgent', 'session'] },
+          );
+
+  const asDuplicate = (message: Message): SentAgentMessage => ({
+    sessionId: message.session.id,
+    message: toMessageView(message),
+    ticket: toTicketView(message.ticket),
+    ticketCreated: false,
+    duplicate: true,
+  });
+
+  /** One transaction: the ticket locked, checked (open, assigned to this agent), the message stored. */
+  const storeAgentMessage = (input: AgentMessageInput) =>
+    em.transactional(async (tx): Promise<SentAgentMessage> => {
+      const ticket = await tx.findOne(Ticket, input.ticketId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!ticket) throw new NotFound('Ticket');
+      await tx.populate(ticket, ['assignedAgent', 'session']);
+      if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
+      if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
+        throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
+      }
+      const message = tx.create(Message, {
+        ticket,
+        session: ticket.session,
+        sender: 'agent',
+        agent: ticket.assignedAgent,
+        body: input.body,
+        mediaUrl: input.mediaUrl ?? null,
+        tgMessageId: input.tgMessageId ?? null,
+      });
+      await tx.flush();
+      return {
+        sessionId: ticket.session.id,
+        message: toMessageView(message),
+        ticket: toTicketView(ticket),
+        ticketCreated: false,
+        duplicate: false,
+      };
+    });
+
   return {
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
     async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
+      assertValidText(input.body, 'body');
       let sent: SentMessage;
       try {
         sent = await storeVisitorMessage(input);
@@ -74,41 +137,28 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
       return sent;
     },
 
-    /** An agent's reply on a ticket assigned to them. */
-    async sendAgentMessage(input: {
-      ticketId: number;
-      agentId: number;
-      body: string;
-      mediaUrl?: string;
-      tgMessageId?: number;
-    }): Promise<SentMessage & { sessionId: string }> {
-      const result = await em.transactional(async (tx) => {
-        const ticket = await tx.findOne(Ticket, input.ticketId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!ticket) throw new NotFound('Ticket');
-        await tx.populate(ticket, ['assignedAgent', 'session']);
-        if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
-        if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
-          throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
-        }
-        const message = tx.create(Message, {
-          ticket,
-          session: ticket.session,
-          sender: 'agent',
-          agent: ticket.assignedAgent,
-          body: input.body,
-          mediaUrl: input.mediaUrl ?? null,
-          tgMessageId: input.tgMessageId ?? null,
-        });
-        await tx.flush();
-        return {
-          sessionId: ticket.session.id,
-          message: toMessageView(message),
-          ticket: toTicketView(ticket),
-          ticketCreated: false,
-        };
-      });
-      publish(result.sessionId, result);
-      return result;
+    /**
+     * An agent's reply on a ticket assigned to them. With `tgMessageId` (the agent's Telegram message)
+     * it is stored once: the same Telegram message again (a redelivered update) returns the stored
+     * message with `duplicate: true` and publishes nothing. A unique index decides between copies
+     * handled at the same moment (two instances).
+     */
+    async sendAgentMessage(input: AgentMessageInput): Promise<SentAgentMessage> {
+      assertValidText(input.body, 'body');
+      // Looked up first, so that a redelivery after the ticket closed is not refused as a new reply.
+      const before = await findAgentMessage(input);
+      if (before) return asDuplicate(before);
+      let sent: SentAgentMessage;
+      try {
+        sent = await storeAgentMessage(input);
+      } catch (error) {
+        const raced =
+          error instanceof UniqueConstraintViolationException ? await findAgentMessage(input) : null;
+        if (!raced) throw error;
+        return asDuplicate(raced);
+      }
+      publish(sent.sessionId, sent);
+      return sent;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
+import { currentSetupCode } from './support/setup-code.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
@@ -67,12 +68,14 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     });
     if (mode === 'webhook') await app.telegram?.setWebhook(`${app.url}/api/telegram/webhook`);
 
-    // Added to the group, the bot explains /setup; an admin binds the group; agents start the bot once.
+    // Added to the group, the bot explains /setup; an admin binds the group with the operator's setup
+    // code; agents start the bot once.
+    const code = await currentSetupCode(app.orm);
     fake.botAddedToGroup({ groupId: GROUP, by: ALICE.id });
     await botSaid(GROUP, /a group admin sends \/setup/);
-    fake.sendText({ from: BOB.id, chatId: GROUP, text: '/setup' });
+    fake.sendText({ from: BOB.id, chatId: GROUP, text: `/setup ${code}` });
     await botSaid(GROUP, /Only an admin/);
-    fake.sendText({ from: ALICE.id, chatId: GROUP, text: '/setup' });
+    fake.sendText({ from: ALICE.id, chatId: GROUP, text: `/setup ${code}` });
     await botSaid(GROUP, /now the support group/);
     for (const agent of [ALICE, BOB]) {
       fake.sendText({ from: agent.id, text: '/start' });
@@ -398,12 +401,14 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     await eventually(async () => (await first.visitor.conversation()).ticket?.status === 'closed');
   });
 
-  it('/setup in another group is refused unless its sender also admins the current support group', async () => {
+  it('/setup in another group is refused without a fresh setup code, even from that group’s admin', async () => {
     const OTHER = -1009999;
     fake.addGroup({ id: OTHER, title: 'Somebody else' });
     fake.setChatMember(OTHER, EVE.id, 'creator');
     fake.sendText({ from: EVE.id, chatId: OTHER, text: '/setup' });
-    await botSaid(OTHER, /only one of its admins can move it here/);
+    await botSaid(OTHER, /send \/setup followed by the setup code/);
+    fake.sendText({ from: EVE.id, chatId: OTHER, text: '/setup 2222-3333-4444-5555' });
+    await botSaid(OTHER, /setup code is not valid/);
     const { ticketId } = await newTicket('still in the right group');
     expect(cardOf(ticketId)).toBeDefined();
   });

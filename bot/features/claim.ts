@@ -1,6 +1,7 @@
 import { Composer, type MiddlewareFn } from 'grammy';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
+import { parseTicketId } from '../ticket-id.ts';
 
 /** The card's (and /queue's) buttons: ✅ Claim is atomic in core — one winner; ↩️ Pass is recorded on the card. */
 export function claimFeature(
@@ -8,18 +9,20 @@ export function claimFeature(
   requireAgent: MiddlewareFn<BotContext>,
 ) {
   const feature = new Composer<BotContext>();
+  const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 
-  feature.callbackQuery(/^claim:(\d+)$/, requireAgent, async (ctx) => {
-    const ticketId = Number(ctx.match[1]);
-    const agent = ctx.agent as NonNullable<BotContext['agent']>;
+  feature.callbackQuery(/^claim:(.*)$/, requireAgent, async (ctx) => {
+    const ticketId = parseTicketId(ctx.match[1] ?? '');
+    if (!ticketId) return ctx.answerCallbackQuery({ text: 'This button is no longer active.' });
     // A loser gets TicketAlreadyClaimed ("… already claimed by NAME") as the callback answer.
-    await services.tickets.claim(ticketId, agent.id);
+    await services.tickets.claim(ticketId, agentOf(ctx).id);
     await ctx.answerCallbackQuery({ text: `#${ticketId} is yours — the conversation continues in my DM.` });
   });
 
-  feature.callbackQuery(/^pass:(\d+)$/, requireAgent, async (ctx) => {
-    const ticketId = Number(ctx.match[1]);
-    await services.tickets.pass(ticketId, (ctx.agent as NonNullable<BotContext['agent']>).id);
+  feature.callbackQuery(/^pass:(.*)$/, requireAgent, async (ctx) => {
+    const ticketId = parseTicketId(ctx.match[1] ?? '');
+    if (!ticketId) return ctx.answerCallbackQuery({ text: 'This button is no longer active.' });
+    await services.tickets.pass(ticketId, agentOf(ctx).id);
     await ctx.answerCallbackQuery({ text: `You passed on #${ticketId}; it stays in the queue.` });
   });
 

@@ -3,7 +3,8 @@ import { Composer, type Context, InlineKeyboard } from 'grammy';
 import { DomainError } from '../../core/errors.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { escapeHtml } from '../render/html.ts';
+import { escapeHtml, truncate } from '../render/html.ts';
+import { parseTicketId } from '../ticket-id.ts';
 
 export const CLOSE_CONVERSATION = 'close-ticket';
 const SKIP = 'close-note:skip';
@@ -56,19 +57,45 @@ export function closeFeature({ services }: Pick<BotDeps, 'services'>) {
   const feature = new Composer<BotContext>();
   const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 
+  /** Why the agent cannot close this ticket (asked before prompting for a note), or null. */
+  const whyNotClosable = async (ticketId: number, agentId: number) => {
+    // An unknown ticket throws NotFound, which the bot answers ("Ticket not found").
+    const ticket = await services.agentConsole.ticketView(ticketId, agentId);
+    if (ticket.status === 'closed') return `#${ticketId} is already closed.`;
+    if (ticket.agent_name && !ticket.mine) return `#${ticketId} is ${ticket.agent_name}’s ticket.`;
+    return null;
+  };
+
   feature.command('close', async (ctx) => {
     const agent = await services.agents.get(agentOf(ctx).id);
-    const ticketId = Number(ctx.match.trim()) || agent.activeTicket?.id;
+    const argument = ctx.match.trim();
+    const ticketId = argument ? parseTicketId(argument) : agent.activeTicket?.id;
+    if (argument && !ticketId) {
+      await ctx.reply(
+        `“${truncate(argument, 20)}” is not a ticket number. Send /close 12 to close #12, ` +
+          'or /close alone for your active ticket.',
+      );
+      return;
+    }
     if (!ticketId) {
       await ctx.reply('No active ticket to close. Use /tickets to pick one, or /close 12.');
+      return;
+    }
+    const refusal = await whyNotClosable(ticketId, agent.id);
+    if (refusal) {
+      await ctx.reply(refusal);
       return;
     }
     await ctx.conversation.enter(CLOSE_CONVERSATION, ticketId, agent.id);
   });
 
-  feature.callbackQuery(/^close:(\d+)$/, async (ctx) => {
-    await ctx.answerCallbackQuery();
-    await ctx.conversation.enter(CLOSE_CONVERSATION, Number(ctx.match[1]), agentOf(ctx).id);
+  feature.callbackQuery(/^close:(.*)$/, async (ctx) => {
+    const ticketId = parseTicketId(ctx.match[1] ?? '');
+    const refusal = ticketId
+      ? await whyNotClosable(ticketId, agentOf(ctx).id)
+      : 'This button is no longer active.';
+    await ctx.answerCallbackQuery(refusal ? { text: refusal } : undefined);
+    if (ticketId && !refusal) await ctx.conversation.enter(CLOSE_CONVERSATION, ticketId, agentOf(ctx).id);
   });
 
   return feature;

@@ -4,6 +4,7 @@ import type { Message } from 'grammy/types';
 import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
+import { isPermanentTelegramRefusal } from '../middleware.ts';
 import { ticketOfLabel } from '../render/agent-messages.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
 
@@ -62,19 +63,32 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
         const bytes = await downloadTelegramFile(ctx.api, deps.apiRoot, deps.token, attachment.fileId);
         mediaUrl = await media.save(await services.desk.sessionOf(ticketId), bytes, attachment.mimeType);
       } catch (error) {
-        if (!(error instanceof FileTooLarge)) throw error;
-        await ctx.reply('That file is too large (10 MB at most).');
+        if (error instanceof FileTooLarge) {
+          await ctx.reply('That file is too large (10 MB at most).');
+          return;
+        }
+        // Telegram will not hand out the file (e.g. over its 20 MB limit for bots): asking again won't help.
+        if (!isPermanentTelegramRefusal(error)) throw error;
+        await ctx.reply('Telegram would not let me download that file, so it was not passed on.');
         return;
       }
     }
 
-    await services.messages.sendAgentMessage({
-      ticketId,
-      agentId: agent.id,
-      body: message.text ?? message.caption ?? '',
-      mediaUrl,
-      tgMessageId: message.message_id,
-    });
+    // The file is kept only when this message is stored: not when it is refused or fails, nor when a
+    // redelivered update finds it stored already (with its own file).
+    let stored = false;
+    try {
+      const sent = await services.messages.sendAgentMessage({
+        ticketId,
+        agentId: agent.id,
+        body: message.text ?? message.caption ?? '',
+        mediaUrl,
+        tgMessageId: message.message_id,
+      });
+      stored = !sent.duplicate;
+    } finally {
+      if (mediaUrl && !stored) await media.discard(mediaUrl);
+    }
     if (repliedTicket && repliedTicket !== agent.activeTicket?.id) {
       await services.agents.setActiveTicket(agent.id, repliedTicket).catch(() => {});
     }

@@ -8,56 +8,76 @@ const isAdmin = (ctx: BotContext, chatId: number, userId: number) =>
     () => false,
   );
 
+const ASK_FOR_CODE =
+  'To make this group the support group, send /setup followed by the setup code from the ' +
+  'Switchboard server’s log, like /setup XXXX-XXXX-XXXX-XXXX (as a group admin).';
+
 /**
- * `/setup` in a group binds it as the support group. It takes an admin of that group — and, when another
- * group is bound already, an admin of that one too (so nobody can pull the tickets into their own group).
- * Then every open ticket without a card gets one.
+ * `/setup CODE` in a group binds it as the support group. Being a group admin is not enough: anyone can
+ * make a group and add the bot, and the support group receives visitors' messages and contact details.
+ * The proof of operator rights is the one-time setup code the server logs at start; using it binds the
+ * group and replaces the code, so moving the group later takes the fresh code from the log. Then every
+ * open ticket without a card gets one. SUPPORT_GROUP_CHAT_ID fixes the group instead.
  */
 export function setupFeature({ supportGroup, services }: Pick<BotDeps, 'supportGroup' | 'services'>) {
   const feature = new Composer<BotContext>();
 
   feature.chatType(['group', 'supergroup']).command('setup', async (ctx) => {
-    const current = await supportGroup.chatId();
-    if (current === ctx.chat.id) {
+    if (supportGroup.fixed) {
+      await ctx.reply('The support group is fixed by the server’s configuration (SUPPORT_GROUP_CHAT_ID).');
+      return;
+    }
+    if ((await supportGroup.chatId()) === ctx.chat.id) {
       await ctx.reply('This group already is the support group.');
       return;
     }
-    if (supportGroup.fixed) {
-      await ctx.reply('The support group is fixed by the server’s configuration (SUPPORT_GROUP_CHAT_ID).');
+    const code = ctx.match.trim();
+    if (!code) {
+      await ctx.reply(ASK_FOR_CODE);
       return;
     }
     if (!(await isAdmin(ctx, ctx.chat.id, ctx.from.id))) {
       await ctx.reply('Only an admin of this group can make it the support group.');
       return;
     }
-    if (current && !(await isAdmin(ctx, current, ctx.from.id))) {
-      await ctx.reply('Another group is the support group; only one of its admins can move it here.');
+    const nextCode = await supportGroup.bindWithCode(ctx.chat.id, code);
+    if (!nextCode) {
+      await ctx.reply(
+        'That setup code is not valid (each code works once). The current one is in the Switchboard ' +
+          'server’s log.',
+      );
       return;
     }
-    await supportGroup.bind(ctx.chat.id);
+    ctx.log.info(
+      { chatId: ctx.chat.id },
+      `Support group bound. To move it to another group later, send /setup ${nextCode} there`,
+    );
     await services.tickets.requestMissingCards();
-    ctx.log.info({ chatId: ctx.chat.id }, 'support group bound');
     await ctx.reply(
       '✅ This group is now the support group. New tickets will appear here with Claim / Pass buttons.\n' +
         'Agents: open a chat with me and press Start once, so I can send you your conversations.',
     );
   });
 
-  // Added to a group: say how to bind it.
+  // Added to a group: say how to bind it (nothing to do when the configuration fixes the group).
   feature.on('my_chat_member', async (ctx) => {
     const { old_chat_member: before, new_chat_member: after } = ctx.myChatMember;
     const joined =
       ['left', 'kicked'].includes(before.status) && ['member', 'administrator'].includes(after.status);
     if (!joined || ctx.chat.type === 'private' || ctx.chat.type === 'channel') return;
-    if ((await supportGroup.chatId()) === ctx.chat.id) return;
-    await ctx.reply('Hi! To receive new support tickets here, a group admin sends /setup.');
+    if (supportGroup.fixed || (await supportGroup.chatId()) === ctx.chat.id) return;
+    await ctx.reply(
+      'Hi! To receive new support tickets here, a group admin sends /setup with the setup code from ' +
+        'the Switchboard server’s log.',
+    );
   });
 
   feature
     .chatType('private')
     .command('setup', (ctx) =>
       ctx.reply(
-        'Send /setup in the group your support team works in (as a group admin), after adding me to it.',
+        'Add me to the group your support team works in, then send /setup there with the setup code ' +
+          'from the Switchboard server’s log, like /setup XXXX-XXXX-XXXX-XXXX (as a group admin).',
       ),
     );
 

@@ -3,6 +3,7 @@ import { Composer } from 'grammy';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { ticketLabel } from '../render/html.ts';
+import { parseTicketId } from '../ticket-id.ts';
 
 /**
  * `/tickets`: the agent's open tickets with unread counts; a press makes one the active ticket (where
@@ -23,7 +24,10 @@ export function switchFeature({ services }: Pick<BotDeps, 'services'>) {
         .text(
           { text: `${ticket.active ? '▶ ' : ''}${ticketLabel(ticket)}${unread}`, payload: String(ticket.id) },
           async (c) => {
-            await services.agents.setActiveTicket(agentId(c), Number(c.match));
+            // The payload comes back from Telegram: checked like any typed ticket id.
+            const ticketId = parseTicketId(String(c.match ?? ''));
+            if (!ticketId) return c.answerCallbackQuery({ text: 'This button is no longer active.' });
+            await services.agents.setActiveTicket(agentId(c), ticketId);
             await c.menu.update();
             await c.reply(`Now answering ${ticketLabel(ticket)}. Write here to reply.`);
           },

@@ -1,28 +1,68 @@
+import type { Update } from 'grammy/types';
 import { ProcessedUpdate } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
 
-/** Remembers handled Telegram update ids, so a redelivered update is handled once. */
+/** How long handled ids are remembered: Telegram redelivers within hours, and may reuse ids after a week. */
+const KEEP_MS = 24 * 3600_000;
+
+/**
+ * Which Telegram updates were handled, so that a redelivered one is skipped; in polling mode also the
+ * updates fetched but not handled yet (see the entity).
+ */
 export function createProcessedUpdates(em: EntityManager) {
   return {
-    /** Claims the update for handling; false when it was handled (or is being handled) already. */
-    async claim(updateId: number): Promise<boolean> {
-      const result = await em
+    async isHandled(updateId: number): Promise<boolean> {
+      const row = await em.findOne(
+        ProcessedUpdate,
+        { updateId, processedAt: { $ne: null } },
+        { fields: ['updateId'], disableIdentityMap: true },
+      );
+      return row !== null;
+    },
+
+    /** Records the update as handled (after its effects committed); its stored copy is no longer needed. */
+    async markHandled(updateId: number): Promise<void> {
+      await em
         .createQueryBuilder(ProcessedUpdate)
-        .insert({ updateId, processedAt: new Date() })
+        .insert({ updateId, receivedAt: new Date(), processedAt: new Date(), payload: null })
+        .onConflict('updateId')
+        .merge(['processedAt', 'payload'])
+        .execute('run');
+    },
+
+    /** Polling: stores fetched updates before Telegram is told (by the next getUpdates) that they arrived. */
+    async receive(updates: Update[]): Promise<void> {
+      if (!updates.length) return;
+      await em
+        .createQueryBuilder(ProcessedUpdate)
+        .insert(
+          updates.map((update) => ({
+            updateId: update.update_id,
+            receivedAt: new Date(),
+            payload: update as unknown as Record<string, unknown>,
+            processedAt: null,
+          })),
+        )
         .onConflict('updateId')
         .ignore()
         .execute('run');
-      return result.affectedRows === 1;
     },
 
-    /** Forgets ids older than a day: Telegram redelivers within hours, and may reuse ids after a week. */
+    /** Polling: the stored updates not handled yet (a crash or a failure interrupted them), oldest first. */
+    async unhandled(): Promise<Update[]> {
+      const rows = await em.find(
+        ProcessedUpdate,
+        { processedAt: null, payload: { $ne: null } },
+        { orderBy: { updateId: 'asc' }, disableIdentityMap: true },
+      );
+      return rows.map((row) => row.payload as unknown as Update);
+    },
+
+    /** Forgets updates older than a day, handled or not. */
     async prune(): Promise<void> {
-      await em.nativeDelete(ProcessedUpdate, { processedAt: { $lt: new Date(Date.now() - 24 * 3600_000) } });
-    },
-
-    /** Handling failed (webhook mode: Telegram will redeliver): let the redelivery be handled. */
-    async release(updateId: number): Promise<void> {
-      await em.nativeDelete(ProcessedUpdate, { updateId });
+      await em.nativeDelete(ProcessedUpdate, { receivedAt: { $lt: new Date(Date.now() - KEEP_MS) } });
     },
   };
 }
+
+export type ProcessedUpdates = ReturnType<typeof createProcessedUpdates>;

@@ -1,5 +1,7 @@
+import { LockMode } from '@mikro-orm/core';
 import { Setting } from '../../db/entities/index.ts';
 import type { EntityManager } from '../../db/orm.ts';
+import { currentSetupCode, newSetupCode, SETUP_CODE_KEY, setupCodeMatches } from './setup-code.ts';
 
 const KEY = 'support_group_chat_id';
 
@@ -7,25 +9,43 @@ export type SupportGroup = ReturnType<typeof createSupportGroup>;
 
 /**
  * The support group: SUPPORT_GROUP_CHAT_ID when configured (then fixed), else the group bound with
- * /setup (kept in settings). Cached in memory.
+ * `/setup CODE` (kept in settings). Read from the database every time, so that a group bound or moved
+ * through one instance is the group of every instance at once.
  */
 export function createSupportGroup(em: EntityManager, configured: number | undefined) {
-  let cached: number | null | undefined = configured;
   return {
     /** True when SUPPORT_GROUP_CHAT_ID decides and /setup cannot move it. */
     fixed: configured !== undefined,
 
     async chatId(): Promise<number | null> {
-      if (cached === undefined) {
-        const setting = await em.fork().findOne(Setting, KEY);
-        cached = setting ? Number(setting.value) : null;
-      }
-      return cached;
+      if (configured !== undefined) return configured;
+      const setting = await em.fork().findOne(Setting, KEY, { disableIdentityMap: true });
+      return setting ? Number(setting.value) : null;
     },
 
-    async bind(chatId: number): Promise<void> {
-      await em.fork().upsert(Setting, { key: KEY, value: String(chatId), updatedAt: new Date() });
-      cached = chatId;
+    /** The one-time code that binds or moves the group (`/setup CODE`); null when the group is fixed. */
+    async setupCode(): Promise<string | null> {
+      return configured !== undefined ? null : currentSetupCode(em);
+    },
+
+    /**
+     * Binds `chatId` when `code` is the current setup code, which is used up in the same transaction
+     * (of two groups racing with one code, one wins). Returns the next code (for a later move), or null
+     * when the code is wrong or the group is fixed.
+     */
+    async bindWithCode(chatId: number, code: string): Promise<string | null> {
+      if (configured !== undefined) return null;
+      await currentSetupCode(em);
+      return em.fork().transactional(async (tx) => {
+        const stored = await tx.findOneOrFail(Setting, SETUP_CODE_KEY, {
+          lockMode: LockMode.PESSIMISTIC_WRITE,
+        });
+        if (!setupCodeMatches(code, stored.value)) return null;
+        const nextCode = newSetupCode();
+        stored.value = nextCode;
+        await tx.upsert(Setting, { key: KEY, value: String(chatId), updatedAt: new Date() });
+        return nextCode;
+      });
     },
   };
 }

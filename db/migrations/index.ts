@@ -2,10 +2,12 @@ import type { Migration } from '@mikro-orm/migrations';
 import { Migration20261124122436_initial } from './Migration20261124122436_initial.ts';
 import { Migration20261124131108_telegram } from './Migration20261124131108_telegram.ts';
 import { Migration20261130140000_reliability } from './Migration20261130140000_reliability.ts';
+import { Migration20261130150000_updates } from './Migration20261130150000_updates.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
   Migration20261124122436_initial,
   Migration20261124131108_telegram,
   Migration20261130140000_reliability,
+  Migration20261130150000_updates,
 ];
