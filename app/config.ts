@@ -14,6 +14,8 @@ const positiveInt = (fallback: number) =>
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number' }).int().positive().default(fallback),
   );
+const nonNegativeNumber = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0).default(fallback));
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 const configSchema = z
@@ -80,6 +82,16 @@ const configSchema = z
     RATE_LIMIT_SESSIONS: positiveInt(30),
     RATE_LIMIT_SESSIONS_WINDOW_SECONDS: positiveInt(600),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+    TRUST_PROXY_HOPS: positiveInt(1),
+    EVENT_STREAMS_PER_SESSION: positiveInt(5),
+    EVENT_STREAMS_PER_IP: positiveInt(100),
+    UPLOADS_PER_SESSION: positiveInt(2),
+    UPLOADS_PER_IP: positiveInt(10),
+    MEDIA_QUOTA_MB_PER_SESSION: positiveInt(50),
+    MEDIA_RETENTION_DAYS: nonNegativeNumber(90),
+    HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt(20),
+    HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt(120),
+    HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt(5),
     CATEGORIES: z.preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical')),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
@@ -102,6 +114,13 @@ const configSchema = z
         code: 'custom',
         path: ['WIDGET_ORIGINS'],
         message: 'is required when NODE_ENV=production (comma-separated origins, or * to allow any)',
+      });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_SECONDS'],
+        message: 'must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS',
       });
     }
   })
@@ -136,6 +155,22 @@ const configSchema = z
         sessionsWindowSeconds: env.RATE_LIMIT_SESSIONS_WINDOW_SECONDS,
       },
       trustProxy: env.TRUST_PROXY === 'true',
+      /** Behind TRUST_PROXY: how many proxies append to X-Forwarded-For; the client is the entry they saw. */
+      trustProxyHops: env.TRUST_PROXY_HOPS,
+      /** Open event streams: beyond `perSession` the oldest of that session (or agent) ends; beyond `perIp`, 429. */
+      eventStreams: { perSession: env.EVENT_STREAMS_PER_SESSION, perIp: env.EVENT_STREAMS_PER_IP },
+      /** Uploads in progress at once (beyond: 429). */
+      uploads: { perSession: env.UPLOADS_PER_SESSION, perIp: env.UPLOADS_PER_IP },
+      media: {
+        quotaBytesPerSession: env.MEDIA_QUOTA_MB_PER_SESSION * 1024 * 1024,
+        /** Files of tickets closed longer ago are removed; 0 keeps them forever. */
+        retentionDays: env.MEDIA_RETENTION_DAYS,
+      },
+      http: {
+        headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+        keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      },
       categories: splitList(env.CATEGORIES),
       logLevel: env.LOG_LEVEL,
     };

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { GrammyError } from 'grammy';
@@ -12,10 +12,12 @@ import { createOrm, type DatabaseOptions, databaseOptions, migrate } from '../db
 import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
+import { createHttpServer } from '../server/http-server.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
+import { startMediaHousekeeping } from './media-housekeeping.ts';
 import { retryInBackground } from './retry.ts';
 
 /** Where `npm run build` puts the demo site, the widget and the Mini App. */
@@ -140,7 +142,17 @@ export async function startSwitchboard(
 
   resynchronise = () => eventStreams.closeAll();
 
-  const server: Server = createServer(app.callback());
+  const housekeeping = startMediaHousekeeping({
+    orm,
+    services,
+    media,
+    logger,
+    retentionDays: config.media.retentionDays,
+    // An incoming file outlives its request by far once the request timeout has passed twice.
+    staleIncomingMs: 2 * config.http.requestTimeoutMs,
+  });
+
+  const server: Server = createHttpServer(app.callback(), config.http);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, resolve);
@@ -157,6 +169,7 @@ export async function startSwitchboard(
       connecting?.cancel();
       await telegram?.stop();
       await closed;
+      await housekeeping.stop();
       await jobs?.stop();
       await crossInstanceBus?.stop();
       await orm.close();
@@ -174,6 +187,9 @@ export async function startSwitchboard(
     port,
     url: `http://127.0.0.1:${port}`,
     jobs,
+    eventStreams,
+    /** Removes expired media and stale incoming files now (it also runs at start and hourly). */
+    sweepMedia: housekeeping.sweepNow,
     /** The bot, once it reached Telegram. */
     get telegram() {
       return telegram;

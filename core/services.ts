@@ -3,6 +3,7 @@ import { createAgentService } from './agent.service.ts';
 import { createAgentConsoleService } from './agent-console.service.ts';
 import { createAgentDeskService } from './agent-desk.service.ts';
 import type { EventBus } from './event-bus.ts';
+import { createMediaRetentionService } from './media-retention.service.ts';
 import { createMessageService } from './message.service.ts';
 import { noOutbox, type Outbox } from './outbox.ts';
 import { createSessionService } from './session.service.ts';
@@ -26,9 +27,10 @@ export function createServices({
   return {
     sessions: createSessionService({ em, outbox }),
     agents: createAgentService({ em }),
-    desk: createAgentDeskService({ em }),
+    desk: createAgentDeskService({ em, bus }),
     agentConsole: createAgentConsoleService({ em }),
     messages: createMessageService({ em, bus, outbox }),
     tickets: createTicketService({ em, bus, outbox }),
+    mediaRetention: createMediaRetentionService({ em }),
   };
 }

@@ -6,6 +6,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { MediaStore } from '../core/media-store.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
+import { createConcurrencyLimiter } from './concurrency-limiter.ts';
 import type { AppContext, AppState } from './context.ts';
 import { createEventStreams } from './event-streams.ts';
 import type { AgentAccess } from './middleware/agent-auth.ts';
@@ -23,9 +24,14 @@ import type { VisitorTokens } from './visitor-token.ts';
 export type AppConfig = {
   publicUrl: string;
   trustProxy: boolean;
+  /** With `trustProxy`: how many proxies append to X-Forwarded-For. */
+  trustProxyHops: number;
   widgetOrigins: string[];
   categories: string[];
   rateLimit: { messages: number; windowSeconds: number; sessions: number; sessionsWindowSeconds: number };
+  eventStreams: { perSession: number; perIp: number };
+  uploads: { perSession: number; perIp: number };
+  media: { quotaBytesPerSession: number };
 };
 
 export type AppDeps = {
@@ -53,8 +59,16 @@ const TELEGRAM_WEBHOOK_PATH = '/api/telegram/webhook';
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
-  const app = new Koa<AppState, AppContext>({ proxy: config.trustProxy });
-  const eventStreams = createEventStreams();
+  // Behind proxies, each appends the address it saw to X-Forwarded-For: only the last `hops` entries were
+  // written by them, and the first of those is the client. Earlier entries are the client's own words.
+  const app = new Koa<AppState, AppContext>({
+    proxy: config.trustProxy,
+    maxIpsCount: config.trustProxy ? config.trustProxyHops : 0,
+  });
+  const eventStreams = createEventStreams({
+    perOwner: config.eventStreams.perSession,
+    perIp: config.eventStreams.perIp,
+  });
   const anyOrigin = config.widgetOrigins.includes('*');
   // Errors Koa sees outside the middleware chain, e.g. a client leaving an event stream.
   app.on('error', (error: NodeJS.ErrnoException) => {
@@ -108,6 +122,9 @@ export function createApp(deps: AppDeps) {
         windowMs: config.rateLimit.windowSeconds * 1000,
       }),
       media: deps.media,
+      uploadsPerSession: createConcurrencyLimiter(config.uploads.perSession),
+      uploadsPerIp: createConcurrencyLimiter(config.uploads.perIp),
+      quotaBytesPerSession: config.media.quotaBytesPerSession,
     }),
     telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
     agentRoutes({

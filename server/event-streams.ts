@@ -1,9 +1,12 @@
 import { PassThrough } from 'node:stream';
 import type Koa from 'koa';
+import { RateLimited } from '../core/errors.ts';
 
 const HEARTBEAT_MS = 25_000;
 /** Tells EventSource-style clients how soon to reconnect. */
 const RETRY_MS = 1500;
+/** What a client refused for its address's stream count is told to wait (the widget polls meanwhile). */
+const FULL_RETRY_AFTER_SECONDS = 30;
 
 export type EventStream = {
   send(event: string, data: unknown, id?: number): void;
@@ -11,37 +14,110 @@ export type EventStream = {
   onClose(callback: () => void): void;
 };
 
+export type EventStreamLimits = {
+  /** Streams of one owner (a visitor session, an agent); one more ends the owner's oldest. */
+  perOwner: number;
+  /** Streams from one client address; beyond, new ones are refused with 429. */
+  perIp: number;
+};
+
 export type EventStreams = ReturnType<typeof createEventStreams>;
 
-/** Server-Sent Events responses, tracked so that shutdown can end them all. */
-export function createEventStreams() {
-  const open = new Set<PassThrough>();
+type OpenStream = { owner: string; ip: string; close: () => void };
+
+/**
+ * Server-Sent Events responses, capped per owner and per client address, and tracked so that shutdown
+ * can end them all.
+ *
+ * Per owner the newest wins: a reloaded tab leaves its old stream behind until the network notices, so
+ * the oldest is ended (a client that is still there resumes with Last-Event-ID). Per address the
+ * existing streams win, so that one address cannot crowd out the others: new ones get 429.
+ */
+export function createEventStreams(limits: EventStreamLimits) {
+  /** Every open stream, per owner in opening order (a Set keeps insertion order). */
+  const byOwner = new Map<string, Set<OpenStream>>();
+  const perIp = new Map<string, number>();
+  let size = 0;
+
+  const ownerStreams = (owner: string) => byOwner.get(owner) ?? new Set<OpenStream>();
+  const oldestOf = (owner: string) => ownerStreams(owner).values().next().value;
+
+  /** Throws RateLimited when the address has no room, counting the stream that opening would end. */
+  const admit = (ip: string, owner: string) => {
+    const oldest = ownerStreams(owner).size >= limits.perOwner ? oldestOf(owner) : undefined;
+    const freed = oldest?.ip === ip ? 1 : 0;
+    if ((perIp.get(ip) ?? 0) - freed >= limits.perIp) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
+  };
+
+  const track = (stream: OpenStream) => {
+    const streams = ownerStreams(stream.owner);
+    byOwner.set(stream.owner, streams);
+    streams.add(stream);
+    perIp.set(stream.ip, (perIp.get(stream.ip) ?? 0) + 1);
+    size++;
+  };
+
+  const untrack = (stream: OpenStream) => {
+    const streams = byOwner.get(stream.owner);
+    if (!streams?.delete(stream)) return;
+    if (streams.size === 0) byOwner.delete(stream.owner);
+    const left = (perIp.get(stream.ip) ?? 1) - 1;
+    if (left > 0) perIp.set(stream.ip, left);
+    else perIp.delete(stream.ip);
+    size--;
+  };
 
   return {
+    /** Open streams in all. */
     get size() {
-      return open.size;
+      return size;
     },
 
-    /** Turns the response into an event stream that lives until the client leaves or the server stops. */
-    open(ctx: Koa.Context): EventStream {
+    /** Open streams of one owner. */
+    countOf(owner: string) {
+      return byOwner.get(owner)?.size ?? 0;
+    },
+
+    /**
+     * Checks before any work that a stream for `owner` from this client could open; throws RateLimited
+     * (429 with Retry-After) when its address has too many. `open` checks again.
+     */
+    admit(ctx: Koa.Context, owner: string) {
+      admit(ctx.ip, owner);
+    },
+
+    /**
+     * Turns the response into an event stream for `owner` that lives until the client leaves, the owner
+     * opens too many, or the server stops. Throws RateLimited, before touching the response, when the
+     * client's address has too many streams.
+     */
+    open(ctx: Koa.Context, owner: string): EventStream {
+      const ip = ctx.ip;
+      admit(ip, owner);
+      while (ownerStreams(owner).size >= limits.perOwner) oldestOf(owner)?.close();
+
       const body = new PassThrough();
       const closeCallbacks: (() => void)[] = [];
       let closed = false;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        clearInterval(heartbeat);
-        open.delete(body);
-        body.end();
-        for (const callback of closeCallbacks) callback();
+      const stream: OpenStream = {
+        owner,
+        ip,
+        close: () => {
+          if (closed) return;
+          closed = true;
+          clearInterval(heartbeat);
+          untrack(stream);
+          body.end();
+          for (const callback of closeCallbacks) callback();
+        },
       };
       const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
-      open.add(body);
+      track(stream);
 
       ctx.req.socket.setTimeout(0);
       ctx.req.socket.setNoDelay(true);
-      ctx.req.on('close', close);
+      ctx.req.on('close', stream.close);
       ctx.set({
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-cache, no-transform',
@@ -49,7 +125,7 @@ export function createEventStreams() {
       });
       ctx.status = 200;
       ctx.body = body;
-      body.on('close', close);
+      body.on('close', stream.close);
       body.write(`retry: ${RETRY_MS}\n\n`);
 
       return {
@@ -63,14 +139,16 @@ export function createEventStreams() {
           return closed;
         },
         onClose(callback) {
-          closeCallbacks.push(callback);
+          if (closed) callback();
+          else closeCallbacks.push(callback);
         },
       };
     },
 
     closeAll() {
-      for (const body of open) body.end();
-      open.clear();
+      for (const streams of [...byOwner.values()]) {
+        for (const stream of [...streams]) stream.close();
+      }
     },
   };
 }

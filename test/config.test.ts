@@ -79,6 +79,44 @@ describe('configuration', () => {
     ).not.toThrow();
   });
 
+  it('bounds what a visitor can hold open: defaults, overrides, and timeouts that fit together', () => {
+    expect(parseConfig({})).toMatchObject({
+      trustProxy: false,
+      trustProxyHops: 1,
+      eventStreams: { perSession: 5, perIp: 100 },
+      uploads: { perSession: 2, perIp: 10 },
+      media: { quotaBytesPerSession: 50 * 1024 * 1024, retentionDays: 90 },
+      http: { headersTimeoutMs: 20_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 5000 },
+    });
+    expect(
+      parseConfig({
+        TRUST_PROXY: 'true',
+        TRUST_PROXY_HOPS: '2',
+        EVENT_STREAMS_PER_SESSION: '3',
+        EVENT_STREAMS_PER_IP: '50',
+        UPLOADS_PER_SESSION: '1',
+        UPLOADS_PER_IP: '4',
+        MEDIA_QUOTA_MB_PER_SESSION: '20',
+        MEDIA_RETENTION_DAYS: '0',
+        HTTP_HEADERS_TIMEOUT_SECONDS: '10',
+        HTTP_REQUEST_TIMEOUT_SECONDS: '30',
+        HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: '65',
+      }),
+    ).toMatchObject({
+      trustProxy: true,
+      trustProxyHops: 2,
+      eventStreams: { perSession: 3, perIp: 50 },
+      uploads: { perSession: 1, perIp: 4 },
+      media: { quotaBytesPerSession: 20 * 1024 * 1024, retentionDays: 0 },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 },
+    });
+    expect(fail({ EVENT_STREAMS_PER_SESSION: '0' })).toMatch(/EVENT_STREAMS_PER_SESSION/);
+    expect(fail({ MEDIA_RETENTION_DAYS: '-1' })).toMatch(/MEDIA_RETENTION_DAYS/);
+    expect(fail({ HTTP_HEADERS_TIMEOUT_SECONDS: '60', HTTP_REQUEST_TIMEOUT_SECONDS: '30' })).toMatch(
+      /HTTP_HEADERS_TIMEOUT_SECONDS must not be longer than HTTP_REQUEST_TIMEOUT_SECONDS/,
+    );
+  });
+
   it('generates a development JWT secret once and keeps it in DATA_DIR', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-secret-'));
     try {

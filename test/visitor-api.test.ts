@@ -116,7 +116,7 @@ describe(`visitor API on ${databaseKind}`, () => {
       expectError(await http.post(path, { token, json: { body: '' } }), 400, 'validation_failed');
       expectError(await http.post(path, { token, json: { body: '   ' } }), 400, 'validation_failed');
       expectError(
-        await http.post(path, { token, json: { body: 'x'.repeat(4001) } }),
+        await http.post(path, { token, json: { body: 'x'.repeat(8001) } }),
         400,
         'validation_failed',
       );
@@ -142,13 +142,16 @@ describe(`visitor API on ${databaseKind}`, () => {
       expect([await app.count('messages'), await app.count('tickets')]).toEqual(before);
     });
 
-    it('accepts exactly 4000 characters', async () => {
+    it('counts the length as Telegram does (UTF-16 code units): 8000 accepted, 8001 refused', async () => {
       const { sessionId, token } = await http.newSession();
-      const response = await http.post(`/api/session/${sessionId}/messages`, {
-        token,
-        json: { body: 'é'.repeat(4000) },
-      });
-      expect(response.status).toBe(201);
+      const path = `/api/session/${sessionId}/messages`;
+      // 4000 emoji are 8000 UTF-16 code units; one more unit is over the limit.
+      expect((await http.post(path, { token, json: { body: '😀'.repeat(4000) } })).status).toBe(201);
+      expectError(
+        await http.post(path, { token, json: { body: `${'😀'.repeat(4000)}x` } }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('limits messages per session with 429 and Retry-After', async () => {
@@ -419,7 +422,10 @@ describe(`visitor API on ${databaseKind}`, () => {
         400,
         'validation_failed',
       );
-      const huge = new Blob([new Uint8Array(10 * 1024 * 1024 + 1)], { type: 'image/png' });
+      // A real PNG's first bytes: the type is judged by content, so only the size can refuse this one.
+      const huge = new Blob([Buffer.from('89504e470d0a1a0a', 'hex'), new Uint8Array(10 * 1024 * 1024 - 7)], {
+        type: 'image/png',
+      });
       expectError(await jsonOf(upload(sessionId, token, huge)), 413, 'payload_too_large');
       expectError(
         await http.post(`/api/session/${sessionId}/media`, { token, json: { file: 'nope' } }),

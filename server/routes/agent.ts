@@ -113,7 +113,8 @@ export function agentRoutes(deps: AgentRouteDeps) {
    * and `message` as they happen anywhere. Not resumable: after a reconnect the app refetches.
    */
   router.get('/events', auth, (ctx) => {
-    const stream = deps.eventStreams.open(ctx);
+    // Capped per agent (one more ends the agent's oldest) and per client address (429).
+    const stream = deps.eventStreams.open(ctx, `agent:${agentId(ctx)}`);
     const unsubscribe = deps.bus.subscribe('*', (event) => {
       if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
       else stream.send('message', event.message);

@@ -2,7 +2,7 @@ import type Koa from 'koa';
 import { type MessageView, messageIdSchema, type TicketView } from '../../contract/api.ts';
 import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
 import type { Services } from '../../core/services.ts';
-import type { EventStreams } from '../event-streams.ts';
+import type { EventStream, EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 
 /** How many sent message ids a stream remembers to send each once (late events arrive within seconds). */
@@ -23,6 +23,9 @@ export async function streamSessionEvents(
   if (lastId && !lastId.success)
     throw new HttpError(400, 'validation_failed', 'Last-Event-ID: must be a message id');
 
+  // A client whose address has too many streams is refused before any work.
+  deps.eventStreams.admit(ctx, deps.sessionId);
+
   // Subscribe before reading the database, so that nothing published in between is lost.
   const queue: DomainEvent[] = [];
   let deliver: (event: DomainEvent) => void = (event) => queue.push(event);
@@ -30,18 +33,19 @@ export async function streamSessionEvents(
 
   let ticket: TicketView | null;
   let missed: MessageView[];
+  let stream: EventStream;
   try {
     ticket = await deps.services.sessions.latestTicket(deps.sessionId);
     missed =
       lastId?.data === undefined
         ? []
         : await deps.services.sessions.messagesAfter(deps.sessionId, lastId.data);
+    // Beyond the session's cap this ends its oldest stream; a full address is refused (429).
+    stream = deps.eventStreams.open(ctx, deps.sessionId);
   } catch (error) {
     unsubscribe();
     throw error;
   }
-
-  const stream = deps.eventStreams.open(ctx);
   stream.onClose(unsubscribe);
   const resumeAfter = lastId?.data ?? 0;
   let lastSentId = resumeAfter;

@@ -5,29 +5,27 @@ import {
   contactRequestSchema,
   conversationQuerySchema,
   createSessionRequestSchema,
-  MESSAGE_MAX_LENGTH,
   rateTicketRequestSchema,
   type SendMessageResponse,
   sendMessageRequestSchema,
   sessionIdSchema,
   ticketIdSchema,
-  UPLOAD_MAX_BYTES,
-  UPLOAD_TYPES,
 } from '../../contract/api.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
+import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 import { sendMediaFile } from '../media-response.ts';
 import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
-import { readMultipart } from '../multipart.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { parseInput } from '../validation.ts';
 import type { VisitorTokens } from '../visitor-token.ts';
+import { receiveMediaMessage } from './media-upload.ts';
 import { streamSessionEvents } from './session-events.ts';
 
 export type VisitorRouteDeps = {
@@ -39,6 +37,10 @@ export type VisitorRouteDeps = {
   sessionLimiter: RateLimiter;
   messageLimiter: RateLimiter;
   media: MediaStore;
+  /** Uploads in progress per session and per client address. */
+  uploadsPerSession: ConcurrencyLimiter;
+  uploadsPerIp: ConcurrencyLimiter;
+  quotaBytesPerSession: number;
 };
 
 /** The widget's REST API (DESIGN.md §4). A visitor token opens only its own session: other ids answer 404. */
@@ -117,28 +119,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
 
   router.post('/session/:id/media', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
-    const form = await readMultipart(ctx, UPLOAD_MAX_BYTES + 64 * 1024);
-    const file = form.get('file');
-    if (!(file instanceof File)) throw new HttpError(400, 'validation_failed', 'file: a file is required');
-    if (!UPLOAD_TYPES.includes(file.type)) {
-      throw new HttpError(400, 'validation_failed', `file: type must be one of ${UPLOAD_TYPES.join(', ')}`);
-    }
-    if (file.size === 0) throw new HttpError(400, 'validation_failed', 'file: is empty');
-    if (file.size > UPLOAD_MAX_BYTES) throw new HttpError(413, 'payload_too_large', 'file: 10 MB at most');
-    const caption = form.get('body');
-    const body = typeof caption === 'string' ? caption.trim() : '';
-    if (body.length > MESSAGE_MAX_LENGTH) {
-      throw new HttpError(400, 'validation_failed', `body: must be at most ${MESSAGE_MAX_LENGTH} characters`);
-    }
-    const categoryField = form.get('category');
-    const category = canonicalCategory(
-      typeof categoryField === 'string' && categoryField ? categoryField : undefined,
-    );
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
-    const mediaUrl = await deps.media.save(sessionId, new Uint8Array(await file.arrayBuffer()), file.type);
-    const sent = await services.messages.sendVisitorMessage({ sessionId, body, category, mediaUrl });
-    ctx.status = 201;
-    ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
+    await receiveMediaMessage(ctx, sessionId, { ...deps, canonicalCategory });
   });
 
   router.get('/session/:id/media/:file', auth, async (ctx) => {

@@ -1,0 +1,107 @@
+import type Koa from 'koa';
+import { mediaCaptionSchema, type SendMessageResponse, UPLOAD_MAX_BYTES } from '../../contract/api.ts';
+import { RateLimited } from '../../core/errors.ts';
+import type { MediaStore } from '../../core/media-store.ts';
+import type { Services } from '../../core/services.ts';
+import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
+import { HttpError } from '../http-error.ts';
+import { enforceRateLimit } from '../middleware/rate-limit.ts';
+import { FORM_OVERHEAD_BYTES, readMultipartUpload } from '../multipart.ts';
+import type { RateLimiter } from '../rate-limiter.ts';
+import { parseInput } from '../validation.ts';
+
+/** What a client refused for too many uploads at once waits: about one upload's time. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
+const MB = 1024 * 1024;
+
+export type MediaUploadDeps = {
+  services: Services;
+  media: MediaStore;
+  messageLimiter: RateLimiter;
+  /** Uploads in progress per session and per client address. */
+  uploadsPerSession: ConcurrencyLimiter;
+  uploadsPerIp: ConcurrencyLimiter;
+  quotaBytesPerSession: number;
+  /** The category as configured (any case accepted); throws 400 for an unknown one. */
+  canonicalCategory: (category: string | undefined) => string | undefined;
+};
+
+const tooLarge = () => new HttpError(413, 'payload_too_large', `file: ${UPLOAD_MAX_BYTES / MB} MB at most`);
+const quotaUsedUp = (quotaBytes: number) =>
+  new HttpError(
+    413,
+    'payload_too_large',
+    `This conversation's attachments are limited to ${Math.round(quotaBytes / MB)} MB in all`,
+  );
+
+/**
+ * `POST /api/session/:id/media` for the token's own session: a file (and caption) becomes a visitor
+ * message. Whatever can refuse without the body comes first (type of body, declared size, the message
+ * rate limit, uploads in progress, the session's media quota), so a refused body is never read: the
+ * answer closes the connection. The file streams to an incoming file on disk, is moved into the
+ * session's media only once everything is accepted, and is removed again if its message cannot be
+ * stored: a refused or failed upload leaves no file.
+ */
+export async function receiveMediaMessage(ctx: Koa.Context, sessionId: string, deps: MediaUploadDeps) {
+  const { media, quotaBytesPerSession } = deps;
+  try {
+    if (!ctx.is('multipart/form-data')) {
+      throw new HttpError(400, 'validation_failed', 'body: must be multipart/form-data with a `file` field');
+    }
+    const declared = Number(ctx.get('Content-Length') || 0);
+    if (declared > UPLOAD_MAX_BYTES + FORM_OVERHEAD_BYTES) throw tooLarge();
+    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+
+    const releaseSession = deps.uploadsPerSession.acquire(sessionId);
+    const releaseIp = releaseSession && deps.uploadsPerIp.acquire(ctx.ip);
+    try {
+      if (!releaseIp) throw new RateLimited(BUSY_RETRY_AFTER_SECONDS);
+      const quotaLeft = quotaBytesPerSession - (await media.usage(sessionId));
+      if (quotaLeft <= 0 || declared > quotaLeft + FORM_OVERHEAD_BYTES)
+        throw quotaUsedUp(quotaBytesPerSession);
+      await storeUpload(ctx, sessionId, deps, quotaLeft);
+    } finally {
+      releaseIp?.();
+      releaseSession?.();
+    }
+  } catch (error) {
+    // The rest of a refused body is not worth reading: answer, then close.
+    if (!ctx.req.complete) ctx.set('Connection', 'close');
+    throw error;
+  }
+}
+
+async function storeUpload(ctx: Koa.Context, sessionId: string, deps: MediaUploadDeps, quotaLeft: number) {
+  const { media, services } = deps;
+  const incoming = await media.createIncoming();
+  try {
+    const upload = await readMultipartUpload(ctx.req, {
+      fileField: 'file',
+      maxFileBytes: Math.min(UPLOAD_MAX_BYTES, quotaLeft),
+      tooLarge: quotaLeft < UPLOAD_MAX_BYTES ? () => quotaUsedUp(deps.quotaBytesPerSession) : tooLarge,
+      sink: incoming.stream,
+    });
+    const { file, fields } = upload;
+    if (!file) throw new HttpError(400, 'validation_failed', 'file: a file is required');
+    if (file.size === 0) throw new HttpError(400, 'validation_failed', 'file: is empty');
+    const body = parseInput(mediaCaptionSchema, fields.get('body') ?? '', 'body');
+    const category = deps.canonicalCategory(fields.get('category') || undefined);
+    // Another upload of the session may have finished meanwhile.
+    if ((await media.usage(sessionId)) + file.size > deps.quotaBytesPerSession) {
+      throw quotaUsedUp(deps.quotaBytesPerSession);
+    }
+
+    const mediaUrl = await media.keep(incoming, sessionId, file.mimeType);
+    let sent: Awaited<ReturnType<Services['messages']['sendVisitorMessage']>>;
+    try {
+      sent = await services.messages.sendVisitorMessage({ sessionId, body, category, mediaUrl });
+    } catch (error) {
+      await media.discard(mediaUrl);
+      throw error;
+    }
+    ctx.status = 201;
+    ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
+  } finally {
+    await media.removeIncoming(incoming);
+  }
+}
