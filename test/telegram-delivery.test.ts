@@ -229,23 +229,38 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
     expect(stats.undeliverable_count).toBeGreaterThanOrEqual(2);
   });
 
-  it('a card whose first message is long and emoji-heavy shows a preview within Telegram limits', async () => {
+  it('a card whose first message is long and emoji-heavy shows a preview within Telegram limits; the history has it whole', async () => {
     const visitor = await newVisitor(app.url);
-    const first = `${'👍'.repeat(150)} ${'x'.repeat(3000)}`;
+    // 300 + 1 + 6,000 UTF-16 code units: more than one Telegram message.
+    const first = `${'👍'.repeat(150)} ${'lorem ipsum '.repeat(500).trim()}`;
     const ticketId = (await visitor.say(first)).ticket.id;
     const card = await fake.waitFor(() => cardOf(ticketId), TIMEOUT);
     const preview = card.text?.split('\n')[1] ?? '';
     // 200 UTF-16 code units at most, cut between characters (99 whole 👍 and "…").
     expect(preview).toBe(`${'👍'.repeat(99)}…`);
 
-    // Claimed, the agent gets the history; the long message then arrives whole at the agent only as
-    // history (its first 500 code units), the next ones as messages.
+    // Claimed, the agent gets the history: the long message whole, over two labelled messages (split
+    // between words), never cut.
     fake.clickButton({ from: ALICE.id, chatId: GROUP, messageId: card.message_id, text: '✅ Claim' });
-    const connected = await fake.waitFor(
-      () => fake.sentTo(ALICE.id).find((m: Sent) => m.text?.includes(`connected to #${ticketId}`)),
+    const isHistory = (m: Sent) =>
+      m.text?.startsWith(`🔗 You're connected to #${ticketId}`) ||
+      m.text?.startsWith(`#${ticketId} · history (`);
+    await fake.waitFor(
+      () => fake.sentTo(ALICE.id).some((m: Sent) => m.text?.startsWith(`#${ticketId} · history (2/2)`)),
       TIMEOUT,
     );
-    expect(connected.text).toContain(`Visitor: ${'👍'.repeat(150)} ${'x'.repeat(198)}…`);
+    const history = fake.sentTo(ALICE.id).filter(isHistory);
+    expect(history).toHaveLength(2);
+    for (const part of history) expect((part.text ?? '').length).toBeLessThanOrEqual(4096);
+    const lines = history.flatMap((m: Sent) => (m.text ?? '').split('\n\n')[1]?.split('\n') ?? []);
+    // The visitor's message and its continuations (the history ends with "System: Alice joined…").
+    const visitorLines = lines.slice(
+      0,
+      lines.findIndex((line: string) => line.startsWith('System: ')),
+    );
+    const pieces = visitorLines.map((line: string) => line.replace(/^(Visitor: |↳ )/, ''));
+    expect(pieces.join(' ').replace(/\s+/g, ' ')).toBe(first);
+    expect(visitorLines.filter((line: string) => line.startsWith('↳ ')).length).toBeGreaterThan(0);
   });
 
   it('a card Telegram refuses for good does not hold back the cards after it', async () => {

@@ -193,10 +193,17 @@ export function createOutboundHandler(
       services.desk.card(ticketId),
       services.desk.history(ticketId),
     ]);
-    await api.sendMessage(agent.tgChatId, renderConnected(card, history), {
-      ...html,
-      reply_markup: closeButton(ticketId),
-    });
+    // In order; the close button under the last part, where the agent goes on. A retry after a failure
+    // half way sends the parts again (at least once).
+    const parts = renderConnected(card, history);
+    for (const [index, text] of parts.entries()) {
+      const last = index === parts.length - 1;
+      await api.sendMessage(
+        agent.tgChatId,
+        text,
+        last ? { ...html, reply_markup: closeButton(ticketId) } : html,
+      );
+    }
   };
 
   const tellClosed = async (agentId: number, ticketId: number) => {

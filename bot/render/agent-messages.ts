@@ -1,7 +1,7 @@
 import { InlineKeyboard } from 'grammy';
 import type { Message } from '../../db/entities/index.ts';
 import { escapeHtml, ticketLabel } from './html.ts';
-import { CAPTION_LIMIT, htmlTextLength, splitText, TEXT_LIMIT, truncate } from './telegram-text.ts';
+import { CAPTION_LIMIT, htmlTextLength, splitText, TEXT_LIMIT } from './telegram-text.ts';
 
 export const closeData = (ticketId: number) => `close:${ticketId}`;
 export const closeButton = (ticketId: number) =>
@@ -64,26 +64,44 @@ export function renderRelayedMessage(
   return { caption: label, texts };
 }
 
-/** How much of each earlier message the "connected" history shows. */
-const HISTORY_LINE_LENGTH = 500;
-
-/** "Connected to #12" with the history so far (the oldest messages are dropped if it gets too long). */
+/**
+ * "Connected to #12" with the whole history so far, as one or more Telegram messages: nothing is cut or
+ * dropped. Lines are packed into messages of at most Telegram's 4,096; a message too long for one is
+ * split into pieces (between words), each on a line of its own. The first message starts with the
+ * connected notice, the others with the ticket's label and "(2/3)", so a reply to any answers the ticket.
+ */
 export function renderConnected(
   ticket: { id: number; category?: string | null },
   history: Message[],
-): string {
+): string[] {
   const head =
     `🔗 You're connected to <b>${escapeHtml(ticketLabel(ticket))}</b>.\n` +
     'Write here to answer (replying to a message of a ticket answers that ticket); ' +
     '/tickets switches between your tickets, /close closes this one.';
-  const lines = history.map(
-    (message) =>
-      `<b>${escapeHtml(senderName(message))}:</b> ${escapeHtml(truncate(message.body || '📎', HISTORY_LINE_LENGTH))}${message.mediaUrl ? ' 📎' : ''}`,
-  );
-  let text = `${head}\n\n${lines.join('\n')}`;
-  while (htmlTextLength(text) > TEXT_LIMIT && lines.length > 1) {
-    lines.shift();
-    text = `${head}\n\n…\n${lines.join('\n')}`;
+  const continuation = (number: number, of: number) =>
+    `<b>${escapeHtml(ticketLabel(ticket))}</b> · history (${number}/${of})`;
+  // Room for the lines under either heading ("\n\n" between heading and lines).
+  const room = TEXT_LIMIT - Math.max(htmlTextLength(head), htmlTextLength(continuation(0, 0)) + 6) - 2;
+
+  const lines = history.flatMap((message) => {
+    const prefix = `<b>${escapeHtml(senderName(message))}:</b> `;
+    const suffix = message.mediaUrl ? ' 📎' : '';
+    const pieces = splitText(message.body || '📎', room - htmlTextLength(prefix + suffix));
+    return pieces.map((piece, index) => `${index === 0 ? prefix : '↳ '}${escapeHtml(piece)}${suffix}`);
+  });
+  const parts: string[][] = [[]];
+  let used = 0;
+  for (const line of lines) {
+    const length = htmlTextLength(line) + 1;
+    if (used + length > room && (parts.at(-1) as string[]).length > 0) {
+      parts.push([]);
+      used = 0;
+    }
+    (parts.at(-1) as string[]).push(line);
+    used += length;
   }
-  return text;
+  return parts.map((part, index) => {
+    const heading = index === 0 ? head : continuation(index + 1, parts.length);
+    return part.length ? `${heading}\n\n${part.join('\n')}` : heading;
+  });
 }
