@@ -16,7 +16,7 @@ import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { healthRoutes } from './routes/health.ts';
-import { type TelegramEndpoint, telegramRoutes } from './routes/telegram.ts';
+import { TELEGRAM_WEBHOOK_PATH, type TelegramEndpoint, telegramRoutes } from './routes/telegram.ts';
 import { visitorRoutes } from './routes/visitor.ts';
 import { staticFiles } from './static-files.ts';
 import type { VisitorTokens } from './visitor-token.ts';
@@ -53,9 +53,6 @@ export type AppDeps = {
 
 /** JSON bodies up to this size; the longest visitor message fits with room to spare. */
 const JSON_LIMIT = '64kb';
-/** Telegram's updates: whatever size Telegram sends (long texts with entities, media groups) is taken. */
-const TELEGRAM_UPDATE_LIMIT = '10mb';
-const TELEGRAM_WEBHOOK_PATH = '/api/telegram/webhook';
 
 export function createApp(deps: AppDeps) {
   const { config } = deps;
@@ -97,13 +94,9 @@ export function createApp(deps: AppDeps) {
       maxAge: 600,
     }),
   );
+  // The Telegram webhook reads its own body, larger, and only once the secret header checked out.
   const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_LIMIT, encoding: 'utf-8' });
-  const telegramUpdate = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: TELEGRAM_UPDATE_LIMIT,
-    encoding: 'utf-8',
-  });
-  app.use((ctx, next) => (ctx.path === TELEGRAM_WEBHOOK_PATH ? telegramUpdate : jsonBody)(ctx, next));
+  app.use((ctx, next) => (ctx.path === TELEGRAM_WEBHOOK_PATH ? next() : jsonBody(ctx, next)));
 
   const routers = [
     healthRoutes({ orm: deps.orm }),

@@ -413,6 +413,23 @@ describe(`bad inputs (${databaseKind})`, () => {
     expect((await mine.conversation()).messages.map((m) => m.body)).toEqual(['my question']);
   }, 60_000);
 
+  it('the Telegram webhook reads no body before its secret header matched', async () => {
+    const webhook = (secret: string | undefined, body: string) =>
+      send({
+        name: 'webhook',
+        path: '/api/telegram/webhook',
+        headers: {
+          'content-type': 'application/json',
+          ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}),
+        },
+        body,
+      });
+    // Malformed JSON is refused for the missing or wrong secret, not for the JSON: it was never parsed.
+    expect(await webhook(undefined, '{"update_id":')).toBe(403);
+    expect(await webhook('wrong-secret-0123456789', '{"update_id":')).toBe(403);
+    expect(await webhook(WEBHOOK_SECRET, '{"update_id":')).toBe(400);
+  });
+
   it('the agent API: forged, tampered, expired or foreign initData → 4xx, nothing written', async () => {
     const valid = signInitData(fake.token, ALICE);
     const tampered = new URLSearchParams(valid);

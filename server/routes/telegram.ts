@@ -1,3 +1,4 @@
+import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
@@ -13,6 +14,15 @@ export type TelegramEndpoint = {
   setWebhook: (url: string) => Promise<void>;
   webhookSecret?: string;
 };
+
+/** Where Telegram posts updates: the route below (under /api). create-app leaves its body to it. */
+export const TELEGRAM_WEBHOOK_PATH = '/api/telegram/webhook';
+
+/**
+ * Telegram's updates: whatever size Telegram sends (long texts with entities, a reply's quoted message).
+ * Read only after the secret header matched, so nobody else can make the server parse a large body.
+ */
+const telegramUpdateBody = bodyParser({ enableTypes: ['json'], jsonLimit: '10mb', encoding: 'utf-8' });
 
 const notConnected = () =>
   new HttpError(503, 'service_unavailable', 'The bot has not reached Telegram yet; try again later');
@@ -41,6 +51,7 @@ export function telegramRoutes({
       throw new HttpError(403, 'forbidden', 'Missing or wrong X-Telegram-Bot-Api-Secret-Token');
     }
     if (!telegram.connected()) throw notConnected();
+    await telegramUpdateBody(ctx, async () => {});
     if (!updateSchema.safeParse(ctx.request.body).success)
       throw new HttpError(400, 'validation_failed', 'body: must be a Telegram update');
     await telegram.handleWebhook(ctx as Koa.Context);
