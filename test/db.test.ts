@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createInProcessEventBus } from '../core/event-bus.ts';
 import { createServices } from '../core/services.ts';
 import { createOrm, migrate } from '../db/orm.ts';
-import { databaseKind } from './support/database.ts';
+import { createTestDatabase, databaseKind } from './support/database.ts';
 import { createTestOrm, inContext } from './support/test-app.ts';
 
 describe('database', () => {
@@ -27,6 +27,38 @@ describe('database', () => {
       expect(diff.trim()).toBe('');
     } finally {
       await close();
+    }
+  });
+
+  it(`upgrading a database where a redelivered agent message was stored twice works (${databaseKind})`, async () => {
+    const database = await createTestDatabase();
+    const orm = await createOrm(database.options);
+    try {
+      await orm.migrator.up({ to: 'Migration20261124131108_telegram' });
+      const sql = (query: string) => orm.em.getConnection().execute(query);
+      await sql(`insert into support_sessions (id) values ('00000000-0000-4000-8000-000000000001')`);
+      await sql(`insert into agents (id, name, tg_chat_id) values (1, 'Alice', 1001)`);
+      await sql(`insert into tickets (id, session_id) values (1, '00000000-0000-4000-8000-000000000001')`);
+      for (const body of ['first copy', 'second copy']) {
+        await sql(
+          `insert into messages (ticket_id, session_id, sender, agent_id, body, tg_message_id)
+             values (1, '00000000-0000-4000-8000-000000000001', 'agent', 1, '${body}', 42)`,
+        );
+      }
+      await migrate(orm);
+      const rows = await orm.em
+        .getConnection()
+        .execute<{ body: string; tg_message_id: string | null }[]>(
+          'select body, tg_message_id from messages order by id',
+        );
+      // Both messages are kept; the first keeps its Telegram id, so a redelivery is still recognised.
+      expect(rows.map((row) => [row.body, row.tg_message_id && Number(row.tg_message_id)])).toEqual([
+        ['first copy', 42],
+        ['second copy', null],
+      ]);
+    } finally {
+      await orm.close();
+      await database.drop();
     }
   });
 

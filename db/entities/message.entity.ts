@@ -32,6 +32,12 @@ export const MessageSchema = defineEntity({
   indexes: [
     { name: 'messages_ticket_id_created_at_index', properties: ['ticket', 'createdAt'] },
     { name: 'messages_session_id_id_index', properties: ['session', 'id'] },
+    // Counting undeliverable messages (the operator's total, the Mini App's Today) reads only those.
+    {
+      name: 'messages_undeliverable_at_index',
+      properties: ['undeliverableAt'],
+      where: 'undeliverable_at is not null',
+    },
   ],
   uniques: [
     // An agent's Telegram message becomes at most one message: a redelivered update adds nothing.
