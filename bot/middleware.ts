@@ -1,10 +1,11 @@
 import { RequestContext } from '@mikro-orm/core';
-import { GrammyError, type MiddlewareFn } from 'grammy';
+import type { MiddlewareFn } from 'grammy';
 import { DomainError } from '../core/errors.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
 import { escapeHtml } from './render/html.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
+import { isPermanentTelegramRefusal } from './telegram-errors.ts';
 
 /** A child logger and a fresh entity manager (RequestContext) for every update. */
 export function updateContext({ orm, logger }: Pick<BotDeps, 'orm' | 'logger'>): MiddlewareFn<BotContext> {
@@ -35,10 +36,6 @@ export function handleOnce({ orm }: Pick<BotDeps, 'orm'>): MiddlewareFn<BotConte
     await processed.markHandled(updateId);
   };
 }
-
-/** Telegram refused a call for good (bad request, forbidden, not found): asking again gets the same answer. */
-export const isPermanentTelegramRefusal = (error: unknown): error is GrammyError =>
-  error instanceof GrammyError && [400, 403, 404].includes(error.error_code);
 
 /**
  * A permanent Telegram refusal inside a handler (the bot may not write to a group, a user blocked it)

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { HISTORY_MAX_PARTS, renderConnected } from '../bot/render/agent-messages.ts';
 import { escapeHtml } from '../bot/render/html.ts';
 import { htmlTextLength, splitText, TEXT_LIMIT, truncate } from '../bot/render/telegram-text.ts';
+import type { Message } from '../db/entities/index.ts';
 import { parseHtml } from './fake-telegram/html-parse-mode.ts';
 
 /** No part may end in the first half of a surrogate pair (the next would start with the second). */
@@ -68,5 +70,37 @@ describe('Telegram text lengths', () => {
     expect(parts.every((part) => part.length === 16)).toBe(true);
     expect(splitText('', 10)).toEqual(['']);
     expect(() => splitText('abc', 1)).toThrow(RangeError);
+  });
+});
+
+describe('the "connected" history', () => {
+  const ticket = { id: 12, category: 'Billing' };
+  const message = (id: number, body: string) =>
+    ({ id, sender: 'visitor', body, mediaUrl: null, agent: null }) as unknown as Message;
+
+  it('has every message whole while it fits in HISTORY_MAX_PARTS messages of at most 4,096', () => {
+    const history = [message(1, 'hello'), message(2, 'word '.repeat(1500).trim()), message(3, 'bye')];
+    const parts = renderConnected(ticket, history);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.length).toBeLessThanOrEqual(HISTORY_MAX_PARTS);
+    for (const part of parts) expect(parseHtml(part).text.length).toBeLessThanOrEqual(TEXT_LIMIT);
+    expect(parts[0]).toMatch(/^🔗 You're connected to <b>#12 · Billing<\/b>/);
+    expect(parts[1]).toMatch(/^<b>#12 · Billing<\/b> · history \(2\/\d\)/);
+    const words = parts.join('\n').match(/\bword\b/g) ?? [];
+    expect(words).toHaveLength(1500);
+  });
+
+  it('leaves out the oldest messages whole beyond HISTORY_MAX_PARTS, and says how many', () => {
+    const history = Array.from({ length: 10 }, (_, index) =>
+      message(index + 1, `${index + 1}: ${'x'.repeat(3000)}`),
+    );
+    const parts = renderConnected(ticket, history);
+    expect(parts).toHaveLength(HISTORY_MAX_PARTS);
+    const text = parts.join('\n');
+    const shown = [...text.matchAll(/Visitor:<\/b> (\d+): /g)].map((match) => Number(match[1]));
+    // The newest ones, in order, each whole (3,000 x's); the notice counts the others.
+    expect(shown).toEqual(Array.from({ length: shown.length }, (_, index) => 11 - shown.length + index));
+    expect(text).toContain(`… ${10 - shown.length} earlier messages: open the ticket in the queue app`);
+    expect(text.match(/x{3000}/g)).toHaveLength(shown.length);
   });
 });

@@ -9,14 +9,8 @@ import { closeButton, renderConnected, renderRelayedMessage } from '../render/ag
 import { renderCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
+import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 
-/**
- * Telegram refused for good: a bad request (too long, empty, unparsable…), forbidden (blocked by the
- * user, not a member), not found, too large. Retrying the same call cannot help. 429 (flood) and 5xx
- * can, and 401 means the bot's token is wrong, which the operator fixes: those are retried.
- */
-const isPermanent = (error: unknown): error is GrammyError =>
-  error instanceof GrammyError && [400, 403, 404, 413].includes(error.error_code);
 const isMessageGone = (error: unknown) =>
   error instanceof GrammyError && /message to edit not found|message can't be edited/.test(error.description);
 const isNotModified = (error: unknown) =>
@@ -71,7 +65,7 @@ export function createOutboundHandler(
       const sent = await api.sendMessage(chatId, text, { ...html, reply_markup: keyboard });
       await services.desk.setCardMessageId(ticketId, sent.message_id);
     } catch (error) {
-      if (!isPermanent(error)) throw error;
+      if (!isPermanentTelegramRefusal(error)) throw error;
       // Dropped, so that the group's queue (every ticket's card) goes on; the card's next refresh tries again.
       refusedCards += 1;
       logger.error(
@@ -100,7 +94,7 @@ export function createOutboundHandler(
             ? await api.sendPhoto(chatId, input, { ...html, caption })
             : await api.sendDocument(chatId, input, { ...html, caption });
         } catch (error) {
-          if (!isPermanent(error)) throw error;
+          if (!isPermanentTelegramRefusal(error)) throw error;
           logger.warn(
             { messageId: message.id, description: error.description },
             'Telegram refused an attachment; sending its caption as text',
@@ -130,7 +124,7 @@ export function createOutboundHandler(
       }
     } catch (error) {
       // Refused for good: the message is given up, nothing to go on with.
-      if (isPermanent(error)) partsSent.delete(key);
+      if (isPermanentTelegramRefusal(error)) partsSent.delete(key);
       throw error;
     }
     await services.desk.markRelayed(message.id, progress.firstMessageId);
@@ -181,7 +175,7 @@ export function createOutboundHandler(
       try {
         await relayOne(agent.tgChatId, pending);
       } catch (error) {
-        if (!isPermanent(error)) throw error;
+        if (!isPermanentTelegramRefusal(error)) throw error;
         await giveUpOn(agent, pending, error);
       }
     }
@@ -265,7 +259,7 @@ export function createOutboundHandler(
         logger.warn({ job }, error.message);
         return;
       }
-      if (!isPermanent(error)) {
+      if (!isPermanentTelegramRefusal(error)) {
         logger.warn({ err: error, job }, 'delivery failed; will retry');
         throw error;
       }

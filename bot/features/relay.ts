@@ -4,8 +4,8 @@ import type { Message } from 'grammy/types';
 import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { isPermanentTelegramRefusal } from '../middleware.ts';
 import { ticketOfLabel } from '../render/agent-messages.ts';
+import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
 
 /** A photo or document of an agent's message: the file id and the type it will be stored as. */

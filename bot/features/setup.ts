@@ -48,7 +48,8 @@ export function setupFeature({ supportGroup, services }: Pick<BotDeps, 'supportG
       );
       return;
     }
-    ctx.log.info(
+    // At warn, like the first code at start: the operator must see it whatever LOG_LEVEL says.
+    ctx.log.warn(
       { chatId: ctx.chat.id },
       `Support group bound. To move it to another group later, send /setup ${nextCode} there`,
     );

@@ -65,40 +65,61 @@ export function renderRelayedMessage(
 }
 
 /**
- * "Connected to #12" with the whole history so far, as one or more Telegram messages: nothing is cut or
- * dropped. Lines are packed into messages of at most Telegram's 4,096; a message too long for one is
- * split into pieces (between words), each on a line of its own. The first message starts with the
- * connected notice, the others with the ticket's label and "(2/3)", so a reply to any answers the ticket.
+ * Telegram messages the "connected" history may take at most: at the 1 s a chat allows, a few seconds.
+ * A ticket that waited long (every message up to 8,000 characters) would otherwise take minutes.
+ */
+export const HISTORY_MAX_PARTS = 4;
+
+/**
+ * "Connected to #12" with the history so far, as one or more Telegram messages. No message is cut: one
+ * too long for a Telegram message is split into pieces (between words), each on a line of its own, and
+ * lines are packed into messages of at most Telegram's 4,096. The first message starts with the
+ * connected notice, the others with the ticket's label and "(2/3)", so a reply to any answers the
+ * ticket. Beyond HISTORY_MAX_PARTS the oldest messages are left out whole, and the notice says how many
+ * (the queue app shows them).
  */
 export function renderConnected(
   ticket: { id: number; category?: string | null },
   history: Message[],
 ): string[] {
+  const label = escapeHtml(ticketLabel(ticket));
   const head =
-    `🔗 You're connected to <b>${escapeHtml(ticketLabel(ticket))}</b>.\n` +
+    `🔗 You're connected to <b>${label}</b>.\n` +
     'Write here to answer (replying to a message of a ticket answers that ticket); ' +
     '/tickets switches between your tickets, /close closes this one.';
-  const continuation = (number: number, of: number) =>
-    `<b>${escapeHtml(ticketLabel(ticket))}</b> · history (${number}/${of})`;
+  const continuation = (number: number, of: number) => `<b>${label}</b> · history (${number}/${of})`;
+  const leftOut = (count: number) =>
+    `… ${count} earlier message${count === 1 ? '' : 's'}: open the ticket in the queue app to read ${count === 1 ? 'it' : 'them'}.`;
   // Room for the lines under either heading ("\n\n" between heading and lines).
   const room = TEXT_LIMIT - Math.max(htmlTextLength(head), htmlTextLength(continuation(0, 0)) + 6) - 2;
 
-  const lines = history.flatMap((message) => {
+  const linesOf = (message: Message) => {
     const prefix = `<b>${escapeHtml(senderName(message))}:</b> `;
     const suffix = message.mediaUrl ? ' 📎' : '';
     const pieces = splitText(message.body || '📎', room - htmlTextLength(prefix + suffix));
     return pieces.map((piece, index) => `${index === 0 ? prefix : '↳ '}${escapeHtml(piece)}${suffix}`);
-  });
-  const parts: string[][] = [[]];
-  let used = 0;
-  for (const line of lines) {
-    const length = htmlTextLength(line) + 1;
-    if (used + length > room && (parts.at(-1) as string[]).length > 0) {
-      parts.push([]);
-      used = 0;
+  };
+  const pack = (lines: string[]) => {
+    const parts: string[][] = [[]];
+    let used = 0;
+    for (const line of lines) {
+      const length = htmlTextLength(line) + 1;
+      if (used + length > room && (parts.at(-1) as string[]).length > 0) {
+        parts.push([]);
+        used = 0;
+      }
+      (parts.at(-1) as string[]).push(line);
+      used += length;
     }
-    (parts.at(-1) as string[]).push(line);
-    used += length;
+    return parts;
+  };
+
+  const messageLines = history.map(linesOf);
+  let omitted = 0;
+  let parts = pack(messageLines.flat());
+  while (parts.length > HISTORY_MAX_PARTS && omitted < messageLines.length - 1) {
+    omitted += 1;
+    parts = pack([leftOut(omitted), ...messageLines.slice(omitted).flat()]);
   }
   return parts.map((part, index) => {
     const heading = index === 0 ? head : continuation(index + 1, parts.length);

@@ -4,23 +4,31 @@ import type { EntityManager } from '../../db/orm.ts';
 import { currentSetupCode, newSetupCode, SETUP_CODE_KEY, setupCodeMatches } from './setup-code.ts';
 
 const KEY = 'support_group_chat_id';
+/**
+ * How long a read of the bound group is reused. Every agent update, Mini App request and group delivery
+ * asks; a group bound or moved through another instance is seen within this time (at once on this one).
+ */
+const CACHE_MS = 5_000;
 
 export type SupportGroup = ReturnType<typeof createSupportGroup>;
 
 /**
  * The support group: SUPPORT_GROUP_CHAT_ID when configured (then fixed), else the group bound with
- * `/setup CODE` (kept in settings). Read from the database every time, so that a group bound or moved
- * through one instance is the group of every instance at once.
+ * `/setup CODE` (kept in settings, so every instance serves the same group).
  */
 export function createSupportGroup(em: EntityManager, configured: number | undefined) {
+  let cached: { chatId: number | null; until: number } | undefined;
   return {
     /** True when SUPPORT_GROUP_CHAT_ID decides and /setup cannot move it. */
     fixed: configured !== undefined,
 
     async chatId(): Promise<number | null> {
       if (configured !== undefined) return configured;
+      if (cached && Date.now() < cached.until) return cached.chatId;
       const setting = await em.fork().findOne(Setting, KEY, { disableIdentityMap: true });
-      return setting ? Number(setting.value) : null;
+      const chatId = setting ? Number(setting.value) : null;
+      cached = { chatId, until: Date.now() + CACHE_MS };
+      return chatId;
     },
 
     /** The one-time code that binds or moves the group (`/setup CODE`); null when the group is fixed. */
@@ -36,7 +44,7 @@ export function createSupportGroup(em: EntityManager, configured: number | undef
     async bindWithCode(chatId: number, code: string): Promise<string | null> {
       if (configured !== undefined) return null;
       await currentSetupCode(em);
-      return em.fork().transactional(async (tx) => {
+      const next = await em.fork().transactional(async (tx) => {
         const stored = await tx.findOneOrFail(Setting, SETUP_CODE_KEY, {
           lockMode: LockMode.PESSIMISTIC_WRITE,
         });
@@ -46,6 +54,8 @@ export function createSupportGroup(em: EntityManager, configured: number | undef
         await tx.upsert(Setting, { key: KEY, value: String(chatId), updatedAt: new Date() });
         return nextCode;
       });
+      if (next) cached = { chatId, until: Date.now() + CACHE_MS };
+      return next;
     },
   };
 }
