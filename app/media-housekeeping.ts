@@ -7,13 +7,24 @@ import type { Logger } from './logger.ts';
 /** How often expired media and stale incoming files are looked for. */
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The least age of a file no message references before it is removed. A file joins its session just
+ * before its message commits; that commit waits on the database (a connection, the ticket's row lock),
+ * not on the HTTP request timeout, so the margin is minutes, not seconds.
+ */
+const MIN_ORPHAN_AGE_MS = 15 * 60 * 1000;
+/** Files looked up per statement by the orphan sweep. */
+const ORPHAN_BATCH = 200;
 
 export type MediaHousekeeping = ReturnType<typeof startMediaHousekeeping>;
 
 /**
  * Keeps `DATA_DIR/media` bounded: at start and then hourly, removes the files of tickets closed more
- * than `retentionDays` ago (0: keep them forever) and incoming files older than `staleIncomingMs` (left
- * by a process that stopped mid-upload). Harmless when several instances do it at once.
+ * than `retentionDays` ago (0: keep them forever), incoming files older than `staleIncomingMs` (left
+ * by a process that stopped mid-upload), and files in session folders that no message references, once
+ * older than `orphanAfterMs` (left by a process that stopped between moving a file into its session and
+ * committing its message; they would also count against the session's quota). Harmless when several
+ * instances do it at once.
  */
 export function startMediaHousekeeping(deps: {
   orm: Orm;
@@ -22,11 +33,31 @@ export function startMediaHousekeeping(deps: {
   logger: Logger;
   retentionDays: number;
   staleIncomingMs: number;
+  /** Default: `staleIncomingMs`, and at least 15 minutes. */
+  orphanAfterMs?: number;
 }) {
+  const orphanAfterMs = deps.orphanAfterMs ?? Math.max(deps.staleIncomingMs, MIN_ORPHAN_AGE_MS);
   let running: Promise<void> = Promise.resolve();
+
+  /** Removes old files that no message references, a batch (one query) at a time. */
+  const removeOrphans = async () => {
+    let removed = 0;
+    for await (const mediaUrls of deps.media.filesOlderThan(orphanAfterMs, ORPHAN_BATCH)) {
+      const referenced = await RequestContext.create(deps.orm.em, () =>
+        deps.services.mediaRetention.referencedMediaUrls(mediaUrls),
+      );
+      for (const mediaUrl of mediaUrls) {
+        if (referenced.has(mediaUrl)) continue;
+        await deps.media.discard(mediaUrl);
+        removed++;
+      }
+    }
+    return removed;
+  };
 
   const sweep = async () => {
     const staleFiles = await deps.media.removeStaleIncoming(deps.staleIncomingMs);
+    const orphans = await removeOrphans();
     const expired =
       deps.retentionDays > 0
         ? await RequestContext.create(deps.orm.em, () =>
@@ -36,7 +67,9 @@ export function startMediaHousekeeping(deps: {
             ),
           )
         : 0;
-    if (staleFiles || expired) deps.logger.info({ staleFiles, expired }, 'media housekeeping');
+    if (staleFiles || orphans || expired) {
+      deps.logger.info({ staleFiles, orphans, expired }, 'media housekeeping');
+    }
   };
   /** One sweep after the one in progress (never two at once in this process). */
   const sweepNow = () => {

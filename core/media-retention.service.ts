@@ -8,7 +8,8 @@ const BATCH = 200;
 /**
  * Media retention: files of tickets closed before a cutoff are removed, and their messages keep their
  * text with `media_url` null (the widget and the agents then show the text alone). Files of tickets
- * still open are kept however old.
+ * still open are kept however old. Also tells which files messages reference, so that files no message
+ * references (left by a process that stopped before their message committed) can be removed.
  */
 export function createMediaRetentionService({ em }: { em: EntityManager }) {
   const sql = <T>(query: string, params: unknown[]) => em.getConnection().execute<T[]>(query, params);
@@ -39,5 +40,29 @@ export function createMediaRetentionService({ em }: { em: EntityManager }) {
         removed += expired.length;
       }
     },
+
+    /**
+     * Which of these media URLs a message references: one statement for the whole batch, through the
+     * index on the messages' session (every media URL names its message's session).
+     */
+    async referencedMediaUrls(mediaUrls: string[]): Promise<Set<string>> {
+      const sessionIds = [...new Set(mediaUrls.map(sessionIdOf).filter((id) => id !== null))];
+      if (sessionIds.length === 0) return new Set();
+      // An array parameter is expanded into a list of values.
+      const rows = await sql<{ media_url: string }>(
+        `select distinct media_url from messages where session_id in (?) and media_url in (?)`,
+        [sessionIds, mediaUrls],
+      );
+      return new Set(rows.map((row) => row.media_url));
+    },
   };
+}
+
+/** The session id a media URL names (`/api/session/<id>/media/<file>`), when it names a well-formed one. */
+function sessionIdOf(mediaUrl: string): string | null {
+  return (
+    /^\/api\/session\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/media\/[^/]+$/.exec(
+      mediaUrl,
+    )?.[1] ?? null
+  );
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, opendir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Allowed media: what the widget may upload and what agents' files are stored as. */
@@ -16,6 +16,8 @@ export const MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 
 const FILE_NAME = /^[0-9a-f-]{36}\.[a-z0-9]{1,5}$/;
 const SESSION_ID = /^[0-9a-f-]{36}$/;
+/** A session folder's name as PostgreSQL reads a uuid (what the orphan sweep asks the database about). */
+const SESSION_FOLDER = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /**
  * Files still arriving live here (same file system as the media, so keeping one is a rename). The name
  * cannot be a session id, so no media URL reaches it.
@@ -31,9 +33,12 @@ export type MediaStore = ReturnType<typeof createMediaStore>;
  * Files of conversations under `DATA_DIR/media/<session id>/`. A message's `media_url` is
  * `/api/session/<session id>/media/<file>`, served only to that session's token.
  *
- * A file appears there only once its request is accepted: uploads stream into `media/.incoming/` and are
- * moved into place (`keep`) just before their message is stored; the caller `discard`s it if storing
- * fails, and an incoming file is removed whatever happens to its request.
+ * A file appears there, complete, only once its request is accepted: uploads stream into
+ * `media/.incoming/` and are moved into place (`keep`) just before their message is stored, agents'
+ * files are written there and moved likewise (`save`); the caller `discard`s it if storing fails, and an
+ * incoming file is removed whatever happens to its request. A process that stops between the move and
+ * the commit leaves a file no message references: housekeeping finds those (`filesOlderThan`) and
+ * removes them once they are old enough that no message can still be committing with them.
  */
 export function createMediaStore(dataDir: string) {
   const root = join(dataDir, 'media');
@@ -52,14 +57,31 @@ export function createMediaStore(dataDir: string) {
   };
   const mediaUrl = (sessionId: string, fileName: string) => `/api/session/${sessionId}/media/${fileName}`;
   const newFileName = (mimeType: string) => `${randomUUID()}.${MEDIA_TYPES[mimeType] ?? 'bin'}`;
+  /** Moves an incoming file into the session's media, dated now; returns its media URL. */
+  const moveIntoSession = async (path: string, sessionId: string, mimeType: string) => {
+    const fileName = newFileName(mimeType);
+    await mkdir(join(root, sessionId), { recursive: true });
+    const now = new Date();
+    await utimes(path, now, now);
+    await rename(path, join(root, sessionId, fileName));
+    return mediaUrl(sessionId, fileName);
+  };
 
   return {
-    /** Stores bytes for a session; returns the message's media URL. */
+    /**
+     * Stores bytes for a session, just before their message is stored; returns the message's media URL.
+     * Written in the incoming folder and moved into place, so a write cut short leaves no partial file
+     * among the session's media.
+     */
     async save(sessionId: string, bytes: Uint8Array, mimeType: string): Promise<string> {
-      const fileName = newFileName(mimeType);
-      await mkdir(join(root, sessionId), { recursive: true });
-      await writeFile(join(root, sessionId, fileName), bytes);
-      return mediaUrl(sessionId, fileName);
+      await mkdir(incoming, { recursive: true });
+      const path = join(incoming, randomUUID());
+      try {
+        await writeFile(path, bytes, { flag: 'wx' });
+        return await moveIntoSession(path, sessionId, mimeType);
+      } finally {
+        await rm(path, { force: true });
+      }
     },
 
     /** A new file in the incoming folder, to stream an upload into. */
@@ -69,12 +91,12 @@ export function createMediaStore(dataDir: string) {
       return { path, stream: createWriteStream(path, { flags: 'wx' }) };
     },
 
-    /** Moves a received file into the session's media; returns the message's media URL. */
+    /**
+     * Moves a received file into the session's media; returns the message's media URL. Its modification
+     * time becomes now: the orphan sweep counts a file's age from the moment it joined the session.
+     */
     async keep(file: IncomingFile, sessionId: string, mimeType: string): Promise<string> {
-      const fileName = newFileName(mimeType);
-      await mkdir(join(root, sessionId), { recursive: true });
-      await rename(file.path, join(root, sessionId, fileName));
-      return mediaUrl(sessionId, fileName);
+      return moveIntoSession(file.path, sessionId, mimeType);
     },
 
     /** Removes an incoming file (once kept, it is no longer there: harmless). */
@@ -99,6 +121,35 @@ export function createMediaStore(dataDir: string) {
         }
       }
       return removed;
+    },
+
+    /**
+     * The media URLs of the files in session folders last modified more than `olderThanMs` ago, at most
+     * `batchSize` at a time (folders are read as they go: bounded memory however many files there are).
+     * Only names the store gives (a session id's folder, a file name of `save` / `keep`); the incoming
+     * folder and anything else are not listed. For the orphan sweep, which removes those that no
+     * message references.
+     */
+    async *filesOlderThan(olderThanMs: number, batchSize: number): AsyncGenerator<string[]> {
+      const folders = await opendir(root).catch(() => null);
+      if (!folders) return;
+      let batch: string[] = [];
+      for await (const folder of folders) {
+        if (!folder.isDirectory() || !SESSION_FOLDER.test(folder.name)) continue;
+        const files = await opendir(join(root, folder.name)).catch(() => null);
+        if (!files) continue;
+        for await (const file of files) {
+          if (!file.isFile() || !FILE_NAME.test(file.name)) continue;
+          const info = await stat(join(root, folder.name, file.name)).catch(() => null);
+          if (!info || Date.now() - info.mtimeMs <= olderThanMs) continue;
+          batch.push(mediaUrl(folder.name, file.name));
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
     },
 
     /** Bytes stored for a session (its quota counts these). */
@@ -133,8 +184,8 @@ export function createMediaStore(dataDir: string) {
     },
 
     /**
-     * Removes a message's file: one saved for a message that was then not stored (refused, failed), or
-     * one past its retention. Harmless when the file is already gone.
+     * Removes a message's file: one saved for a message that was then not stored (refused, failed), one
+     * past its retention, or one no message references. Harmless when the file is already gone.
      */
     async discard(mediaUrl: string): Promise<void> {
       const file = this.parseUrl(mediaUrl);

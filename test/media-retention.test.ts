@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,11 @@ async function upload(visitor: Visitor, bytes: Buffer<ArrayBuffer>, caption = ''
 }
 const filesOf = (visitor: Visitor) =>
   mediaFiles(app.dataDir).filter((file) => file.path.startsWith(visitor.sessionId));
+/** Sets a file's times `daysAgo` days back (its age is what the sweeps look at). */
+const backdate = (path: string, daysAgo: number) => {
+  const then = new Date(Date.now() - daysAgo * DAY_MS);
+  utimesSync(path, then, then);
+};
 const closeTicket = (visitor: Visitor, ticketId: number, daysAgo: number) =>
   app.orm.em
     .getConnection()
@@ -112,5 +118,46 @@ describe(`media quota and retention (${databaseKind})`, () => {
     expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith('.incoming'))).toEqual([
       { path: join('.incoming', 'in-progress'), size: 7 },
     ]);
+  });
+
+  it('removes files no message references once they are old (a crash before the commit), freeing the quota', async () => {
+    const visitor = await newVisitor(app.url);
+    const kept = await upload(visitor, pngBytes(600 * KB), 'kept');
+    expect(kept.status).toBe(201);
+    const keptUrl = kept.body.message?.media_url ?? '';
+    const keptFile = join(visitor.sessionId, keptUrl.split('/').pop() ?? '');
+    // What a process killed between moving a file into the session and committing its message leaves.
+    const orphan = join(visitor.sessionId, `${randomUUID()}.png`);
+    const fresh = join(visitor.sessionId, `${randomUUID()}.png`);
+    writeFileSync(join(app.dataDir, 'media', orphan), pngBytes(300 * KB));
+    writeFileSync(join(app.dataDir, 'media', fresh), pngBytes(10 * KB));
+    backdate(join(app.dataDir, 'media', orphan), 1);
+    backdate(join(app.dataDir, 'media', keptFile), 1);
+    // The same in the folder of a session that has no message at all (an agent's file, say).
+    const otherSession = randomUUID();
+    mkdirSync(join(app.dataDir, 'media', otherSession));
+    const otherOrphan = join(otherSession, `${randomUUID()}.jpg`);
+    writeFileSync(join(app.dataDir, 'media', otherOrphan), 'jpeg');
+    backdate(join(app.dataDir, 'media', otherOrphan), 1);
+    // The orphan counts against the session's quota until it is gone: 910 KB of 1 MB used.
+    expect((await upload(visitor, pngBytes(200 * KB))).status).toBe(413);
+    expect(filesOf(visitor)).toHaveLength(3);
+
+    await app.sweepMedia();
+
+    // The referenced file stays however old, the unreferenced one stays while it may still be committing.
+    expect(
+      filesOf(visitor)
+        .map((file) => file.path)
+        .sort(),
+    ).toEqual([keptFile, fresh].sort());
+    expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith(otherSession))).toEqual([]);
+    const served = await fetch(`${app.url}${keptUrl}`, {
+      headers: { authorization: `Bearer ${visitor.token}` },
+    });
+    expect(served.status).toBe(200);
+    expect((await served.arrayBuffer()).byteLength).toBe(600 * KB);
+    // The quota counts the messages' files again.
+    expect((await upload(visitor, pngBytes(200 * KB))).status).toBe(201);
   });
 });
