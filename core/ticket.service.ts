@@ -9,10 +9,15 @@ import { toMessageView, toTicketView } from './views.ts';
 
 export type TicketService = ReturnType<typeof createTicketService>;
 
-/** Who closes a ticket: the visitor who owns it, or an agent (optionally with a last note to the visitor). */
+/**
+ * Who closes a ticket: the visitor who owns it, or an agent (optionally with a last note to the visitor).
+ * `noteTgMessageId`: the agent's Telegram message that is the note. It is stored with the note, so that
+ * the same Telegram message delivered again is recognised as stored (see sendAgentMessage), never sent
+ * on as a new reply.
+ */
 export type CloseActor =
   | { kind: 'visitor'; sessionId: string }
-  | { kind: 'agent'; agentId: number; note?: string };
+  | { kind: 'agent'; agentId: number; note?: string; noteTgMessageId?: number };
 
 export const CONTACT_REQUEST_TEXT =
   'All our agents are busy right now. Leave your email or phone number and we will get back to you.';
@@ -40,7 +45,16 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
     sender: 'system' | 'agent',
     body: string,
     agent?: Agent,
-  ) => tx.create(Message, { ticket, session: ticket.session, sender, body, agent: agent ?? null });
+    tgMessageId?: number,
+  ) =>
+    tx.create(Message, {
+      ticket,
+      session: ticket.session,
+      sender,
+      body,
+      agent: agent ?? null,
+      tgMessageId: tgMessageId ?? null,
+    });
 
   /** After commit: the visitor's widget learns of the new state and messages. */
   const publishChange = (ticket: Ticket, messages: Message[]) => {
@@ -133,6 +147,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
     async close(ticketId: number, actor: CloseActor): Promise<TicketView> {
       // The note may come straight from Telegram, past the HTTP contract's checks.
       const note = actor.kind === 'agent' ? actor.note : undefined;
+      const noteTgMessageId = actor.kind === 'agent' ? actor.noteTgMessageId : undefined;
       assertValidText(note, 'note');
       const visibleNote = visibleTextOrUndefined(note);
       const outcome = await em.transactional(async (tx) => {
@@ -156,7 +171,9 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         await tx.nativeUpdate(Agent, { activeTicket: ticketId }, { activeTicket: null });
         await tx.refresh(ticket);
         const messages: Message[] = [];
-        if (visibleNote && agent) messages.push(addMessage(tx, ticket, 'agent', visibleNote, agent));
+        if (visibleNote && agent) {
+          messages.push(addMessage(tx, ticket, 'agent', visibleNote, agent, noteTgMessageId));
+        }
         messages.push(
           addMessage(tx, ticket, 'system', `Conversation closed by ${agent ? agent.name : 'the visitor'}`),
         );

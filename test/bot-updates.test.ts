@@ -244,4 +244,42 @@ describe.each(['polling', 'webhook'] as const)(`Telegram updates (%s, ${database
       expect(attempts.map((d: { status: number }) => d.status)).toEqual([200]);
     });
   }
+
+  // Last: it changes Alice's active ticket.
+  it('a redelivered close note, cut off after the ticket closed, never reaches the agent’s active ticket', async () => {
+    const claim = async (who: Visitor) => {
+      const { ticket } = await who.say(`Question from ${who.sessionId}`);
+      const card = (await fake.waitFor(
+        () => fake.sentTo(GROUP).find((m: Sent) => new RegExp(`#${ticket.id}\\b`).test(m.text ?? '')),
+        { timeoutMs: 15_000 },
+      )) as Sent;
+      fake.clickButton({ from: ALICE.id, chatId: GROUP, messageId: card.message_id, text: '✅ Claim' });
+      await botSaid(ALICE.id, new RegExp(`connected to (<b>)?#${ticket.id}\\b`));
+      return ticket.id;
+    };
+    const first = await newVisitor(app.url);
+    const firstTicket = await claim(first);
+    const active = await newVisitor(app.url);
+    await claim(active); // now Alice's active ticket
+
+    fake.sendText({ from: ALICE.id, text: `/close ${firstTicket}` });
+    await botSaid(ALICE.id, new RegExp(`Closing #${firstTicket}\\.`));
+    const note = fake.sendText({ from: ALICE.id, text: 'Glad we sorted it out, goodbye' });
+    await botSaid(ALICE.id, new RegExp(`#${firstTicket} is closed\\. Your note was sent`));
+    await eventually(async () => handledAt(note.update_id));
+    await fake.waitFor(() => fake.pendingUpdateCount() === 0);
+
+    // As if the process died after the close committed but before the update was recorded as handled.
+    await app.orm.em
+      .getConnection()
+      .execute('delete from processed_telegram_updates where update_id = ?', [note.update_id]);
+    fake.redeliver(note.update_id);
+    await eventually(async () => handledAt(note.update_id), 15_000);
+
+    const bodies = async (who: Visitor) => (await who.messages('agent')).map((m) => m.body);
+    expect(await bodies(active)).not.toContain('Glad we sorted it out, goodbye');
+    expect((await bodies(first)).filter((body) => body === 'Glad we sorted it out, goodbye')).toHaveLength(1);
+    expect((await first.conversation()).ticket?.status).toBe('closed');
+    expect((await active.conversation()).ticket?.status).toBe('claimed');
+  });
 });

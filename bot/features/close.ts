@@ -39,8 +39,12 @@ export function closeTicketConversation({ services }: Pick<BotDeps, 'services'>)
       return;
     }
     const note = answer.callbackQuery ? undefined : text;
+    // The note is stored with its Telegram message id: if this update is delivered again after the
+    // conversation ended (a crash before it was recorded as handled), the relay finds the note stored and
+    // does not send it on to the agent's active ticket, which may be another visitor's.
+    const noteTgMessageId = note === undefined ? undefined : answer.message?.message_id;
     const outcome = await conversation.external(() =>
-      services.tickets.close(ticketId, { kind: 'agent', agentId, note }).then(
+      services.tickets.close(ticketId, { kind: 'agent', agentId, note, noteTgMessageId }).then(
         () => null,
         (error: unknown) => (error instanceof DomainError ? error.message : Promise.reject(error)),
       ),

@@ -58,9 +58,20 @@ export function createProcessedUpdates(em: EntityManager) {
       return rows.map((row) => row.payload as unknown as Update);
     },
 
-    /** Forgets updates older than a day, handled or not. */
-    async prune(): Promise<void> {
-      await em.nativeDelete(ProcessedUpdate, { receivedAt: { $lt: new Date(Date.now() - KEEP_MS) } });
+    /**
+     * Forgets updates handled more than a day ago. Updates not handled yet are never forgotten here: they
+     * wait for their handling (the next start, in polling mode). Returns how many of those were received
+     * more than a day ago, for the operator's attention.
+     */
+    async prune(): Promise<{ staleUnhandled: number }> {
+      const cutoff = new Date(Date.now() - KEEP_MS);
+      await em.nativeDelete(ProcessedUpdate, { processedAt: { $ne: null, $lt: cutoff } });
+      const staleUnhandled = await em.count(ProcessedUpdate, {
+        processedAt: null,
+        payload: { $ne: null },
+        receivedAt: { $lt: cutoff },
+      });
+      return { staleUnhandled };
     },
   };
 }

@@ -3,17 +3,20 @@ import type { AddressInfo } from 'node:net';
 
 type Refusal = { method: string; chatId: number; status: number; description: string };
 type Hold = { method: string; arrived: () => void; held: ServerResponse[]; released: boolean };
+type Answer = { method: string; status: number; body: string; count: number; stopped: boolean };
 
 /**
  * A Bot API proxy between the server (its TELEGRAM_API_ROOT) and the fake Telegram, for faults the fake
- * has no switch for: a call that is held (and tells the test it arrived), and Telegram's refusals for one
- * chat (e.g. 400 "have no rights to send a message" in a group where the bot may not write). Everything
- * else, file downloads and long polls included, passes through unchanged.
+ * has no switch for: a call that is held (and tells the test it arrived), Telegram's refusals for one
+ * chat (e.g. 400 "have no rights to send a message" in a group where the bot may not write), and any
+ * answer to every call of a method until the test switches it off. Everything else, file downloads and
+ * long polls included, passes through unchanged.
  */
 export async function startTelegramProxy(target: string) {
   const upstream = new URL(target);
   const refusals: Refusal[] = [];
   const holds: Hold[] = [];
+  const answers: Answer[] = [];
   /** The refused calls, as `method chatId`. */
   const refused: string[] = [];
 
@@ -50,6 +53,13 @@ export async function startTelegramProxy(target: string) {
       hold.arrived();
       return;
     }
+    const answer = answers.find((candidate) => !candidate.stopped && candidate.method === method);
+    if (answer) {
+      answer.count += 1;
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(answer.body);
+      return;
+    }
     const chatId = method && readChatId(req, body);
     const refusal = refusals.find((rule) => rule.method === method && rule.chatId === chatId);
     if (refusal) {
@@ -75,6 +85,29 @@ export async function startTelegramProxy(target: string) {
     /** Calls of `method` to `chatId` are answered with this error instead of reaching the fake. */
     refuse(method: string, chatId: number, status: number, description: string) {
       refusals.push({ method: method.toLowerCase(), chatId, status, description });
+    },
+
+    /**
+     * Every call of `method` is answered with `status` and `body` (JSON), instead of reaching the fake,
+     * until `stop()`. `count` is how many were.
+     */
+    answer(method: string, status: number, body: unknown) {
+      const answer: Answer = {
+        method: method.toLowerCase(),
+        status,
+        body: JSON.stringify(body),
+        count: 0,
+        stopped: false,
+      };
+      answers.push(answer);
+      return {
+        get count() {
+          return answer.count;
+        },
+        stop() {
+          answer.stopped = true;
+        },
+      };
     },
 
     /**
