@@ -9,13 +9,27 @@ export class ConfigError extends Error {
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+/**
+ * "must be a number" only for what is not a number: an error set on the schema would also replace
+ * the checks' messages (PORT=70000 would say "must be a number" instead of "out of range").
+ */
+const notANumber = {
+  error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'must be a number' : undefined),
+};
 const positiveInt = (fallback: number) =>
   z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ error: 'must be a number' }).int().positive().default(fallback),
+    z.coerce
+      .number(notANumber)
+      .int('must be a whole number')
+      .positive('must be greater than 0')
+      .default(fallback),
   );
 const nonNegativeNumber = (fallback: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).min(0).default(fallback));
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number(notANumber).min(0, 'must not be negative').default(fallback),
+  );
 const httpUrl = z.url({ protocol: /^https?$/ });
 
 const configSchema = z
@@ -26,7 +40,12 @@ const configSchema = z
     ),
     PORT: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).default(3000),
+      z.coerce
+        .number(notANumber)
+        .int('must be a whole number')
+        .min(0, 'is out of range (0–65535)')
+        .max(65535, 'is out of range (0–65535)')
+        .default(3000),
     ),
     PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
@@ -52,8 +71,8 @@ const configSchema = z
     SUPPORT_GROUP_CHAT_ID: z.preprocess(
       emptyAsUndefined,
       z.coerce
-        .number({ error: 'must be a number' })
-        .int()
+        .number(notANumber)
+        .int('must be a whole number')
         .negative('must be a group chat id (negative number)')
         .optional(),
     ),
@@ -70,12 +89,16 @@ const configSchema = z
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
+    METRICS_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     WIDGET_ORIGINS: optionalString,
     MINIAPP_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     MINIAPP_AUTH_MAX_AGE_SECONDS: positiveInt(3600),
     AFTER_HOURS_MINUTES: z.preprocess(
       emptyAsUndefined,
-      z.coerce.number({ error: 'must be a number' }).positive().default(5),
+      z.coerce.number(notANumber).positive('must be greater than 0').default(5),
     ),
     RATE_LIMIT_MESSAGES: positiveInt(5),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(10),
@@ -89,9 +112,12 @@ const configSchema = z
     UPLOADS_PER_IP: positiveInt(10),
     MEDIA_QUOTA_MB_PER_SESSION: positiveInt(50),
     MEDIA_RETENTION_DAYS: nonNegativeNumber(90),
+    RETENTION_DAYS: nonNegativeNumber(0),
     HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt(20),
     HTTP_REQUEST_TIMEOUT_SECONDS: positiveInt(120),
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt(5),
+    DELIVERY_DELAY_ALERT_SECONDS: nonNegativeNumber(120),
+    READINESS_TELEGRAM_GRACE_SECONDS: nonNegativeNumber(60),
     CATEGORIES: z.preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical')),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
@@ -143,6 +169,8 @@ const configSchema = z
         throttle: env.TELEGRAM_THROTTLE === 'true',
       },
       adminToken: env.ADMIN_TOKEN,
+      /** Bearer token for GET /metrics (Prometheus); unset → no metrics endpoint. */
+      metricsToken: env.METRICS_TOKEN,
       widgetOrigins: splitList(env.WIDGET_ORIGINS ?? '*'),
       miniappUrl: env.MINIAPP_URL ?? `${publicUrl}/miniapp/`,
       /** How old the Mini App's initData may be (its auth_date) before the agent API refuses it. */
@@ -166,10 +194,21 @@ const configSchema = z
         /** Files of tickets closed longer ago are removed; 0 keeps them forever. */
         retentionDays: env.MEDIA_RETENTION_DAYS,
       },
+      /**
+       * Conversations (sessions) whose tickets were all closed longer ago are erased with their messages
+       * and files (hourly sweep); 0 keeps them forever.
+       */
+      retentionDays: env.RETENTION_DAYS,
       http: {
         headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
         requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
         keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+      },
+      readiness: {
+        /** A Telegram delivery waiting longer than this: agents see a banner and /readyz answers 503. */
+        deliveryDelayAlertSeconds: env.DELIVERY_DELAY_ALERT_SECONDS,
+        /** The bot may be connecting this long (start-up, a blip) before /readyz answers 503. */
+        telegramGraceSeconds: env.READINESS_TELEGRAM_GRACE_SECONDS,
       },
       categories: splitList(env.CATEGORIES),
       logLevel: env.LOG_LEVEL,

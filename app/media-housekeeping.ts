@@ -23,8 +23,9 @@ export type MediaHousekeeping = ReturnType<typeof startMediaHousekeeping>;
  * than `retentionDays` ago (0: keep them forever), incoming files older than `staleIncomingMs` (left
  * by a process that stopped mid-upload), and files in session folders that no message references, once
  * older than `orphanAfterMs` (left by a process that stopped between moving a file into its session and
- * committing its message; they would also count against the session's quota). Harmless when several
- * instances do it at once.
+ * committing its message; they would also count against the session's quota). With
+ * `conversationRetentionDays` (RETENTION_DAYS), it first erases whole conversations closed longer ago
+ * (the erase service: rows and files). Harmless when several instances do it at once.
  */
 export function startMediaHousekeeping(deps: {
   orm: Orm;
@@ -32,6 +33,8 @@ export function startMediaHousekeeping(deps: {
   media: MediaStore;
   logger: Logger;
   retentionDays: number;
+  /** RETENTION_DAYS: whole conversations closed longer ago are erased (0 or absent: kept). */
+  conversationRetentionDays?: number;
   staleIncomingMs: number;
   /** Default: `staleIncomingMs`, and at least 15 minutes. */
   orphanAfterMs?: number;
@@ -56,6 +59,18 @@ export function startMediaHousekeeping(deps: {
   };
 
   const sweep = async () => {
+    // Whole conversations first (their files go with them), then what is left of the media.
+    const conversationDays = deps.conversationRetentionDays ?? 0;
+    const conversations =
+      conversationDays > 0
+        ? await RequestContext.create(deps.orm.em, () =>
+            deps.services.visitorData.eraseConversationsClosedBefore(
+              new Date(Date.now() - conversationDays * DAY_MS),
+              (sessionId) => deps.media.removeSession(sessionId),
+            ),
+          )
+        : 0;
+    if (conversations) deps.logger.info({ conversations }, 'retention: closed conversations erased');
     const staleFiles = await deps.media.removeStaleIncoming(deps.staleIncomingMs);
     const orphans = await removeOrphans();
     const expired =

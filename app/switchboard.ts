@@ -1,27 +1,36 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { GrammyError } from 'grammy';
 import { createSupportGroup } from '../bot/storage/support-group.ts';
 import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
+import { createTelegramProbe } from '../bot/telegram-probe.ts';
+import { deliveryStatus } from '../core/delivery-backlog.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
 import { createMediaStore } from '../core/media-store.ts';
 import { noOutbox } from '../core/outbox.ts';
 import { createServices } from '../core/services.ts';
-import { createOrm, type DatabaseOptions, databaseOptions, migrate } from '../db/orm.ts';
+import { createOrm, type DatabaseOptions, databaseOptions, migrate, poolUsageOf } from '../db/orm.ts';
 import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createHttpServer } from '../server/http-server.ts';
+import { createMetrics } from '../server/metrics.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
 import { startMediaHousekeeping } from './media-housekeeping.ts';
+import { ensurePortFree } from './port-probe.ts';
+import { botReadiness, telegramNotConfigured } from './readiness.ts';
 import { retryInBackground } from './retry.ts';
+import { createTelegramStatus, explainTelegramConnectFailure } from './telegram-status.ts';
 
 /** Where `npm run build` puts the demo site, the widget and the Mini App. */
 const WEB_ROOT = resolve(import.meta.dirname, '../dist/public');
+/** At shutdown, how long requests in progress may take before their connections are cut. */
+const REQUEST_DRAIN_MS = 3000;
+/** At shutdown, the reconnection delay event streams are told (SSE `retry:`, spread up to twice this). */
+const SHUTDOWN_STREAM_RETRY_MS = 1000;
 
 export type Switchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
@@ -35,6 +44,7 @@ export async function startSwitchboard(
   logger: Logger,
   options: { database?: DatabaseOptions } = {},
 ) {
+  await ensurePortFree(config.port);
   const database = options.database ?? databaseOptions(config);
   const orm = await createOrm(database);
   const applied = await migrate(orm);
@@ -64,12 +74,34 @@ export async function startSwitchboard(
 
   let jobs: JobQueue | undefined;
   let telegram: TelegramBot | undefined;
+  // Prometheus metrics (GET /metrics), only with METRICS_TOKEN; the gauges read their sources at scrape.
+  let openEventStreams = () => 0;
+  const metrics = config.metricsToken
+    ? createMetrics(
+        {
+          openEventStreams: () => openEventStreams(),
+          deliveryBacklog: botToken
+            ? async () => {
+                const backlog = await (jobs as JobQueue).backlog();
+                const oldest = backlog.oldestCreatedAt?.getTime();
+                return {
+                  jobs: backlog.waiting,
+                  oldestSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000),
+                };
+              }
+            : undefined,
+          databasePool: database.kind === 'postgresql' ? () => poolUsageOf(orm) : undefined,
+        },
+        (error) => logger.warn({ err: error }, 'a metric could not be collected'),
+      )
+    : undefined;
   if (botToken) {
     jobs = await startJobQueue({
       orm,
       databaseUrl: database.kind === 'postgresql' ? database.url : undefined,
       logger,
       afterHoursSeconds: Math.ceil(config.afterHoursMinutes * 60),
+      metrics: metrics?.jobs,
     });
   } else {
     logger.warn(
@@ -77,15 +109,28 @@ export async function startSwitchboard(
         'Create a bot with @BotFather, put its token in .env as TELEGRAM_BOT_TOKEN and restart (see README, "Connect Telegram").',
     );
   }
-  const services = createServices({ em: orm.em, bus, outbox: jobs?.outbox ?? noOutbox });
+  const services = createServices({
+    em: orm.em,
+    // Through the metrics, the services' own messages are counted as they publish them.
+    bus: metrics ? metrics.countingMessages(bus) : bus,
+    outbox: jobs?.outbox ?? noOutbox,
+  });
 
-  let connecting: ReturnType<typeof retryInBackground> | undefined;
+  // One support-group reader (with its cache) for the bot and /readyz; the backlog for /readyz, the Mini
+  // App's banner and /queue; the connection state the connect loop below drives, for /readyz.
+  const supportGroup = createSupportGroup(orm.em, config.telegram.supportGroupChatId);
+  const { deliveryDelayAlertSeconds, telegramGraceSeconds } = config.readiness;
+  const deliveries = async () =>
+    deliveryStatus(await (jobs as JobQueue).backlog(), deliveryDelayAlertSeconds);
+  const telegramStatus = createTelegramStatus();
+
+  let connecting: ReturnType<typeof retryInBackground<TelegramBot>> | undefined;
   if (botToken && jobs) {
     const queue = jobs;
     // The visitor side never waits for Telegram: if it cannot be reached now, the bot connects later
     // (cards and messages wait in the job queue meanwhile). A refused token is not retried.
     connecting = retryInBackground(
-      'connecting to Telegram',
+      `Telegram: connecting to ${config.telegram.apiRoot}`,
       async () => {
         telegram = await startTelegramBot({
           token: botToken,
@@ -98,15 +143,18 @@ export async function startSwitchboard(
           services,
           logger,
           media,
-          supportGroup: createSupportGroup(orm.em, config.telegram.supportGroupChatId),
+          supportGroup,
+          deliveries,
           // Telegram opens only https Web Apps.
           miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
+          metrics: metrics?.bot,
         });
         await queue.work(telegram.deliver);
         // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
         bus.subscribe('*', () => queue.nudge());
+        return telegram;
       },
-      { logger, isFatal: (error) => error instanceof GrammyError && error.error_code === 401 },
+      { logger, explain: explainTelegramConnectFailure, observer: telegramStatus.observer },
     );
   }
 
@@ -120,6 +168,22 @@ export async function startSwitchboard(
     tokens,
     media,
     adminToken: config.adminToken,
+    metrics,
+    metricsToken: config.metricsToken,
+    readiness: botToken
+      ? botReadiness({
+          telegram: telegramStatus,
+          telegramGraceSeconds,
+          supportGroupChatId: () => supportGroup.chatId(),
+          deliveries,
+          deliveryDelayAlertSeconds,
+          webhookInfo:
+            config.telegram.mode === 'webhook'
+              ? createTelegramProbe({ token: botToken, apiRoot: config.telegram.apiRoot }).getWebhookInfo
+              : undefined,
+        })
+      : telegramNotConfigured,
+    deliveries: botToken ? deliveries : undefined,
     webRoot: WEB_ROOT,
     agentAccess: botToken
       ? {
@@ -141,6 +205,7 @@ export async function startSwitchboard(
   });
 
   resynchronise = () => eventStreams.closeAll();
+  openEventStreams = () => eventStreams.size;
 
   const housekeeping = startMediaHousekeeping({
     orm,
@@ -148,6 +213,7 @@ export async function startSwitchboard(
     media,
     logger,
     retentionDays: config.media.retentionDays,
+    conversationRetentionDays: config.retentionDays,
     // An incoming file outlives its request by far once the request timeout has passed twice.
     staleIncomingMs: 2 * config.http.requestTimeoutMs,
   });
@@ -160,15 +226,38 @@ export async function startSwitchboard(
   const { port } = server.address() as AddressInfo;
   logger.info({ port, publicUrl: config.publicUrl }, `Switchboard listening on http://localhost:${port}`);
 
+  /**
+   * The graceful stop (SIGTERM / SIGINT, see main.ts), bounded to about 8 s: no new connections; event
+   * streams end with a retry hint (clients reconnect, to another instance or after the restart, and
+   * resume with Last-Event-ID); no new Telegram updates; requests in progress get up to
+   * REQUEST_DRAIN_MS, then their connections are cut; running deliveries and timers get up to 5 s to
+   * finish (pg-boss's graceful stop; one still running is retried later); then the database closes.
+   */
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      eventStreams.closeAll();
+      eventStreams.closeAll({ retryMs: SHUTDOWN_STREAM_RETRY_MS });
       server.closeIdleConnections();
       connecting?.cancel();
-      await telegram?.stop();
-      await closed;
+      const drainRequests = async () => {
+        // server.close() closes the connections idle at that moment only: a kept-alive one whose
+        // response ends later (an event stream just ended, a request in progress) is closed as it idles.
+        const closeIdle = setInterval(() => server.closeIdleConnections(), 50);
+        let timer: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          closed.then(() => true),
+          new Promise<false>((resolve) => {
+            timer = setTimeout(() => resolve(false), REQUEST_DRAIN_MS);
+          }),
+        ]);
+        clearTimeout(timer);
+        clearInterval(closeIdle);
+        if (drained) return;
+        logger.warn(`requests still running after ${REQUEST_DRAIN_MS / 1000} s: closing their connections`);
+        server.closeAllConnections();
+      };
+      await Promise.all([drainRequests(), telegram?.stop()]);
       await housekeeping.stop();
       await jobs?.stop();
       await crossInstanceBus?.stop();

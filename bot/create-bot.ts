@@ -23,6 +23,7 @@ import {
   updateContext,
 } from './middleware.ts';
 import { createConversationStorage } from './storage/conversation-storage.ts';
+import { countRateLimits } from './telegram-metrics.ts';
 
 /** The update types the bot handles (also given to setWebhook / getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
@@ -59,6 +60,8 @@ function throttleMessages(): Transformer {
 export function createBot(deps: BotDeps) {
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
   bot.api.config.use(ignoreHarmlessErrors);
+  // Inside auto-retry (installed before it): every 429 Telegram answers is counted, retried ones too.
+  if (deps.metrics) bot.api.config.use(countRateLimits(deps.metrics));
   // The throttler is installed first, so it sits inside auto-retry (the last installed runs first):
   // every attempt, retries included, is spaced by it; outside, a retry would go out unthrottled and the
   // next message right behind it (a 429 for each message of a busy chat).

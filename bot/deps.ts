@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { DeliveryStatus } from '../core/delivery-backlog.ts';
 import type { MediaStore } from '../core/media-store.ts';
+import type { OutboundJob } from '../core/outbox.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
 import type { SupportGroup } from './storage/support-group.ts';
@@ -17,4 +19,16 @@ export type BotDeps = {
   media: MediaStore;
   /** The Mini App's https URL, for the menu button and /queue; absent when MINIAPP_URL is not https. */
   miniappUrl?: string;
+  /** Telegram deliveries still waiting, for /queue's warning when they back up. */
+  deliveries?: () => Promise<DeliveryStatus>;
+  /** Counters for /metrics; absent when metrics are off. */
+  metrics?: BotMetrics;
+};
+
+/** What the bot reports to the metrics (implemented in server/metrics.ts, wired in app/switchboard.ts). */
+export type BotMetrics = {
+  /** Telegram answered a Bot API call with 429 Too Many Requests (counted per attempt). */
+  telegramRateLimited(method: string): void;
+  /** A delivery job ended: sent, refused for good by Telegram, or skipped (nothing to send: no support group, erased data). */
+  delivered(type: OutboundJob['type'], outcome: 'sent' | 'refused' | 'skipped'): void;
 };

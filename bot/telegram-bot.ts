@@ -5,6 +5,7 @@ import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
 import type { BotDeps } from './deps.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
+import { createTelegramProbe } from './telegram-probe.ts';
 import { startPolling } from './update-polling.ts';
 
 export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
@@ -17,10 +18,24 @@ export async function startTelegramBot(
   deps: BotDeps & { mode: 'polling' | 'webhook'; webhookSecret?: string; afterHoursMinutes: number },
 ) {
   const { bot, membership } = createBot(deps);
-  await bot.init();
+  // getMe bounded and outside auto-retry (which retries network errors silently, for ever): the caller's
+  // connect loop retries and says why in the log and on /readyz.
+  bot.botInfo = await createTelegramProbe(deps).getMe();
   const processedUpdates = createProcessedUpdates(deps.orm.em.fork());
-  await processedUpdates.prune();
-  deps.logger.info({ username: bot.botInfo.username, mode: deps.mode }, 'Telegram bot connected');
+  // Only handled updates are forgotten: the stored ones not handled yet stay for polling's start below.
+  const { staleUnhandled } = await processedUpdates.prune();
+  if (staleUnhandled) {
+    deps.logger.warn(
+      { count: staleUnhandled },
+      deps.mode === 'polling'
+        ? 'Telegram updates fetched over a day ago were never handled; handling them now'
+        : 'Telegram updates fetched by polling over a day ago were never handled; they are handled when the bot next starts with BOT_MODE=polling',
+    );
+  }
+  deps.logger.info(
+    { username: bot.botInfo.username, mode: deps.mode },
+    `Telegram bot @${bot.botInfo.username} connected`,
+  );
   await logSupportGroupSetup(deps);
 
   await bot.api.setMyCommands(

@@ -108,6 +108,18 @@ export const agentMeResponseSchema = z.object({
 });
 export type AgentMeResponse = z.infer<typeof agentMeResponseSchema>;
 
+/**
+ * GET /api/agent/deliveries — Telegram deliveries (cards, messages to agents' DMs) not sent yet. `delayed`
+ * once the oldest has waited past the server's alert threshold: the app shows a banner, as /queue does.
+ */
+export const agentDeliveriesResponseSchema = z.object({
+  waiting: z.number().int(),
+  /** How long the oldest has been waiting; null when none waits. */
+  oldest_seconds: z.number().int().nullable(),
+  delayed: z.boolean(),
+});
+export type AgentDeliveriesResponse = z.infer<typeof agentDeliveriesResponseSchema>;
+
 /** GET /api/agent/stats/today?since=<ISO date-time> — "today" starts at `since` (default: UTC midnight). */
 export const todayStatsQuerySchema = z
   .object({ since: z.iso.datetime({ offset: true }).optional() })
@@ -134,6 +146,24 @@ export const todayStatsResponseSchema = z.object({
   undeliverable_count: z.number().int(),
 });
 export type TodayStatsResponse = z.infer<typeof todayStatsResponseSchema>;
+
+/**
+ * GET /api/agent/tickets/:id/export (and the admin API's GET /api/admin/sessions/:id/export): every
+ * conversation of the ticket's visitor, as JSON (default) or a readable plain-text transcript.
+ */
+export const exportQuerySchema = z.object({ format: z.enum(['json', 'text']).default('json') }).strict();
+export type ExportFormat = z.infer<typeof exportQuerySchema>['format'];
+
+/** POST /api/agent/tickets/:id/erase (and DELETE /api/admin/sessions/:id): what was erased. */
+export const eraseResponseSchema = z.object({
+  erased: z.object({
+    session_id: z.string(),
+    /** The visitor's tickets that were removed (their group cards now say "erased"). */
+    tickets: z.array(z.number().int()),
+    messages: z.number().int(),
+  }),
+});
+export type EraseResponse = z.infer<typeof eraseResponseSchema>;
 
 /**
  * Server-Sent Events on GET /api/agent/events: `ready` once connected (a client refetches what it shows),

@@ -140,5 +140,8 @@ export const rateTicketRequestSchema = z
 export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;
 export type CloseTicketResponse = z.infer<typeof closeTicketResponseSchema>;
 
+/** GET /api/session/:id/transcript?lang=en|ru — the visitor's own conversations as a text file. */
+export const transcriptQuerySchema = z.object({ lang: z.enum(['en', 'ru']).optional() }).strict();
+
 /** Server-Sent Events on GET /api/session/:id/events. `message` events carry the message id as the SSE id. */
 export type SessionEvent = { type: 'message'; data: MessageView } | { type: 'ticket'; data: TicketView };

@@ -68,8 +68,9 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
       };
     },
 
-    async setCardMessageId(ticketId: number, messageId: number): Promise<void> {
-      await em.nativeUpdate(Ticket, { id: ticketId }, { groupMessageId: messageId });
+    /** Records the card's message id; false when the ticket is gone (erased while its card was posted). */
+    async setCardMessageId(ticketId: number, messageId: number): Promise<boolean> {
+      return (await em.nativeUpdate(Ticket, { id: ticketId }, { groupMessageId: messageId })) > 0;
     },
 
     /** Unclaimed tickets, oldest first, with the first visitor message and how many agents passed. */

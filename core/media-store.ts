@@ -193,6 +193,12 @@ export function createMediaStore(dataDir: string) {
       await rm(join(root, file.sessionId, file.fileName), { force: true });
     },
 
+    /** Removes every file of a session (its folder): the session was erased. Harmless when there is none. */
+    async removeSession(sessionId: string): Promise<void> {
+      if (!SESSION_FOLDER.test(sessionId)) return;
+      await rm(join(root, sessionId), { recursive: true, force: true });
+    },
+
     /** The session id and file name of a media URL made by `save`. */
     parseUrl(mediaUrl: string): { sessionId: string; fileName: string } | null {
       const match = /^\/api\/session\/([0-9a-f-]{36})\/media\/([^/]+)$/.exec(mediaUrl);

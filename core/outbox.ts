@@ -14,7 +14,12 @@ export type OutboundJob =
   /** Tell an agent that their ticket was closed (by the visitor or from elsewhere). */
   | { type: 'agent.ticket-closed'; agentId: number; ticketId: number }
   /** After hours: if still unclaimed, remind the group and ask the visitor for contact details. */
-  | { type: 'ticket.after-hours'; ticketId: number };
+  | { type: 'ticket.after-hours'; ticketId: number }
+  /**
+   * The visitor's data was erased: rewrite the ticket's card to say so. The ticket row is gone when this
+   * runs, so the job carries what the card needs.
+   */
+  | { type: 'ticket.erased'; ticketId: number; category: string | null; groupMessageId: number };
 
 export interface Outbox {
   /** Stores the job inside the transaction `tx`: it exists exactly when the transaction commits. */

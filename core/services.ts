@@ -8,6 +8,7 @@ import { createMessageService } from './message.service.ts';
 import { noOutbox, type Outbox } from './outbox.ts';
 import { createSessionService } from './session.service.ts';
 import { createTicketService } from './ticket.service.ts';
+import { createVisitorDataService } from './visitor-data.service.ts';
 
 export type Services = ReturnType<typeof createServices>;
 
@@ -32,5 +33,6 @@ export function createServices({
     messages: createMessageService({ em, bus, outbox }),
     tickets: createTicketService({ em, bus, outbox }),
     mediaRetention: createMediaRetentionService({ em }),
+    visitorData: createVisitorDataService({ em, outbox }),
   };
 }

@@ -5,9 +5,11 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PgliteConnection, MikroORM as PgliteMikroORM } from '@mikro-orm/pglite';
 import {
   type AbstractSqlDriver,
+  PostgreSqlConnection,
   MikroORM as PostgreSqlMikroORM,
   type SqlEntityManager,
 } from '@mikro-orm/postgresql';
+import { lockDataDirectory } from './data-dir-lock.ts';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
 import { guardTransactionControl } from './transaction-control-guard.ts';
@@ -70,11 +72,36 @@ export async function createOrm(options: DatabaseOptions): Promise<Orm> {
         onPoolCreated: guardTransactionControl,
       },
     });
+    // MikroORM connects lazily, and its migrator creates a database that does not exist: connect now,
+    // so an unreachable server, refused credentials or a misspelt database name fail here, as they are.
+    await orm.em
+      .getConnection()
+      .execute('select 1')
+      .catch(async (error: unknown) => {
+        await orm.close(true);
+        throw error;
+      });
     return orm as unknown as Orm;
   }
-  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  if (options.dataDir.startsWith('memory://')) {
+    return (await PgliteMikroORM.init({ ...shared, dbName: options.dataDir })) as unknown as Orm;
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  // Before PGlite opens the directory: a second process on it would crash or corrupt it.
+  const lock = lockDataDirectory(options.dataDir);
   // `dbName` is the PGlite cluster's location; the ORM owns the instance and closes it.
-  const orm = await PgliteMikroORM.init({ ...shared, dbName: options.dataDir });
+  const orm = await PgliteMikroORM.init({ ...shared, dbName: options.dataDir }).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
+  const close = orm.close.bind(orm);
+  orm.close = async (force) => {
+    try {
+      await close(force);
+    } finally {
+      lock.release();
+    }
+  };
   return orm as unknown as Orm;
 }
 
@@ -82,6 +109,24 @@ export async function createOrm(options: DatabaseOptions): Promise<Orm> {
 export async function migrate(orm: Orm): Promise<string[]> {
   const applied = await orm.migrator.up();
   return applied.map((migration) => migration.name);
+}
+
+/**
+ * The PostgreSQL pool's connections right now (pg.Pool's counters; for /metrics): open, idle, callers
+ * waiting for one, and the pool's size. Undefined on PGlite, which has one in-process backend, no pool.
+ */
+export async function poolUsageOf(
+  orm: Orm,
+): Promise<{ total: number; idle: number; waiting: number; max: number } | undefined> {
+  const connection = orm.em.getConnection();
+  if (!(connection instanceof PostgreSqlConnection)) return undefined;
+  const pool = await connection.getNativeClient();
+  return {
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+    max: pool.options.max ?? 10,
+  };
 }
 
 /** The underlying PGlite instance, when running embedded (pg-boss and tests use it). */

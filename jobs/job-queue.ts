@@ -1,5 +1,6 @@
 import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
+import type { DeliveryBacklog } from '../core/delivery-backlog.ts';
 import type { OutboundJob, Outbox } from '../core/outbox.ts';
 import { CONNECTION_TIMEOUT_MS, type Orm, pgliteOf } from '../db/orm.ts';
 
@@ -15,6 +16,11 @@ const OUTBOUND_WORKERS = 4;
 
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;
 export type OutboundHandler = (job: OutboundJob) => Promise<void>;
+/** What the queue reports to the metrics (implemented in server/metrics.ts, wired in app/switchboard.ts). */
+export type DeliveryRetryMetrics = {
+  retried(type: OutboundJob['type']): void;
+  givenUp(type: OutboundJob['type']): void;
+};
 
 /** The FIFO key of a delivery: everything for one chat goes out in the order it was enqueued. */
 function chatKey(job: OutboundJob): string {
@@ -32,6 +38,7 @@ export async function startJobQueue({
   logger,
   afterHoursSeconds,
   outboundWorkers = OUTBOUND_WORKERS,
+  metrics,
 }: {
   orm: Orm;
   databaseUrl?: string;
@@ -39,6 +46,8 @@ export async function startJobQueue({
   afterHoursSeconds: number;
   /** Deliveries in flight at once, each for a different chat (default 4). */
   outboundWorkers?: number;
+  /** Counts failed attempts for /metrics: retried later, or given up after the last retry. */
+  metrics?: DeliveryRetryMetrics;
 }) {
   const pglite = await pgliteOf(orm);
   // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
@@ -126,7 +135,11 @@ export async function startJobQueue({
           } catch (error) {
             // A job that ends as `failed` would hold back its chat's FIFO key: the last attempt gives
             // up (loudly) instead.
-            if (job.retryCount < job.retryLimit) throw error;
+            if (job.retryCount < job.retryLimit) {
+              metrics?.retried(job.data.type);
+              throw error;
+            }
+            metrics?.givenUp(job.data.type);
             logger.error({ err: error, job: job.data, attempts: job.retryCount + 1 }, 'delivery given up');
           }
         }
@@ -163,6 +176,23 @@ export async function startJobQueue({
     nudge() {
       const idle = outboundWorkerStates.find((worker) => !worker.busy);
       if (idle) boss.notifyWorker(idle.id);
+    },
+
+    /**
+     * Telegram deliveries not sent yet: how many wait (to be sent or retried) and since when the oldest.
+     * One indexed query (pg-boss's partial index on waiting jobs), cheap enough for every /readyz.
+     */
+    async backlog(): Promise<DeliveryBacklog> {
+      const { rows } = await boss.getDb().executeSql(
+        `select count(*)::int as waiting, min(created_on) as oldest
+           from pgboss.job where name = $1 and state < 'active'`,
+        [OUTBOUND_QUEUE],
+      );
+      const row = rows[0] as { waiting: number; oldest: Date | string | null } | undefined;
+      return {
+        waiting: Number(row?.waiting ?? 0),
+        oldestCreatedAt: row?.oldest ? new Date(row.oldest) : null,
+      };
     },
 
     async stop() {

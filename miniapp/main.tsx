@@ -2,7 +2,7 @@ import '@telegram-apps/telegram-ui/dist/styles.css';
 import './styles.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { AppContainer, OutsideTelegram } from './containers/app-container.tsx';
+import { AppContainer, CannotStartInDevelopment, OutsideTelegram } from './containers/app-container.tsx';
 import { startTelegram } from './hooks/telegram.ts';
 
 /**
@@ -11,13 +11,22 @@ import { startTelegram } from './hooks/telegram.ts';
  * code is not part of a production build.
  */
 async function boot() {
+  let devProblem: string | undefined;
   if (import.meta.env.DEV) {
     const { mockTelegramOutsideTelegram } = await import('./dev/mock-telegram.ts');
-    await mockTelegramOutsideTelegram();
+    devProblem = await mockTelegramOutsideTelegram();
   }
-  const launch = startTelegram();
+  const launch = devProblem ? undefined : startTelegram();
   createRoot(document.getElementById('root') as HTMLElement).render(
-    <StrictMode>{launch ? <AppContainer launch={launch} /> : <OutsideTelegram />}</StrictMode>,
+    <StrictMode>
+      {launch ? (
+        <AppContainer launch={launch} />
+      ) : devProblem ? (
+        <CannotStartInDevelopment problem={devProblem} />
+      ) : (
+        <OutsideTelegram />
+      )}
+    </StrictMode>,
   );
 }
 

@@ -1,14 +1,35 @@
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { BUILD_STAMP, browserBuildState } from './build-state.ts';
 
 /**
  * `npm run build`: the browser apps into `dist/public` (served by the server), then their gzipped sizes,
- * checked against the budgets. Sizes are also written to `dist/sizes.json` for the benchmarks.
+ * checked against the budgets. Sizes are also written to `dist/sizes.json` for the benchmarks, and a
+ * complete build leaves `dist/build-stamp.json` (see build-state.ts).
+ *
+ * `--if-stale` (`npm test`, `npm start`): builds only when dist/ is missing or older than the sources.
+ *
+ * Always a production build, whatever NODE_ENV says: Vite bundles `process.env.NODE_ENV` as it finds it
+ * (`NODE_ENV || mode`, so `mode: 'production'` alone does not win), and NODE_ENV=development would bundle
+ * React's development build, several times larger and over the budgets. Vite is imported only after
+ * NODE_ENV is set, and only when there is something to build.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 const PUBLIC = join(ROOT, 'dist/public');
+
+if (process.argv.includes('--if-stale')) {
+  const state = browserBuildState(ROOT);
+  if (state.state === 'fresh') process.exit(0);
+  console.log(
+    state.state === 'missing'
+      ? 'Building the browser apps (no build in dist/ yet)'
+      : `Building the browser apps (${state.newest} is newer than the build in dist/)`,
+  );
+}
+
+process.env.NODE_ENV = 'production';
+const { build } = await import('vite');
 
 const apps = [
   { config: 'widget/vite.config.ts' },
@@ -22,6 +43,9 @@ const budgets = [
   { name: 'Mini App (agents)', files: jsUnder('miniapp/assets'), budgetKb: 100 },
 ];
 
+// The stamp carries the time the build began: a source saved while it ran makes the build stale.
+const startedAt = new Date();
+rmSync(join(ROOT, BUILD_STAMP), { force: true });
 rmSync(PUBLIC, { recursive: true, force: true });
 mkdirSync(PUBLIC, { recursive: true });
 for (const app of apps)
@@ -49,6 +73,8 @@ if (sizes.some((size) => size.gzipBytes > size.budgetBytes)) {
   console.error('A browser app is over its size budget.');
   process.exit(1);
 }
+writeFileSync(join(ROOT, BUILD_STAMP), `${JSON.stringify({ started_at: startedAt.toISOString() })}\n`);
+utimesSync(join(ROOT, BUILD_STAMP), startedAt, startedAt);
 
 function jsUnder(dir: string) {
   return () =>

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { DeliveryStatus } from '../core/delivery-backlog.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { MediaStore } from '../core/media-store.ts';
 import type { Services } from '../core/services.ts';
@@ -9,13 +10,17 @@ import type { Orm } from '../db/orm.ts';
 import { createConcurrencyLimiter } from './concurrency-limiter.ts';
 import type { AppContext, AppState } from './context.ts';
 import { createEventStreams } from './event-streams.ts';
+import type { Metrics } from './metrics.ts';
 import type { AgentAccess } from './middleware/agent-auth.ts';
 import { errorMiddleware } from './middleware/errors.ts';
 import { requestContextMiddleware } from './middleware/request-context.ts';
 import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { type ReadinessComponents, readinessRoutes } from './routes/readiness.ts';
 import { TELEGRAM_WEBHOOK_PATH, type TelegramEndpoint, telegramRoutes } from './routes/telegram.ts';
 import { visitorRoutes } from './routes/visitor.ts';
 import { staticFiles } from './static-files.ts';
@@ -47,6 +52,13 @@ export type AppDeps = {
   /** The Mini App's agent API (`/api/agent/*`); present when a bot is configured, else it answers 503. */
   agentAccess?: AgentAccess;
   adminToken?: string;
+  /** Prometheus metrics (`GET /metrics` with `metricsToken`); absent → the route answers 404. */
+  metrics?: Metrics;
+  metricsToken?: string;
+  /** `/readyz`'s components beyond the database (Telegram, support group, deliveries); absent: database only. */
+  readiness?: ReadinessComponents;
+  /** Telegram deliveries waiting, for the Mini App's banner (`/api/agent/deliveries`); present with a bot. */
+  deliveries?: () => Promise<DeliveryStatus>;
   /** The built browser apps (`dist/public`); absent in tests of the API alone. */
   webRoot?: string;
 };
@@ -73,6 +85,8 @@ export function createApp(deps: AppDeps) {
     deps.logger.error({ err: error }, 'response failed');
   });
 
+  // First, so that it times every request and sees the status the error middleware settled on.
+  if (deps.metrics) app.use(deps.metrics.httpMiddleware);
   app.use(requestContextMiddleware({ orm: deps.orm, logger: deps.logger }));
   app.use(errorMiddleware());
   app.use(
@@ -100,6 +114,7 @@ export function createApp(deps: AppDeps) {
 
   const routers = [
     healthRoutes({ orm: deps.orm }),
+    readinessRoutes({ orm: deps.orm, components: deps.readiness }),
     visitorRoutes({
       services: deps.services,
       bus: deps.bus,
@@ -120,12 +135,15 @@ export function createApp(deps: AppDeps) {
       quotaBytesPerSession: config.media.quotaBytesPerSession,
     }),
     telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
+    adminRoutes({ services: deps.services, media: deps.media, adminToken: deps.adminToken }),
+    metricsRoutes({ metrics: deps.metrics, token: deps.metricsToken }),
     agentRoutes({
       services: deps.services,
       bus: deps.bus,
       eventStreams,
       media: deps.media,
       access: deps.agentAccess,
+      deliveries: deps.deliveries,
     }),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));

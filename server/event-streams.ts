@@ -23,7 +23,7 @@ export type EventStreamLimits = {
 
 export type EventStreams = ReturnType<typeof createEventStreams>;
 
-type OpenStream = { owner: string; ip: string; close: () => void };
+type OpenStream = { owner: string; ip: string; close: () => void; hint: (retryMs: number) => void };
 
 /**
  * Server-Sent Events responses, capped per owner and per client address, and tracked so that shutdown
@@ -110,6 +110,9 @@ export function createEventStreams(limits: EventStreamLimits) {
           body.end();
           for (const callback of closeCallbacks) callback();
         },
+        hint: (retryMs) => {
+          if (!closed) body.write(`: the server is stopping\nretry: ${retryMs}\n\n`);
+        },
       };
       const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
@@ -145,9 +148,17 @@ export function createEventStreams(limits: EventStreamLimits) {
       };
     },
 
-    closeAll() {
+    /**
+     * Ends every stream. With `retryMs` (shutdown), each first gets that reconnection delay as an SSE
+     * `retry:` field, spread over up to twice as long so that clients do not all come back at once
+     * (to another instance, or to this one after its restart); they resume with Last-Event-ID.
+     */
+    closeAll({ retryMs }: { retryMs?: number } = {}) {
       for (const streams of [...byOwner.values()]) {
-        for (const stream of [...streams]) stream.close();
+        for (const stream of [...streams]) {
+          if (retryMs !== undefined) stream.hint(retryMs + Math.floor(Math.random() * retryMs));
+          stream.close();
+        }
       }
     },
   };

@@ -23,10 +23,10 @@ describe('starting while Telegram is unreachable', () => {
     const visitor = await newVisitor(app.url);
     expect((await visitor.say('Is anyone there?')).ticket.status).toBe('open');
 
-    // The bot keeps trying and then answers as usual.
+    // The bot keeps trying (5 s, then 10 s later) and then answers as usual.
     fake.sendText({ from: 2001, text: '/start' });
-    const reply = await fake.waitFor(() => fake.sentTo(2001)[0], { timeoutMs: 20_000 });
+    const reply = await fake.waitFor(() => fake.sentTo(2001)[0], { timeoutMs: 30_000 });
     expect(reply).toBeDefined();
     expect(fake.calls.some((call) => call.method === 'getMe' && call.status === 502)).toBe(true);
-  }, 40_000);
+  }, 60_000);
 });

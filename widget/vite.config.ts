@@ -1,8 +1,12 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, loadEnv } from 'vite';
 
-/** The chat app, served at `/widget/` and shown in the loader's iframe. `npx vite --config widget/vite.config.ts` serves it with hot reload, proxying the API to `npm start` on port 3000. */
-export default defineConfig({
+/**
+ * The chat app, served at `/widget/` and shown in the loader's iframe. `npx vite --config widget/vite.config.ts`
+ * serves it with hot reload, proxying the API to `npm start` on its PORT (from the environment or the
+ * repository's `.env`, as the server reads it; default 3000).
+ */
+export default defineConfig(({ mode }) => ({
   root: `${import.meta.dirname}/app`,
   base: '/widget/',
   plugins: [react()],
@@ -12,5 +16,10 @@ export default defineConfig({
     target: 'es2020',
     reportCompressedSize: false,
   },
-  server: { proxy: { '/api': 'http://localhost:3000' } },
-});
+  server: { proxy: { '/api': `http://localhost:${serverPort(mode)}` } },
+}));
+
+function serverPort(mode: string) {
+  const env = { ...loadEnv(mode, `${import.meta.dirname}/..`, ''), ...process.env };
+  return env.PORT || '3000';
+}

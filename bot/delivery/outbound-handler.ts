@@ -1,12 +1,13 @@
 import { type Api, GrammyError, InputFile } from 'grammy';
 import type { Message as TelegramMessage } from 'grammy/types';
 import type { Logger } from 'pino';
+import { NotFound } from '../../core/errors.ts';
 import type { OutboundJob } from '../../core/outbox.ts';
 import type { Message } from '../../db/entities/index.ts';
 import { html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { closeButton, renderConnected, renderRelayedMessage } from '../render/agent-messages.ts';
-import { renderCard } from '../render/card.ts';
+import { renderCard, renderErasedCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
@@ -63,7 +64,10 @@ export function createOutboundHandler(
         }
       }
       const sent = await api.sendMessage(chatId, text, { ...html, reply_markup: keyboard });
-      await services.desk.setCardMessageId(ticketId, sent.message_id);
+      if (!(await services.desk.setCardMessageId(ticketId, sent.message_id))) {
+        // The conversation was erased while its first card was on the way: that card says so too.
+        await eraseCard({ id: ticketId, category: card.category, groupMessageId: sent.message_id });
+      }
     } catch (error) {
       if (!isPermanentTelegramRefusal(error)) throw error;
       // Dropped, so that the group's queue (every ticket's card) goes on; the card's next refresh tries again.
@@ -72,6 +76,19 @@ export function createOutboundHandler(
         { ticketId, errorCode: error.error_code, description: error.description, refusedCards },
         'Telegram refused a ticket card for good; dropped (other cards go on)',
       );
+      return 'refused' as const;
+    }
+  };
+
+  /** Rewrites an erased ticket's card (no buttons); a card already gone from the group is left so. */
+  const eraseCard = async (ticket: { id: number; category: string | null; groupMessageId: number }) => {
+    const chatId = await groupId();
+    const { text, keyboard } = renderErasedCard(ticket);
+    try {
+      await api.editMessageText(chatId, ticket.groupMessageId, text, { ...html, reply_markup: keyboard });
+    } catch (error) {
+      if (isNotModified(error) || isMessageGone(error)) return;
+      throw error;
     }
   };
 
@@ -171,14 +188,17 @@ export function createOutboundHandler(
       services.agents.get(agentId),
       services.desk.message(messageId),
     ]);
+    let outcome: 'sent' | 'refused' = 'sent';
     for (const pending of await services.desk.unrelayed(message.ticket.id, messageId)) {
       try {
         await relayOne(agent.tgChatId, pending);
       } catch (error) {
         if (!isPermanentTelegramRefusal(error)) throw error;
         await giveUpOn(agent, pending, error);
+        outcome = 'refused';
       }
     }
+    return outcome;
   };
 
   const connectAgent = async (agentId: number, ticketId: number) => {
@@ -239,24 +259,44 @@ export function createOutboundHandler(
     );
   };
 
+  /** Runs one job; answers 'refused' when Telegram refused (part of) it for good and it was dropped. */
+  const runJob = async (job: OutboundJob): Promise<'sent' | 'refused'> => {
+    switch (job.type) {
+      case 'ticket.card':
+        return (await postCard(job.ticketId)) ?? 'sent';
+      case 'agent.message':
+        return await relayToAgent(job.agentId, job.messageId);
+      case 'agent.connected':
+        await connectAgent(job.agentId, job.ticketId);
+        return 'sent';
+      case 'agent.ticket-closed':
+        await tellClosed(job.agentId, job.ticketId);
+        return 'sent';
+      case 'ticket.after-hours':
+        await afterHours(job.ticketId);
+        return 'sent';
+      case 'ticket.erased':
+        await eraseCard({ id: job.ticketId, category: job.category, groupMessageId: job.groupMessageId });
+        return 'sent';
+    }
+  };
+
   return async function deliver(job: OutboundJob): Promise<void> {
     try {
-      switch (job.type) {
-        case 'ticket.card':
-          return await postCard(job.ticketId);
-        case 'agent.message':
-          return await relayToAgent(job.agentId, job.messageId);
-        case 'agent.connected':
-          return await connectAgent(job.agentId, job.ticketId);
-        case 'agent.ticket-closed':
-          return await tellClosed(job.agentId, job.ticketId);
-        case 'ticket.after-hours':
-          return await afterHours(job.ticketId);
-      }
+      // Run first: `metrics?.delivered(…, await runJob(job))` would skip the job itself without metrics.
+      const outcome = await runJob(job);
+      deps.metrics?.delivered(job.type, outcome);
     } catch (error) {
       if (error instanceof NoSupportGroup) {
         // Cards are requested again for every open ticket when a group is bound (/setup).
         logger.warn({ job }, error.message);
+        deps.metrics?.delivered(job.type, 'skipped');
+        return;
+      }
+      if (error instanceof NotFound) {
+        // Its ticket, message or agent no longer exists (the visitor's data was erased): nothing to send.
+        logger.info({ job }, `delivery skipped: ${error.message}`);
+        deps.metrics?.delivered(job.type, 'skipped');
         return;
       }
       if (!isPermanentTelegramRefusal(error)) {
@@ -267,6 +307,7 @@ export function createOutboundHandler(
         { job, errorCode: error.error_code, description: error.description },
         'Telegram refused a delivery; dropped',
       );
+      deps.metrics?.delivered(job.type, 'refused');
       if ('agentId' in job && error.error_code === 403) {
         await warnGroupAboutAgent(job.agentId).catch((warnError: unknown) =>
           logger.warn({ err: warnError }, 'could not warn the group'),

@@ -2,20 +2,36 @@ import { Composer, InlineKeyboard } from 'grammy';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { claimData } from '../render/card.ts';
+import { deliveryDelayWarning } from '../render/delivery-delay.ts';
 import { escapeHtml, ticketLabel, truncate } from '../render/html.ts';
 
 export const OPEN_QUEUE_BUTTON = '📋 Open queue';
 
-/** `/queue`: the unclaimed tickets, each with a Claim button, and the Mini App (when it has an https URL). */
-export function queueFeature({ services, miniappUrl }: Pick<BotDeps, 'services' | 'miniappUrl'>) {
+/**
+ * `/queue`: the unclaimed tickets, each with a Claim button, and the Mini App (when it has an https URL).
+ * While deliveries back up it starts with a warning: cards and DMs are behind, the queue here is not.
+ */
+export function queueFeature({
+  services,
+  miniappUrl,
+  deliveries,
+}: Pick<BotDeps, 'services' | 'miniappUrl' | 'deliveries'>) {
   const feature = new Composer<BotContext>();
 
   feature.command('queue', async (ctx) => {
-    const queue = await services.desk.queue();
+    const [queue, warning] = await Promise.all([
+      services.desk.queue(),
+      // The warning is extra: the queue itself is answered even if the backlog cannot be read.
+      deliveries ? deliveries().then(deliveryDelayWarning, () => null) : null,
+    ]);
+    const header = warning ? `${escapeHtml(warning)}\n\n` : '';
     const keyboard = new InlineKeyboard();
     if (miniappUrl) keyboard.webApp(OPEN_QUEUE_BUTTON, miniappUrl).row();
     if (!queue.length) {
-      await ctx.reply('The queue is empty 🎉', miniappUrl ? { reply_markup: keyboard } : {});
+      await ctx.reply(`${header}The queue is empty 🎉`, {
+        ...html,
+        ...(miniappUrl ? { reply_markup: keyboard } : {}),
+      });
       return;
     }
     const lines = queue.map((entry) => {
@@ -23,7 +39,7 @@ export function queueFeature({ services, miniappUrl }: Pick<BotDeps, 'services' 
       const passes = entry.passes ? ` · passed ×${entry.passes}` : '';
       return `<b>${escapeHtml(ticketLabel(entry))}</b>${passes}\n${escapeHtml(truncate(entry.preview, 120))}`;
     });
-    await ctx.reply(`🕓 Waiting for an agent (${queue.length}):\n\n${lines.join('\n\n')}`, {
+    await ctx.reply(`${header}🕓 Waiting for an agent (${queue.length}):\n\n${lines.join('\n\n')}`, {
       ...html,
       reply_markup: keyboard,
     });

@@ -48,3 +48,17 @@ function agentName(card: TicketCard): string {
   if (!card.claimedBy) return 'an agent';
   return card.claimedBy.username ? `@${card.claimedBy.username}` : card.claimedBy.name;
 }
+
+/**
+ * The card of a ticket whose conversation was erased (a visitor's request): its label and "erased", no
+ * buttons. The ticket row is gone, so it is rendered from what the `ticket.erased` job carries.
+ */
+export function renderErasedCard(ticket: { id: number; category: string | null }): {
+  text: string;
+  keyboard: InlineKeyboard;
+} {
+  return {
+    text: `🗑 <b>${escapeHtml(ticketLabel(ticket))}</b> — erased\nThe visitor’s conversation was erased at their request.`,
+    keyboard: new InlineKeyboard(),
+  };
+}

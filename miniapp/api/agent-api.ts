@@ -1,10 +1,12 @@
 import type {
+  AgentDeliveriesResponse,
   AgentEvent,
   AgentMeResponse,
   AgentQueueResponse,
   AgentReplyResponse,
   AgentTicketActionResponse,
   AgentTicketResponse,
+  EraseResponse,
   TodayStatsResponse,
 } from '../../contract/agent-api.ts';
 import type { ErrorResponse } from '../../contract/api.ts';
@@ -71,6 +73,18 @@ export function createAgentApi(
       const file = mediaUrl.split('/').at(-1) ?? '';
       return (await request(`${ticketPath(id)}/media/${encodeURIComponent(file)}`)).blob();
     },
+    /** Every conversation of the ticket's visitor as a file: a text transcript or JSON. */
+    exportVisitor: async (id: number, format: 'json' | 'text') => {
+      const response = await request(`${ticketPath(id)}/export?format=${format}`);
+      const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
+      return {
+        blob: await response.blob(),
+        fileName: named ?? `conversation.${format === 'json' ? 'json' : 'txt'}`,
+      };
+    },
+    /** Erases the ticket's visitor completely (session, every ticket, messages, files). */
+    eraseVisitor: (id: number) => post<EraseResponse>(`${ticketPath(id)}/erase`),
+    deliveries: () => json<AgentDeliveriesResponse>('/deliveries'),
     todayStats: (since: Date) =>
       json<TodayStatsResponse>(`/stats/today?since=${encodeURIComponent(since.toISOString())}`),
 

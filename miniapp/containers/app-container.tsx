@@ -7,6 +7,7 @@ import { useNavigation } from '../hooks/use-navigation.ts';
 import type { QueueTab } from '../hooks/use-queue.ts';
 import { AppShell } from '../ui/app-shell.tsx';
 import { FullScreenNotice, Loading } from '../ui/notice.tsx';
+import { DeliveryDelayContainer } from './delivery-delay-container.tsx';
 import { QueueContainer } from './queue-container.tsx';
 import { TicketContainer } from './ticket-container.tsx';
 import { TodayContainer } from './today-container.tsx';
@@ -81,6 +82,7 @@ export function AppContainer({ launch }: { launch: TelegramLaunch }) {
       platform={platform}
       tabs={onRoot ? { current: navigation.root, onChange: navigation.showRoot } : undefined}
     >
+      {me && !problem && <DeliveryDelayContainer api={api} events={events} />}
       {content}
     </AppShell>
   );
@@ -94,6 +96,20 @@ export function OutsideTelegram() {
         icon="✈️"
         title="Open this app from Telegram"
         description="It is the support team’s queue: open it with the bot’s menu button or /queue."
+      />
+    </AppShell>
+  );
+}
+
+/** The dev server (`vite`, outside Telegram) could not prepare a launch: say why, on the screen. */
+export function CannotStartInDevelopment({ problem }: { problem: string }) {
+  return (
+    <AppShell appearance="light" platform="base">
+      <FullScreenNotice
+        icon="🛠️"
+        title="The Mini App cannot start"
+        description={problem}
+        action={{ label: 'Reload', onClick: () => location.reload() }}
       />
     </AppShell>
   );

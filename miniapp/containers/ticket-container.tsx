@@ -7,11 +7,13 @@ import type { AgentEvents } from '../hooks/use-agent-events.ts';
 import { useDraft } from '../hooks/use-draft.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { useTicket } from '../hooks/use-ticket.ts';
+import { useVisitorData } from '../hooks/use-visitor-data.ts';
 import { CloseForm } from '../ui/close-form.tsx';
 import { Conversation } from '../ui/conversation.tsx';
 import { BackLink, FullScreenNotice, InlineError, Loading } from '../ui/notice.tsx';
 import { ReplyBox } from '../ui/reply-box.tsx';
 import { TicketView } from '../ui/ticket-view.tsx';
+import { VisitorData } from '../ui/visitor-data.tsx';
 import { VisitorDetails } from '../ui/visitor-details.tsx';
 import { AttachmentContainer } from './attachment-container.tsx';
 
@@ -26,6 +28,8 @@ export type TicketContainerProps = {
 /** Wires one ticket (live), its actions and the drafts to the ticket view. */
 export function TicketContainer({ api, events, ticketId, botUsername, onBack }: TicketContainerProps) {
   const ticket = useTicket(api, events, ticketId);
+  // Once erased, the ticket no longer exists: back to the queue.
+  const visitorData = useVisitorData(api, ticketId, { onErased: onBack });
   const reply = useDraft(`reply:${ticketId}`);
   const note = useDraft(`note:${ticketId}`);
   const [closing, setClosing] = useState(false);
@@ -67,7 +71,21 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
           attachment={(mediaUrl) => <AttachmentContainer api={api} ticketId={ticketId} mediaUrl={mediaUrl} />}
         />
       }
-      visitor={<VisitorDetails visitor={visitor} now={now} />}
+      visitor={
+        <>
+          <VisitorDetails visitor={visitor} now={now} />
+          <VisitorData
+            busy={visitorData.busy}
+            confirming={visitorData.confirming}
+            ticketCount={visitor.previous_tickets + 1}
+            error={visitorData.error}
+            onExport={visitorData.exportAs}
+            onStartErase={visitorData.startErase}
+            onConfirmErase={visitorData.erase}
+            onCancelErase={visitorData.cancelErase}
+          />
+        </>
+      }
       reply={
         mine && !closing ? (
           <ReplyBox

@@ -18,17 +18,22 @@ export function devInitDataPlugin({ envDir }: { envDir: string }): Plugin {
     apply: 'serve',
     configureServer(server) {
       const env = { ...loadEnv(server.config.mode, envDir, ''), ...process.env };
+      // Where `/api` goes, so that the page can say which server it expected.
+      const proxy = server.config.server.proxy?.['/api'];
+      const apiTarget = typeof proxy === 'string' ? proxy : proxy?.target?.toString();
       server.middlewares.use(DEV_INIT_DATA_PATH, (request, response) => {
-        const answer = (status: number, body: unknown) => {
+        const answer = (status: number, body: Record<string, unknown>) => {
           response.statusCode = status;
           response.setHeader('Content-Type', 'application/json; charset=utf-8');
           response.setHeader('Cache-Control', 'no-store');
-          response.end(JSON.stringify(body));
+          response.end(JSON.stringify({ ...body, api_target: apiTarget }));
         };
         const token = env.TELEGRAM_BOT_TOKEN;
         if (!token) {
           return answer(503, {
-            error: 'Set TELEGRAM_BOT_TOKEN in .env: the dev mock signs initData with it.',
+            error:
+              'TELEGRAM_BOT_TOKEN is not set: put the bot’s token in .env (the dev mock signs initData with ' +
+              'it, and the server checks it with the same token), then restart the dev server.',
           });
         }
         const query = new URL(request.url ?? '', 'http://localhost').searchParams;

@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import {
+  type AgentDeliveriesResponse,
   type AgentMeResponse,
   type AgentReplyResponse,
   type AgentTicketActionResponse,
   agentCloseRequestSchema,
   agentReplyRequestSchema,
+  type EraseResponse,
+  exportQuerySchema,
   todayStatsQuerySchema,
 } from '../../contract/agent-api.ts';
 import { ticketIdSchema } from '../../contract/api.ts';
+import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { MediaStore } from '../../core/media-store.ts';
@@ -17,6 +21,7 @@ import type { EventStreams } from '../event-streams.ts';
 import { sendMediaFile } from '../media-response.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
 import { parseInput } from '../validation.ts';
+import { erasedBody, sendExport } from '../visitor-data-response.ts';
 
 export type AgentRouteDeps = {
   services: Services;
@@ -25,6 +30,8 @@ export type AgentRouteDeps = {
   media: MediaStore;
   /** Absent without a bot token: every route answers 503. */
   access?: AgentAccess;
+  /** Telegram deliveries waiting (present with a bot); without, nothing can be behind. */
+  deliveries?: () => Promise<DeliveryStatus>;
 };
 
 type Ctx = { params: Record<string, string>; state: AppState };
@@ -71,6 +78,27 @@ export function agentRoutes(deps: AgentRouteDeps) {
     await sendMediaFile(ctx, deps.media, sessionId, ctx.params.file ?? '');
   });
 
+  /** Every conversation of the ticket's visitor (a data request): JSON or a plain-text transcript. */
+  router.get('/tickets/:id/export', auth, async (ctx) => {
+    const { format } = parseInput(exportQuerySchema, ctx.query, 'query');
+    const sessionId = await services.visitorData.sessionOfTicket(ticketId(ctx));
+    sendExport(ctx, await services.visitorData.export(sessionId), format, { audience: 'agent' });
+  });
+
+  /**
+   * Erases the ticket's visitor completely (session, every ticket, messages, files); any agent of the
+   * support group may (the app asks for a confirmation). The group's cards then say "erased".
+   */
+  router.post('/tickets/:id/erase', auth, async (ctx) => {
+    const sessionId = await services.visitorData.sessionOfTicket(ticketId(ctx));
+    const result = await services.visitorData.erase(sessionId, (id) => deps.media.removeSession(id));
+    ctx.state.log?.info(
+      { sessionId, tickets: result.ticketIds, agentId: agentId(ctx) },
+      'visitor data erased by an agent',
+    );
+    ctx.body = erasedBody(result) satisfies EraseResponse;
+  });
+
   router.post('/tickets/:id/claim', auth, async (ctx) => {
     const id = ticketId(ctx);
     await services.tickets.claim(id, agentId(ctx));
@@ -100,6 +128,16 @@ export function agentRoutes(deps: AgentRouteDeps) {
     });
     ctx.status = 201;
     ctx.body = { message: sent.message, ticket: sent.ticket } satisfies AgentReplyResponse;
+  });
+
+  /** Whether deliveries to Telegram are backing up: the Mini App's banner (polled, and after live events). */
+  router.get('/deliveries', auth, async (ctx) => {
+    const status = (await deps.deliveries?.()) ?? { waiting: 0, oldestSeconds: null, delayed: false };
+    ctx.body = {
+      waiting: status.waiting,
+      oldest_seconds: status.oldestSeconds,
+      delayed: status.delayed,
+    } satisfies AgentDeliveriesResponse;
   });
 
   router.get('/stats/today', auth, async (ctx) => {

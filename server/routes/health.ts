@@ -11,7 +11,7 @@ import { DATABASE_RETRY_AFTER_SECONDS } from '../middleware/errors.ts';
 export const HEALTH_CHECK_TIMEOUT_MS = 2_000;
 
 /** Whether the database answers `select 1` through the ORM's pool within `timeoutMs`. */
-async function databaseAnswers(orm: Orm, timeoutMs: number): Promise<boolean> {
+export async function databaseAnswers(orm: Orm, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

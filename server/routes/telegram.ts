@@ -4,6 +4,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { AppContext, AppState } from '../context.ts';
 import { HttpError } from '../http-error.ts';
+import { adminAuthMiddleware } from '../middleware/admin-auth.ts';
 import { secretMatches } from '../secrets.ts';
 
 export type TelegramEndpoint = {
@@ -57,11 +58,7 @@ export function telegramRoutes({
     await telegram.handleWebhook(ctx as Koa.Context);
   });
 
-  router.post('/setup/telegram-webhook', async (ctx) => {
-    if (!adminToken) throw new HttpError(404, 'not_found', 'Setup routes are disabled (set ADMIN_TOKEN)');
-    const presented = /^Bearer (.+)$/.exec(ctx.get('Authorization'))?.[1];
-    if (!secretMatches(presented, adminToken))
-      throw new HttpError(401, 'unauthorized', 'Missing or wrong admin token');
+  router.post('/setup/telegram-webhook', adminAuthMiddleware(adminToken), async (ctx) => {
     if (!telegram)
       throw new HttpError(409, 'conflict', 'No Telegram bot is configured (set TELEGRAM_BOT_TOKEN)');
     if (!telegram.connected()) throw notConnected();

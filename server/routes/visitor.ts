@@ -10,6 +10,7 @@ import {
   sendMessageRequestSchema,
   sessionIdSchema,
   ticketIdSchema,
+  transcriptQuerySchema,
 } from '../../contract/api.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
@@ -24,6 +25,7 @@ import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { parseInput } from '../validation.ts';
+import { sendExport } from '../visitor-data-response.ts';
 import type { VisitorTokens } from '../visitor-token.ts';
 import { receiveMediaMessage } from './media-upload.ts';
 import { streamSessionEvents } from './session-events.ts';
@@ -125,6 +127,17 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   router.get('/session/:id/media/:file', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
     await sendMediaFile(ctx, deps.media, sessionId, ctx.params.file ?? '');
+  });
+
+  /** The visitor's own conversations as a text file (the widget's "Download transcript"). */
+  router.get('/session/:id/transcript', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const { lang } = parseInput(transcriptQuerySchema, ctx.query, 'query');
+    const data = await services.visitorData.export(sessionId);
+    sendExport(ctx, data, 'text', {
+      audience: 'visitor',
+      language: lang ?? (data.session.locale?.startsWith('ru') ? 'ru' : 'en'),
+    });
   });
 
   router.get('/session/:id/events', auth, async (ctx) => {

@@ -87,6 +87,10 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
     /** An attachment's bytes (media URLs need the token, so they cannot be an `<img src>`). */
     media: async (auth: VisitorCredentials, mediaUrl: string) => (await request(mediaUrl, {}, auth)).blob(),
 
+    /** The visitor's own conversations as a plain-text transcript (`lang`: its wording). */
+    transcript: async (auth: VisitorCredentials, lang: string) =>
+      (await request(`${sessionPath(auth)}/transcript?lang=${lang === 'ru' ? 'ru' : 'en'}`, {}, auth)).blob(),
+
     /** The session's event stream (SSE over fetch); `lastEventId` resumes after that message. */
     events: (auth: VisitorCredentials, lastEventId: number | undefined, signal: AbortSignal) =>
       request(

@@ -11,6 +11,7 @@ import { useHostBridge } from '../hooks/use-host-bridge.ts';
 import { useOnline } from '../hooks/use-online.ts';
 import { useOutgoingMessages } from '../hooks/use-outgoing-messages.ts';
 import { useTicketActions } from '../hooks/use-ticket-actions.ts';
+import { useTranscriptDownload } from '../hooks/use-transcript-download.ts';
 import { useUnreadCount } from '../hooks/use-unread-count.ts';
 import { type SessionStore, useVisitorSession } from '../hooks/use-visitor-session.ts';
 import { CategoryPicker } from '../ui/category-picker.tsx';
@@ -51,6 +52,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   const onSent = useCallback((sent: SendMessageResponse) => addSent(sent.message, sent.ticket), [addSent]);
   const outgoing = useOutgoingMessages(api, credentials, { online, onSent });
   const draft = useDraft();
+  const transcript = useTranscriptDownload(api, credentials, language);
   const actions = useTicketActions(api, credentials, {
     onTicket: conversation.setTicket,
     onContact: conversation.setContact,
@@ -115,6 +117,9 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
       endLabel={strings.endConversation}
       onEnd={ticketOpen ? () => actions.endConversation(ticket.id) : undefined}
       ending={actions.closing === 'saving'}
+      downloadLabel={strings.downloadTranscript}
+      onDownload={conversation.messages.length > 0 ? transcript.download : undefined}
+      downloading={transcript.state === 'saving'}
       closeLabel={strings.close}
       onClose={bridge.embedded ? bridge.close : undefined}
     />
@@ -123,6 +128,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   const notices = (
     <>
       {!online && <Notice>{strings.offline}</Notice>}
+      {transcript.state === 'failed' && <Notice tone="error">{strings.transcriptFailed}</Notice>}
       {session.failed && (
         <Notice tone="error">
           {strings.loadFailed}{' '}

@@ -5,12 +5,27 @@ export type ChatHeaderProps = {
   endLabel?: string;
   onEnd?: () => void;
   ending?: boolean;
+  /** "Download transcript", shown once there is a conversation. */
+  downloadLabel?: string;
+  onDownload?: () => void;
+  downloading?: boolean;
   /** Shown when the chat sits in the loader's iframe. */
   closeLabel?: string;
   onClose?: () => void;
 };
 
-export function ChatHeader({ title, status, endLabel, onEnd, ending, closeLabel, onClose }: ChatHeaderProps) {
+export function ChatHeader({
+  title,
+  status,
+  endLabel,
+  onEnd,
+  ending,
+  downloadLabel,
+  onDownload,
+  downloading,
+  closeLabel,
+  onClose,
+}: ChatHeaderProps) {
   return (
     <header className="header">
       <div className="header__text">
@@ -19,6 +34,20 @@ export function ChatHeader({ title, status, endLabel, onEnd, ending, closeLabel,
           {status}
         </p>
       </div>
+      {onDownload && (
+        <button
+          type="button"
+          className="header__icon"
+          onClick={onDownload}
+          disabled={downloading}
+          aria-label={downloadLabel}
+          title={downloadLabel}
+        >
+          <svg viewBox="0 0 24 24" aria-hidden="true">
+            <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
+          </svg>
+        </button>
+      )}
       {onEnd && (
         <button type="button" className="header__action" onClick={onEnd} disabled={ending}>
           {endLabel}
