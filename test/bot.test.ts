@@ -380,7 +380,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
               ),
             ).length;
     fake.redeliver(update.update_id);
-    await fake.waitFor(() => deliveries() >= 2);
+    await fake.waitFor(() => deliveries() >= 2, { timeoutMs: 20_000 });
     fake.sendText({ from: ALICE.id, text: 'after the duplicate' });
     await eventually(async () =>
       (await visitor.messages('agent')).some((m) => m.body === 'after the duplicate'),

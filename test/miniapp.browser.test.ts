@@ -230,6 +230,9 @@ describe(`the Mini App in Chromium (${databaseKind})`, () => {
     await fake.waitFor(() => cardOf(ticketId)?.text?.includes('closed (@alice)'), { timeoutMs: 15_000 });
     await expect(page.getByRole('textbox', { name: 'Reply' }).count()).resolves.toBe(0);
     await screenshot(page, 'miniapp', '06-ticket-closed');
+    // Further down: what the app knows of the visitor, and their data (export, erase).
+    await page.getByRole('button', { name: 'Erase visitor…' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'miniapp', '06b-visitor-data');
 
     // Telegram's back button (pressed in the client) returns to the queue, which no longer lists it.
     await page.evaluate(() => window.Telegram.WebView.receiveEvent('back_button_pressed', undefined));

@@ -70,7 +70,13 @@ export function VisitorData(props: VisitorDataProps) {
           >
             Export JSON
           </Button>
-          <Button mode="plain" size="s" disabled={busy !== null} onClick={props.onStartErase}>
+          <Button
+            mode="plain"
+            size="s"
+            className="sb-destructive-text"
+            disabled={busy !== null}
+            onClick={props.onStartErase}
+          >
             Erase visitor…
           </Button>
         </div>

@@ -27,11 +27,12 @@ export class CallLog {
   /**
    * Resolves with the predicate's value once it is truthy. Re-checks after every call, injection
    * and webhook attempt, and every 20 ms (for state outside the fake). A predicate that throws
-   * counts as not yet; its last error is part of the timeout message.
+   * counts as not yet; its last error is part of the timeout message. The default wait is generous
+   * (tests run on busy 2-core machines); a condition that holds returns at once.
    */
   async waitFor<T>(
     predicate: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-    { timeoutMs = 5000 }: WaitForOptions = {},
+    { timeoutMs = 15_000 }: WaitForOptions = {},
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let lastError: unknown;
