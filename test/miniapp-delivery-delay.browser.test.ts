@@ -1,32 +1,15 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { launchChromium, screenshot } from './support/browser.ts';
 import { databaseKind } from './support/database.ts';
-import { signInitData } from './support/init-data.ts';
+import { openMiniAppAs, requireBuiltMiniApp } from './support/miniapp.ts';
 import { fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
 const GROUP = -1001234567002;
 const ALICE = { id: 7101, first_name: 'Alice', username: 'alice' };
-const BUILT = resolve(import.meta.dirname, '../dist/public/miniapp/index.html');
-
-/** Telegram's light theme, as its clients send it in tgWebAppThemeParams. */
-const LIGHT_THEME = {
-  bg_color: '#ffffff',
-  secondary_bg_color: '#f4f4f5',
-  section_bg_color: '#ffffff',
-  text_color: '#000000',
-  hint_color: '#707579',
-  link_color: '#3390ec',
-  button_color: '#3390ec',
-  button_text_color: '#ffffff',
-  accent_text_color: '#3390ec',
-  destructive_text_color: '#e53935',
-};
 
 /** While deliveries to Telegram back up, the Mini App says so above the queue. */
 describe(`the Mini App's delivery-delay banner (${databaseKind})`, () => {
@@ -35,7 +18,7 @@ describe(`the Mini App's delivery-delay banner (${databaseKind})`, () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('The Mini App is not built: run `npm run build` first.');
+    requireBuiltMiniApp();
     fake = await startFakeTelegram();
     app = await startTestApp({
       ...fakeSupportGroup(fake, GROUP, [ALICE], { status: 'administrator' }),
@@ -58,24 +41,13 @@ describe(`the Mini App's delivery-delay banner (${databaseKind})`, () => {
     // Past the (test's 1 s) threshold before the app opens: it shows the banner from its first answer.
     await eventually(async () => (await fetch(`${app.url}/readyz`)).status === 503);
 
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 } });
-    await context.addInitScript(() => {
-      (window as unknown as { TelegramWebviewProxy: object }).TelegramWebviewProxy = { postEvent: () => {} };
-    });
-    const page = await context.newPage();
-    const launch = new URLSearchParams({
-      tgWebAppData: signInitData(fake.token, ALICE),
-      tgWebAppVersion: '8.0',
-      tgWebAppPlatform: 'tdesktop',
-      tgWebAppThemeParams: JSON.stringify(LIGHT_THEME),
-    });
-    await page.goto(`${app.url}/miniapp/#${launch}`);
+    const page = await openMiniAppAs(browser, app.url, fake.token, ALICE);
     await page.getByRole('tab', { name: 'Unclaimed (3)' }).waitFor();
     const banner = page.getByRole('status').filter({ hasText: 'Deliveries to Telegram are delayed' });
     await banner.waitFor();
     await expect(banner.textContent()).resolves.toMatch(/2 waiting, the oldest for \d+ s/);
     await screenshot(page, 'miniapp', '12-delivery-delay-banner');
     fake.clearFaults();
-    await context.close();
+    await page.context().close();
   }, 60_000);
 });

@@ -1,38 +1,18 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { launchChromium, screenshot } from './support/browser.ts';
 import { databaseKind } from './support/database.ts';
-import { signInitData } from './support/init-data.ts';
+import { openMiniAppAs, requireBuiltMiniApp } from './support/miniapp.ts';
 import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { newVisitor } from './support/visitor.ts';
 
 const GROUP = -1001234567890;
 const ALICE = { id: 5001, first_name: 'Alice', username: 'alice' };
-const BUILT = resolve(import.meta.dirname, '../dist/public/miniapp/index.html');
 const TIMEOUT = { timeoutMs: 20_000 };
 
 type Sent = { message_id: number; text?: string };
-
-/** Telegram's light theme, as its clients send it in tgWebAppThemeParams. */
-const LIGHT_THEME = {
-  bg_color: '#ffffff',
-  secondary_bg_color: '#f4f4f5',
-  section_bg_color: '#ffffff',
-  text_color: '#000000',
-  hint_color: '#707579',
-  link_color: '#3390ec',
-  button_color: '#3390ec',
-  button_text_color: '#ffffff',
-  header_bg_color: '#ffffff',
-  accent_text_color: '#3390ec',
-  section_header_text_color: '#3390ec',
-  subtitle_text_color: '#707579',
-  destructive_text_color: '#e53935',
-};
 
 /**
  * A visitor message Telegram refused for good never reaches the agent's DM: the Mini App is where the
@@ -44,7 +24,7 @@ describe(`the Mini App shows what Telegram refused (${databaseKind})`, () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('The Mini App is not built: run `npm run build` first.');
+    requireBuiltMiniApp();
     fake = await startFakeTelegram();
     app = await startTestApp(fakeSupportGroup(fake, GROUP, [ALICE], { status: 'administrator' }));
     await agentsStartTheBot(fake, [ALICE]);
@@ -82,19 +62,7 @@ describe(`the Mini App shows what Telegram refused (${databaseKind})`, () => {
       TIMEOUT,
     );
 
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 } });
-    // Telegram Desktop's bridge: the app's calls to Telegram (back button, haptics) go nowhere here.
-    await context.addInitScript(() => {
-      (window as unknown as { TelegramWebviewProxy: object }).TelegramWebviewProxy = { postEvent: () => {} };
-    });
-    const page = await context.newPage();
-    const launch = new URLSearchParams({
-      tgWebAppData: signInitData(fake.token, ALICE),
-      tgWebAppVersion: '8.0',
-      tgWebAppPlatform: 'tdesktop',
-      tgWebAppThemeParams: JSON.stringify(LIGHT_THEME),
-    });
-    await page.goto(`${app.url}/miniapp/#${launch}`);
+    const page = await openMiniAppAs(browser, app.url, fake.token, ALICE);
     await page.getByRole('tab', { name: /^Mine/ }).click();
     await page.getByRole('button', { name: /my invoice is wrong/ }).click();
     await page.getByText('Not delivered to Telegram: Bad Request: message text is empty').waitFor();
@@ -110,6 +78,6 @@ describe(`the Mini App shows what Telegram refused (${databaseKind})`, () => {
     await page.getByRole('button', { name: 'Today' }).click();
     await page.locator('[data-stat="undeliverable"]', { hasText: '1' }).waitFor();
     await screenshot(page, 'miniapp', '11-today-undelivered');
-    await context.close();
+    await page.context().close();
   });
 });

@@ -1,50 +1,16 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { launchChromium, screenshot } from './support/browser.ts';
 import { databaseKind } from './support/database.ts';
-import { signInitData, type TelegramUser } from './support/init-data.ts';
+import type { TelegramUser } from './support/init-data.ts';
+import { DARK_THEME, miniAppLaunchUrl, requireBuiltMiniApp } from './support/miniapp.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
 const GROUP = -1001234567890;
 const ALICE = { id: 3001, first_name: 'Alice', username: 'alice' };
 const EVE = { id: 3003, first_name: 'Eve', username: 'eve' };
-const BUILT = resolve(import.meta.dirname, '../dist/public/miniapp/index.html');
-
-/** Telegram Desktop's night theme, as it sends it in tgWebAppThemeParams. */
-const DARK_THEME = {
-  bg_color: '#17212b',
-  secondary_bg_color: '#232e3c',
-  section_bg_color: '#17212b',
-  text_color: '#f5f5f5',
-  hint_color: '#708499',
-  link_color: '#6ab3f3',
-  button_color: '#5288c1',
-  button_text_color: '#ffffff',
-  header_bg_color: '#17212b',
-  accent_text_color: '#6ab2f2',
-  section_header_text_color: '#6ab3f3',
-  subtitle_text_color: '#708499',
-  destructive_text_color: '#ec3942',
-};
-const LIGHT_THEME = {
-  bg_color: '#ffffff',
-  secondary_bg_color: '#f4f4f5',
-  section_bg_color: '#ffffff',
-  text_color: '#000000',
-  hint_color: '#707579',
-  link_color: '#3390ec',
-  button_color: '#3390ec',
-  button_text_color: '#ffffff',
-  header_bg_color: '#ffffff',
-  accent_text_color: '#3390ec',
-  section_header_text_color: '#3390ec',
-  subtitle_text_color: '#707579',
-  destructive_text_color: '#e53935',
-};
 
 type Sent = { message_id: number; text?: string };
 type TelegramCall = [method: string, params: unknown];
@@ -74,18 +40,8 @@ describe(`the Mini App in Chromium (${databaseKind})`, () => {
       | Sent
       | undefined;
 
-  const launchUrl = (
-    user: TelegramUser,
-    { theme = LIGHT_THEME, ageSeconds = 0 }: { theme?: object; ageSeconds?: number } = {},
-  ) => {
-    const launch = new URLSearchParams({
-      tgWebAppData: signInitData(fake.token, user, { ageSeconds }),
-      tgWebAppVersion: '8.0',
-      tgWebAppPlatform: 'tdesktop',
-      tgWebAppThemeParams: JSON.stringify(theme),
-    });
-    return `${app.url}/miniapp/#${launch}`;
-  };
+  const launchUrl = (user: TelegramUser, options?: Parameters<typeof miniAppLaunchUrl>[3]) =>
+    miniAppLaunchUrl(app.url, fake.token, user, options);
 
   /** A page as Telegram Desktop's webview: `TelegramWebviewProxy.postEvent` is how the app calls Telegram. */
   const openMiniApp = async (url: string) => {
@@ -116,7 +72,7 @@ describe(`the Mini App in Chromium (${databaseKind})`, () => {
     );
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('The Mini App is not built: run `npm run build` first.');
+    requireBuiltMiniApp();
     fake = await startFakeTelegram();
     fake.addGroup({ id: GROUP, title: 'Support team' });
     fake.addUser(ALICE);
