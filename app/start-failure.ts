@@ -165,5 +165,8 @@ function isInside(path: string, directory: string): boolean {
 
 /** Passwords in connection strings and bot tokens never reach the terminal or a log collector. */
 export function maskSecrets(text: string): string {
-  return maskBotTokens(text).replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
+  // Up to the last "@" of the address (a password may hold "@" itself), and `password=` parameters.
+  return maskBotTokens(text)
+    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^\s]*@(?=[^@\s]*$|[^@\s]*\s)/gi, '$1:***@')
+    .replace(/([?&]password=)[^&\s]*/gi, '$1***');
 }

@@ -125,6 +125,8 @@ export async function startSwitchboard(
   const telegramStatus = createTelegramStatus();
 
   let connecting: ReturnType<typeof retryInBackground<TelegramBot>> | undefined;
+  /** Set by stop(): a connect attempt that finishes afterwards stops its bot instead of running it. */
+  let shuttingDown = false;
   if (botToken && jobs) {
     const queue = jobs;
     // The visitor side never waits for Telegram: if it cannot be reached now, the bot connects later
@@ -132,7 +134,7 @@ export async function startSwitchboard(
     connecting = retryInBackground(
       `Telegram: connecting to ${config.telegram.apiRoot}`,
       async () => {
-        telegram = await startTelegramBot({
+        const bot = await startTelegramBot({
           token: botToken,
           apiRoot: config.telegram.apiRoot,
           throttle: config.telegram.throttle,
@@ -149,10 +151,21 @@ export async function startSwitchboard(
           miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
           metrics: metrics?.bot,
         });
-        await queue.work(telegram.deliver);
+        if (shuttingDown) {
+          await bot.stop();
+          return bot;
+        }
+        try {
+          await queue.work(bot.deliver);
+        } catch (error) {
+          // The next attempt starts a new bot: this one must not go on polling beside it.
+          await bot.stop();
+          throw error;
+        }
+        telegram = bot;
         // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
         bus.subscribe('*', () => queue.nudge());
-        return telegram;
+        return bot;
       },
       { logger, explain: explainTelegramConnectFailure, observer: telegramStatus.observer },
     );
@@ -237,6 +250,7 @@ export async function startSwitchboard(
   const stop = () => {
     stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      shuttingDown = true;
       eventStreams.closeAll({ retryMs: SHUTDOWN_STREAM_RETRY_MS });
       server.closeIdleConnections();
       connecting?.cancel();

@@ -42,7 +42,8 @@ export function lockDataDirectory(directory: string): { release: () => void } {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error;
       const holder = Number.parseInt(readText(path) ?? '', 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isRunningNode(holder)) {
+      // This very process holds it (a second ORM on the same directory): as in use as any other holder.
+      if (Number.isInteger(holder) && (holder === process.pid || isRunningNode(holder))) {
         throw new DataDirectoryInUse(directory, holder);
       }
       unlinkQuietly(path);

@@ -2,6 +2,9 @@ import type { Middleware } from 'koa';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventBus } from '../core/event-bus.ts';
 
+/** The longest a scrape waits for a gauge read from the database (the backlog). */
+const COLLECT_TIMEOUT_MS = 2_000;
+
 /** A delivery job's end: out, refused for good by Telegram, or skipped (nothing to send). */
 export type DeliveryOutcome = 'sent' | 'refused' | 'skipped';
 
@@ -82,17 +85,25 @@ export function createMetrics(
   }
 
   if (sources.deliveryBacklog) {
-    // One query per scrape fills both gauges.
+    // One query per scrape fills both gauges. A scrape never waits on a struggling database longer than
+    // COLLECT_TIMEOUT_MS: the gauges then keep their last values.
     let pending: Promise<{ jobs: number; oldestSeconds: number } | undefined> | undefined;
     const backlog = () => {
-      pending ??= (sources.deliveryBacklog as NonNullable<MetricSources['deliveryBacklog']>)()
-        .catch((error: unknown) => {
+      if (pending) return pending;
+      let timer: NodeJS.Timeout | undefined;
+      const query = (sources.deliveryBacklog as NonNullable<MetricSources['deliveryBacklog']>)().catch(
+        (error: unknown) => {
           onCollectError(error);
           return undefined;
-        })
-        .finally(() => {
-          pending = undefined;
-        });
+        },
+      );
+      const timedOut = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), COLLECT_TIMEOUT_MS);
+      });
+      pending = Promise.race([query, timedOut]).finally(() => {
+        clearTimeout(timer);
+        pending = undefined;
+      });
       return pending;
     };
     new Gauge({
