@@ -150,7 +150,7 @@ async function bounded(check: Promise<ReadinessComponent>): Promise<ReadinessCom
 }
 
 /** `load`'s answer (or failure) reused for `ms`; concurrent callers share one call. */
-function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
+export function cachedFor<T>(ms: number, load: () => Promise<T>): () => Promise<T> {
   let cached: { value: Promise<T>; until: number } | undefined;
   return () => {
     if (!cached || Date.now() >= cached.until) {

@@ -21,12 +21,14 @@ import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
 import { startMediaHousekeeping } from './media-housekeeping.ts';
 import { ensurePortFree } from './port-probe.ts';
-import { botReadiness, telegramNotConfigured } from './readiness.ts';
+import { botReadiness, cachedFor, telegramNotConfigured } from './readiness.ts';
 import { retryInBackground } from './retry.ts';
 import { createTelegramStatus, explainTelegramConnectFailure } from './telegram-status.ts';
 
 /** Where `npm run build` puts the demo site, the widget and the Mini App. */
 const WEB_ROOT = resolve(import.meta.dirname, '../dist/public');
+/** How long one reading of the delivery backlog answers /readyz, the Mini App's banner and /queue. */
+const DELIVERY_STATUS_CACHE_MS = 2000;
 /** At shutdown, how long requests in progress may take before their connections are cut. */
 const REQUEST_DRAIN_MS = 3000;
 /** At shutdown, the reconnection delay event streams are told (SSE `retry:`, spread up to twice this). */
@@ -120,8 +122,10 @@ export async function startSwitchboard(
   // App's banner and /queue; the connection state the connect loop below drives, for /readyz.
   const supportGroup = createSupportGroup(orm.em, config.telegram.supportGroupChatId);
   const { deliveryDelayAlertSeconds, telegramGraceSeconds } = config.readiness;
-  const deliveries = async () =>
-    deliveryStatus(await (jobs as JobQueue).backlog(), deliveryDelayAlertSeconds);
+  // Shared for a moment: health probes, every agent's app and /queue ask, and one query answers them all.
+  const deliveries = cachedFor(DELIVERY_STATUS_CACHE_MS, async () =>
+    deliveryStatus(await (jobs as JobQueue).backlog(), deliveryDelayAlertSeconds),
+  );
   const telegramStatus = createTelegramStatus();
 
   let connecting: ReturnType<typeof retryInBackground<TelegramBot>> | undefined;
