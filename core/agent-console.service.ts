@@ -9,7 +9,7 @@ import type {
 import { Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
-import { toMessageView, toTicketView } from './views.ts';
+import { toContactView, toMessageView, toTicketView } from './views.ts';
 
 export type AgentConsoleService = ReturnType<typeof createAgentConsoleService>;
 
@@ -112,10 +112,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
           locale: session.locale ?? null,
           referrer: session.referer ?? null,
           user_agent: session.userAgent ?? null,
-          contact:
-            session.contactEmail || session.contactPhone
-              ? { email: session.contactEmail ?? null, phone: session.contactPhone ?? null }
-              : null,
+          contact: toContactView(session),
           first_seen_at: session.createdAt.toISOString(),
           last_seen_at: session.lastSeenAt.toISOString(),
           previous_tickets: previousTickets,

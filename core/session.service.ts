@@ -4,7 +4,7 @@ import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
 import type { Outbox } from './outbox.ts';
 import { localeOrNull, validTextOrNull } from './text-input.ts';
-import { toMessageView, toTicketView } from './views.ts';
+import { toContactView, toMessageView, toTicketView } from './views.ts';
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
@@ -59,10 +59,7 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
       const ticketViews = tickets.map(toTicketView);
       return {
         session_id: sessionId,
-        contact:
-          session?.contactEmail || session?.contactPhone
-            ? { email: session.contactEmail ?? null, phone: session.contactPhone ?? null }
-            : null,
+        contact: toContactView(session),
         ticket: ticketViews.at(-1) ?? null,
         tickets: ticketViews,
         messages: messages.map(toMessageView),

@@ -3,6 +3,15 @@ import type { Message, Ticket } from '../db/entities/index.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
 
+/** The contact details a visitor left (after hours), or null before they left any. */
+export function toContactView(
+  session: { contactEmail?: string | null; contactPhone?: string | null } | null | undefined,
+): { email: string | null; phone: string | null } | null {
+  return session?.contactEmail || session?.contactPhone
+    ? { email: session.contactEmail ?? null, phone: session.contactPhone ?? null }
+    : null;
+}
+
 /** A ticket as the API shows it. `assignedAgent` must be loaded (or null). */
 export function toTicketView(ticket: Ticket): TicketView {
   return {

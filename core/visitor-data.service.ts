@@ -2,6 +2,7 @@ import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
 import type { Outbox } from './outbox.ts';
+import { toContactView } from './views.ts';
 
 export type VisitorDataService = ReturnType<typeof createVisitorDataService>;
 
@@ -123,10 +124,7 @@ export function createVisitorDataService({ em, outbox }: { em: EntityManager; ou
           locale: session.locale ?? null,
           referrer: session.referer ?? null,
           user_agent: session.userAgent ?? null,
-          contact:
-            session.contactEmail || session.contactPhone
-              ? { email: session.contactEmail ?? null, phone: session.contactPhone ?? null }
-              : null,
+          contact: toContactView(session),
         },
         tickets: tickets.map((ticket) => ({
           id: ticket.id,
