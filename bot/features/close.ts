@@ -3,7 +3,8 @@ import { Composer, type Context, InlineKeyboard } from 'grammy';
 import { DomainError } from '../../core/errors.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { escapeHtml, truncate } from '../render/html.ts';
+import { escapeHtml } from '../render/html.ts';
+import { truncate } from '../render/telegram-text.ts';
 import { parseTicketId } from '../ticket-id.ts';
 
 export const CLOSE_CONVERSATION = 'close-ticket';

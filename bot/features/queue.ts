@@ -3,7 +3,8 @@ import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { claimData } from '../render/card.ts';
 import { deliveryDelayWarning } from '../render/delivery-delay.ts';
-import { escapeHtml, ticketLabel, truncate } from '../render/html.ts';
+import { escapeHtml, ticketLabel } from '../render/html.ts';
+import { truncate } from '../render/telegram-text.ts';
 
 export const OPEN_QUEUE_BUTTON = '📋 Open queue';
 

@@ -1,6 +1,7 @@
 import { InlineKeyboard } from 'grammy';
 import type { TicketCard } from '../../core/agent-desk.service.ts';
-import { escapeHtml, ticketLabel, truncate } from './html.ts';
+import { escapeHtml, ticketLabel } from './html.ts';
+import { truncate } from './telegram-text.ts';
 
 /** How much of the first and the latest visitor message a card shows (UTF-16 code units, as Telegram counts). */
 export const CARD_PREVIEW_LENGTH = 200;
