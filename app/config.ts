@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TICKET_THREAD_MODES } from '../bot/ticket-threads.ts';
 
 /** Everything the app reads from the environment, parsed once at start (DESIGN.md §7). */
 export type Config = z.infer<typeof configSchema>;
@@ -85,6 +86,7 @@ const configSchema = z
         .optional(),
     ),
     TELEGRAM_THROTTLE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')),
+    TICKET_THREADS: z.preprocess(emptyAsUndefined, z.enum(TICKET_THREAD_MODES).optional()),
     ADMIN_TOKEN: z.preprocess(
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
@@ -167,6 +169,8 @@ const configSchema = z
         mode: env.BOT_MODE,
         webhookSecret: env.WEBHOOK_SECRET,
         throttle: env.TELEGRAM_THROTTLE === 'true',
+        /** Where tickets' conversations live; unset: private topics when the bot has them, else single. */
+        ticketThreads: env.TICKET_THREADS,
       },
       adminToken: env.ADMIN_TOKEN,
       /** Bearer token for GET /metrics (Prometheus); unset → no metrics endpoint. */

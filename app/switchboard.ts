@@ -104,6 +104,7 @@ export async function startSwitchboard(
       logger,
       afterHoursSeconds: Math.ceil(config.afterHoursMinutes * 60),
       metrics: metrics?.jobs,
+      allInGroup: config.telegram.ticketThreads === 'group-topics',
     });
   } else {
     logger.warn(
@@ -142,6 +143,7 @@ export async function startSwitchboard(
           token: botToken,
           apiRoot: config.telegram.apiRoot,
           throttle: config.telegram.throttle,
+          ticketThreads: config.telegram.ticketThreads,
           mode: config.telegram.mode,
           webhookSecret: config.telegram.webhookSecret,
           afterHoursMinutes: config.afterHoursMinutes,

@@ -9,6 +9,7 @@ import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
 import { claimFeature } from './features/claim.ts';
 import { CLOSE_CONVERSATION, closeFeature, closeTicketConversation } from './features/close.ts';
+import { groupTopicsFeature } from './features/group-topics.ts';
 import { helpFeature } from './features/help.ts';
 import { queueFeature } from './features/queue.ts';
 import { relayFeature } from './features/relay.ts';
@@ -24,6 +25,8 @@ import {
 } from './middleware.ts';
 import { createConversationStorage } from './storage/conversation-storage.ts';
 import { countRateLimits } from './telegram-metrics.ts';
+import { createTicketRouting } from './ticket-routing.ts';
+import type { TicketThreadMode } from './ticket-threads.ts';
 
 /** The update types the bot handles (also given to setWebhook / getUpdates). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
@@ -56,8 +59,9 @@ function throttleMessages(): Transformer {
 /**
  * The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. Also
  * returns the support group's membership check, which the Mini App's API shares (one cache).
+ * `ticketThreads`: where tickets' conversations live (ticket-threads.ts), chosen at start.
  */
-export function createBot(deps: BotDeps) {
+export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
   const bot = new Bot<BotContext>(deps.token, { client: { apiRoot: deps.apiRoot } });
   bot.api.config.use(ignoreHarmlessErrors);
   // Inside auto-retry (installed before it): every 429 Telegram answers is counted, retried ones too.
@@ -94,15 +98,18 @@ export function createBot(deps: BotDeps) {
   bot.use(createConversation(closeTicketConversation(deps), CLOSE_CONVERSATION));
 
   bot.use(setupFeature(deps));
-  bot.use(claimFeature(deps, requireAgent));
+  bot.use(claimFeature(deps, requireAgent, deps.ticketThreads));
 
+  const ticketOf = createTicketRouting({ services: deps.services, mode: deps.ticketThreads });
   const dm = bot.chatType('private').use(requireAgent);
   const { feature: switching, switcher } = switchFeature(deps);
   dm.use(helpFeature());
   dm.use(switching);
   dm.use(queueFeature(deps));
-  dm.use(closeFeature(deps));
-  dm.use(relayFeature(deps, switcher));
+  dm.use(closeFeature(deps, ticketOf));
+  const relay = relayFeature(deps, switcher, ticketOf);
+  dm.use(relay);
+  if (deps.ticketThreads === 'group-topics') bot.use(groupTopicsFeature(deps, requireAgent, relay));
   bot.use(answerUnknownCallbacks);
 
   // Failed updates are logged where they are handled: by polling (update-polling.ts, which retries them)

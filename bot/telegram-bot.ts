@@ -6,6 +6,7 @@ import { createOutboundHandler } from './delivery/outbound-handler.ts';
 import type { BotDeps } from './deps.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
 import { createTelegramProbe } from './telegram-probe.ts';
+import { chooseTicketThreads, type TicketThreadMode } from './ticket-threads.ts';
 import { startPolling } from './update-polling.ts';
 
 export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
@@ -15,12 +16,20 @@ export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
  * (`handleWebhook` for the HTTP route), and `deliver` for the durable outbound jobs.
  */
 export async function startTelegramBot(
-  deps: BotDeps & { mode: 'polling' | 'webhook'; webhookSecret?: string; afterHoursMinutes: number },
+  deps: BotDeps & {
+    mode: 'polling' | 'webhook';
+    webhookSecret?: string;
+    afterHoursMinutes: number;
+    /** TICKET_THREADS; unset: private topics when Telegram allows them, else single. */
+    ticketThreads?: TicketThreadMode;
+  },
 ) {
-  const { bot, membership } = createBot(deps);
   // getMe bounded and outside auto-retry (which retries network errors silently, for ever): the caller's
   // connect loop retries and says why in the log and on /readyz.
-  bot.botInfo = await createTelegramProbe(deps).getMe();
+  const me = await createTelegramProbe(deps).getMe();
+  const ticketThreads = chooseTicketThreads(me, deps.ticketThreads, deps.logger);
+  const { bot, membership } = createBot({ ...deps, ticketThreads });
+  bot.botInfo = me;
   const processedUpdates = createProcessedUpdates(deps.orm.em.fork());
   // Only handled updates are forgotten: the stored ones not handled yet stay for polling's start below.
   const { staleUnhandled } = await processedUpdates.prune();
@@ -65,11 +74,12 @@ export async function startTelegramBot(
   }
 
   const handleUpdate = webhookCallback(bot, 'koa');
-  const deliverJob = createOutboundHandler({ ...deps, api: bot.api });
+  const deliverJob = createOutboundHandler({ ...deps, api: bot.api, ticketThreads });
 
   return {
     bot,
     username: bot.botInfo.username,
+    ticketThreads,
 
     /** Koa handler for POST /api/telegram/webhook (the route checks the secret header first). */
     handleWebhook: handleUpdate,

@@ -18,6 +18,8 @@ export type TicketCard = {
   claimedBy: { name: string; username: string | null } | null;
   contact: { email: string | null; phone: string | null } | null;
   groupMessageId: number | null;
+  /** The visitor's language (from the widget), e.g. `ru`. */
+  locale: string | null;
   rating: { stars: number; comment: string | null } | null;
 };
 
@@ -64,6 +66,7 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
         contact:
           contactEmail || contactPhone ? { email: contactEmail ?? null, phone: contactPhone ?? null } : null,
         groupMessageId: ticket.groupMessageId ?? null,
+        locale: ticket.session.locale ?? null,
         rating: ticket.rating ? { stars: ticket.rating, comment: ticket.ratingComment ?? null } : null,
       };
     },
@@ -125,11 +128,11 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
     },
 
     /**
-     * The ticket's visitor messages up to `uptoId` not yet relayed to its agent, oldest first. Relaying
+     * The ticket's visitor messages up to `uptoId` (default: all) not yet relayed, oldest first. Relaying
      * these (not just one) keeps the agent's DM in order even when jobs run out of order. Messages that
      * Telegram refused for good are left out: one of them must not hold back the ones after it.
      */
-    async unrelayed(ticketId: number, uptoId: number) {
+    async unrelayed(ticketId: number, uptoId = Number.MAX_SAFE_INTEGER) {
       return em.find(
         Message,
         { ticket: ticketId, sender: 'visitor', relayedAt: null, undeliverableAt: null, id: { $lte: uptoId } },
@@ -160,6 +163,16 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
         });
       }
       return { undeliverableTotal: await em.count(Message, { undeliverableAt: { $ne: null } }) };
+    },
+
+    /** The agent was shown these visitor messages (the "connected" history): not relayed one by one. */
+    async markShown(messageIds: number[]): Promise<void> {
+      if (!messageIds.length) return;
+      await em.nativeUpdate(
+        Message,
+        { id: { $in: messageIds }, sender: 'visitor', relayedAt: null },
+        { relayedAt: new Date() },
+      );
     },
 
     async markRelayed(messageId: number, tgMessageId: number): Promise<void> {

@@ -11,8 +11,11 @@ export type OutboundJob =
   | { type: 'agent.message'; agentId: number; messageId: number }
   /** Tell the agent who claimed a ticket that they are connected, with the history so far. */
   | { type: 'agent.connected'; agentId: number; ticketId: number }
-  /** Tell an agent that their ticket was closed (by the visitor or from elsewhere). */
-  | { type: 'agent.ticket-closed'; agentId: number; ticketId: number }
+  /**
+   * The agent's ticket was closed: its topic is marked closed (✅), and the agent is told when the visitor
+   * closed it. Jobs queued before `by` existed were the visitor's.
+   */
+  | { type: 'agent.ticket-closed'; agentId: number; ticketId: number; by?: 'visitor' | 'agent' }
   /** After hours: if still unclaimed, remind the group and ask the visitor for contact details. */
   | { type: 'ticket.after-hours'; ticketId: number }
   /**

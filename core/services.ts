@@ -7,6 +7,7 @@ import { createMediaRetentionService } from './media-retention.service.ts';
 import { createMessageService } from './message.service.ts';
 import { noOutbox, type Outbox } from './outbox.ts';
 import { createSessionService } from './session.service.ts';
+import { createTelegramLinkService } from './telegram-links.service.ts';
 import { createTicketService } from './ticket.service.ts';
 import { createVisitorDataService } from './visitor-data.service.ts';
 
@@ -34,5 +35,6 @@ export function createServices({
     tickets: createTicketService({ em, bus, outbox }),
     mediaRetention: createMediaRetentionService({ em }),
     visitorData: createVisitorDataService({ em, outbox }),
+    telegramLinks: createTelegramLinkService({ em }),
   };
 }

@@ -94,12 +94,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         const joined = addMessage(tx, ticket, 'system', `${agent.name} joined the conversation`);
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
-        // The agent gets what was said so far as the "connected" history, not one by one.
-        await tx.nativeUpdate(
-          Message,
-          { ticket: ticketId, sender: 'visitor', relayedAt: null },
-          { relayedAt: new Date() },
-        );
+        // What was said so far reaches the agent with the "connected" notice (which marks it relayed).
         await outbox.enqueue(tx, { type: 'agent.connected', agentId, ticketId });
         return { ticket, messages: [joined] };
       });
@@ -179,11 +174,12 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         );
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
-        if (actor.kind === 'visitor' && ticket.assignedAgent) {
+        if (ticket.assignedAgent) {
           await outbox.enqueue(tx, {
             type: 'agent.ticket-closed',
             agentId: ticket.assignedAgent.id,
             ticketId,
+            by: actor.kind,
           });
         }
         return { ticket, messages };

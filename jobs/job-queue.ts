@@ -22,10 +22,14 @@ export type DeliveryRetryMetrics = {
   givenUp(type: OutboundJob['type']): void;
 };
 
-/** The FIFO key of a delivery: everything for one chat goes out in the order it was enqueued. */
-function chatKey(job: OutboundJob): string {
-  return 'agentId' in job ? `agent:${job.agentId}` : 'support-group';
-}
+/**
+ * The FIFO key of a delivery: everything for one chat goes out in the order it was enqueued. With
+ * `allInGroup` (tickets' conversations are topics of the support group) every delivery is the group's.
+ */
+const chatKeyOf =
+  (allInGroup: boolean) =>
+  (job: OutboundJob): string =>
+    'agentId' in job && !allInGroup ? `agent:${job.agentId}` : 'support-group';
 
 /**
  * pg-boss on the application's database (PGlite through its adapter, or PostgreSQL), providing the
@@ -39,6 +43,7 @@ export async function startJobQueue({
   afterHoursSeconds,
   outboundWorkers = OUTBOUND_WORKERS,
   metrics,
+  allInGroup = false,
 }: {
   orm: Orm;
   databaseUrl?: string;
@@ -48,7 +53,10 @@ export async function startJobQueue({
   outboundWorkers?: number;
   /** Counts failed attempts for /metrics: retried later, or given up after the last retry. */
   metrics?: DeliveryRetryMetrics;
+  /** Every delivery goes to the support group (TICKET_THREADS=group-topics): one FIFO for it all. */
+  allInGroup?: boolean;
 }) {
+  const chatKey = chatKeyOf(allInGroup);
   const pglite = await pgliteOf(orm);
   // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
   // heartbeats and is retried within about 20 s, instead of holding its chat's FIFO key until it expires.

@@ -178,6 +178,26 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     expect((await second.visitor.messages('agent')).map((m) => m.body)).toEqual([]);
   });
 
+  it('routes by stored message ids: a reply to the agent’s own earlier message answers its ticket', async () => {
+    expect(app.telegram?.ticketThreads).toBe('single');
+    const first = await newTicket('ids first');
+    const second = await newTicket('ids second');
+    await claim(BOB, first.ticketId);
+    fake.sendText({ from: BOB.id, text: 'my answer carries no ticket label' });
+    await eventually(async () =>
+      (await first.visitor.messages('agent')).some((m) => m.body === 'my answer carries no ticket label'),
+    );
+    const own = fake
+      .messages(BOB.id)
+      .findLast((m: Sent) => m.text === 'my answer carries no ticket label') as Sent;
+    await claim(BOB, second.ticketId); // now the active one
+    fake.sendText({ from: BOB.id, text: 'follow-up to my own answer', replyTo: own.message_id });
+    await eventually(async () =>
+      (await first.visitor.messages('agent')).some((m) => m.body === 'follow-up to my own answer'),
+    );
+    expect((await second.visitor.messages('agent')).map((m) => m.body)).toEqual([]);
+  });
+
   it('/tickets switches the active ticket; without one the bot explains and offers the switcher', async () => {
     const one = await newTicket('switch one');
     const two = await newTicket('switch two');

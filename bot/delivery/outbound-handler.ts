@@ -11,17 +11,14 @@ import { renderCard, renderErasedCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
+import type { TicketThreadMode } from '../ticket-threads.ts';
+import { NoSupportGroup } from './no-support-group.ts';
+import { type Audience, createTicketPlaces, inPlace, type TicketPlace } from './ticket-places.ts';
 
 const isMessageGone = (error: unknown) =>
   error instanceof GrammyError && /message to edit not found|message can't be edited/.test(error.description);
 const isNotModified = (error: unknown) =>
   error instanceof GrammyError && /message is not modified/.test(error.description);
-
-export class NoSupportGroup extends Error {
-  constructor() {
-    super('No support group is bound yet (send /setup in the group, or set SUPPORT_GROUP_CHAT_ID)');
-  }
-}
 
 /**
  * Delivers the core's outbound jobs to Telegram. A throw means "retry later" (pg-boss, with backoff,
@@ -31,9 +28,11 @@ export class NoSupportGroup extends Error {
  * current database state, so a retry is harmless.
  */
 export function createOutboundHandler(
-  deps: BotDeps & { api: Api; logger: Logger; afterHoursMinutes: number },
+  deps: BotDeps & { api: Api; logger: Logger; afterHoursMinutes: number; ticketThreads: TicketThreadMode },
 ) {
   const { api, services, supportGroup, media, logger } = deps;
+  const places = createTicketPlaces({ api, services, supportGroup, mode: deps.ticketThreads, logger });
+  const inGroupTopics = deps.ticketThreads === 'group-topics';
   /** Cards Telegram refused for good since this process started (they have no row to mark). */
   let refusedCards = 0;
   /**
@@ -63,7 +62,9 @@ export function createOutboundHandler(
           if (!isMessageGone(error)) throw error;
         }
       }
-      const sent = await api.sendMessage(chatId, text, { ...html, reply_markup: keyboard });
+      const sent = await places.send(ticketId, 'group', { role: 'card' }, (place) =>
+        api.sendMessage(place.chatId, text, { ...html, ...inPlace(place), reply_markup: keyboard }),
+      );
       if (!(await services.desk.setCardMessageId(ticketId, sent.message_id))) {
         // The conversation was erased while its first card was on the way: that card says so too.
         await eraseCard({ id: ticketId, category: card.category, groupMessageId: sent.message_id });
@@ -96,27 +97,28 @@ export function createOutboundHandler(
    * The Telegram messages one visitor message becomes, in order: its file (if any), then its text in one
    * or more parts. A file Telegram refuses (e.g. not a valid image) is replaced by its caption as text.
    */
-  const relaySteps = async (chatId: number, message: Message) => {
+  const relaySteps = async (message: Message) => {
     const file = message.mediaUrl ? media.parseUrl(message.mediaUrl) : null;
     const stored = file ? await media.open(file.sessionId, file.fileName) : null;
     const { caption, texts } = renderRelayedMessage(message.ticket, message, { withFile: Boolean(stored) });
-    const steps: (() => Promise<TelegramMessage>)[] = texts.map(
-      (text) => () => api.sendMessage(chatId, text, html),
+    const steps: ((place: TicketPlace) => Promise<TelegramMessage>)[] = texts.map(
+      (text) => (place) => api.sendMessage(place.chatId, text, { ...html, ...inPlace(place) }),
     );
     if (stored && file && caption !== null) {
-      steps.unshift(async () => {
+      steps.unshift(async (place) => {
         const input = new InputFile(stored.bytes, file.fileName);
+        const options = { ...html, ...inPlace(place), caption };
         try {
           return stored.mimeType.startsWith('image/')
-            ? await api.sendPhoto(chatId, input, { ...html, caption })
-            : await api.sendDocument(chatId, input, { ...html, caption });
+            ? await api.sendPhoto(place.chatId, input, options)
+            : await api.sendDocument(place.chatId, input, options);
         } catch (error) {
           if (!isPermanentTelegramRefusal(error)) throw error;
           logger.warn(
             { messageId: message.id, description: error.description },
             'Telegram refused an attachment; sending its caption as text',
           );
-          return api.sendMessage(chatId, caption, html);
+          return api.sendMessage(place.chatId, caption, { ...html, ...inPlace(place) });
         }
       });
     }
@@ -128,13 +130,18 @@ export function createOutboundHandler(
    * process dies between parts, the job runs again and the parts already sent are sent again; a retry
    * in the same process goes on where it stopped). Answers the first Telegram message's id.
    */
-  const relayOne = async (chatId: number, message: Message) => {
-    const steps = await relaySteps(chatId, message);
-    const key = `${chatId}:${message.id}`;
+  const relayOne = async (audience: Audience, message: Message) => {
+    const steps = await relaySteps(message);
+    const key = `${audience === 'group' ? 'group' : audience.id}:${message.id}`;
     const progress = partsSent.get(key) ?? { count: 0, firstMessageId: 0 };
     try {
       for (const step of steps.slice(progress.count)) {
-        const sent = await step();
+        const sent = await places.send(
+          message.ticket.id,
+          audience,
+          { role: 'visitor', messageId: message.id },
+          step,
+        );
         if (progress.count === 0) progress.firstMessageId = sent.message_id;
         progress.count += 1;
         partsSent.set(key, progress);
@@ -149,13 +156,13 @@ export function createOutboundHandler(
   };
 
   /** Telegram refused the message for good: marked, reported, and the agent told where to read it. */
-  const giveUpOn = async (agent: { id: number; tgChatId: number }, message: Message, error: GrammyError) => {
+  const giveUpOn = async (audience: Audience, message: Message, error: GrammyError) => {
     const { undeliverableTotal } = await services.desk.markUndeliverable(message.id, error.description);
     logger.error(
       {
         messageId: message.id,
         ticketId: message.ticket.id,
-        agentId: agent.id,
+        agentId: audience === 'group' ? undefined : audience.id,
         errorCode: error.error_code,
         description: error.description,
         undeliverableTotal,
@@ -163,45 +170,82 @@ export function createOutboundHandler(
       'Telegram refused a visitor message for good; marked undeliverable (the messages after it go on)',
     );
     if (error.error_code === 403) {
-      // The agent blocked the bot (or never started it): only the group can be told.
-      await warnGroupAboutAgent(agent.id).catch((warnError: unknown) =>
+      // The agent blocked the bot (or never started it): only the group can be told. (A 403 from the
+      // group itself means the bot is not in it: nobody to tell.)
+      if (audience === 'group' || inGroupTopics) return;
+      await warnGroupAboutAgent(audience.id).catch((warnError: unknown) =>
         logger.warn({ err: warnError }, 'could not warn the group'),
       );
       return;
     }
-    await api
-      .sendMessage(
-        agent.tgChatId,
-        `⚠️ <b>${escapeHtml(ticketLabel(message.ticket))}</b> · a visitor message could not be shown here ` +
-          `(Telegram: ${escapeHtml(truncate(error.description, 200))}). Open the ticket in the queue app to read it.`,
-        html,
+    const notice =
+      `⚠️ <b>${escapeHtml(ticketLabel(message.ticket))}</b> · a visitor message could not be shown here ` +
+      `(Telegram: ${escapeHtml(truncate(error.description, 200))}). Open the ticket in the queue app to read it.`;
+    await places
+      .send(message.ticket.id, audience, { role: 'notice' }, (place) =>
+        api.sendMessage(place.chatId, notice, { ...html, ...inPlace(place) }),
       )
       .catch((noticeError: unknown) => logger.warn({ err: noticeError }, 'could not tell the agent'));
   };
 
   /**
-   * Relays the message and any earlier one of its ticket still waiting, in order; each is marked once
+   * Relays the ticket's visitor messages still waiting (up to `uptoId`), in order; each is marked once
    * sent. One that Telegram refuses for good is marked undeliverable and the rest go on.
    */
-  const relayToAgent = async (agentId: number, messageId: number) => {
-    const [agent, message] = await Promise.all([
-      services.agents.get(agentId),
-      services.desk.message(messageId),
-    ]);
+  const relayPending = async (ticketId: number, audience: Audience, uptoId?: number) => {
     let outcome: 'sent' | 'refused' = 'sent';
-    for (const pending of await services.desk.unrelayed(message.ticket.id, messageId)) {
+    for (const pending of await services.desk.unrelayed(ticketId, uptoId)) {
       try {
-        await relayOne(agent.tgChatId, pending);
+        await relayOne(audience, pending);
       } catch (error) {
         if (!isPermanentTelegramRefusal(error)) throw error;
-        await giveUpOn(agent, pending, error);
+        await giveUpOn(audience, pending, error);
         outcome = 'refused';
       }
     }
     return outcome;
   };
 
+  const relayToAgent = async (agentId: number, messageId: number) => {
+    const [agent, message] = await Promise.all([
+      services.agents.get(agentId),
+      services.desk.message(messageId),
+    ]);
+    return relayPending(message.ticket.id, agent, messageId);
+  };
+
+  /**
+   * The card, and in group topics the visitor's messages under it (the whole team reads the conversation
+   * in the ticket's topic, claimed or not).
+   */
+  const showTicket = async (ticketId: number) => {
+    const card = await postCard(ticketId);
+    const messages = inGroupTopics ? await relayPending(ticketId, 'group') : 'sent';
+    return card === 'refused' || messages === 'refused' ? 'refused' : 'sent';
+  };
+
+  /** In group topics: the topic learns who answers; what the visitor said is there already (or follows). */
+  const announceAgent = async (agentId: number, ticketId: number) => {
+    const agent = await services.agents.get(agentId);
+    const notice =
+      `🙋 <b>${escapeHtml(agent.name)}</b> is answering: their messages in this topic go to the visitor. ` +
+      'Everyone else’s stay in the team (marked 🙈).';
+    await places.send(ticketId, agent, { role: 'connected' }, (place) =>
+      api.sendMessage(place.chatId, notice, {
+        ...html,
+        ...inPlace(place),
+        reply_markup: closeButton(ticketId),
+      }),
+    );
+    return relayPending(ticketId, agent);
+  };
+
+  /**
+   * "Connected to #12" with the history so far, in the agent's chat (its topic there in private-topics
+   * mode); the visitor messages it showed count as relayed.
+   */
   const connectAgent = async (agentId: number, ticketId: number) => {
+    if (inGroupTopics) return announceAgent(agentId, ticketId);
     const [agent, card, history] = await Promise.all([
       services.agents.get(agentId),
       services.desk.card(ticketId),
@@ -209,24 +253,35 @@ export function createOutboundHandler(
     ]);
     // In order; the close button under the last part, where the agent goes on. A retry after a failure
     // half way sends the parts again (at least once).
-    const parts = renderConnected(card, history);
+    const parts = renderConnected(card, history, { inTopic: deps.ticketThreads === 'private-topics' });
     for (const [index, text] of parts.entries()) {
       const last = index === parts.length - 1;
-      await api.sendMessage(
-        agent.tgChatId,
-        text,
-        last ? { ...html, reply_markup: closeButton(ticketId) } : html,
+      await places.send(ticketId, agent, { role: index === 0 ? 'connected' : 'history' }, (place) =>
+        api.sendMessage(place.chatId, text, {
+          ...html,
+          ...inPlace(place),
+          ...(last ? { reply_markup: closeButton(ticketId) } : {}),
+        }),
       );
     }
+    await services.desk.markShown(history.filter((message) => message.sender === 'visitor').map((m) => m.id));
+    return 'sent' as const;
   };
 
-  const tellClosed = async (agentId: number, ticketId: number) => {
+  /** The agent's ticket closed: the visitor's closing is told in its place, and its topic marked ✅. */
+  const ticketClosed = async (agentId: number, ticketId: number, by: 'visitor' | 'agent') => {
     const [agent, card] = await Promise.all([services.agents.get(agentId), services.desk.card(ticketId)]);
-    await api.sendMessage(
-      agent.tgChatId,
-      `☑️ <b>${escapeHtml(ticketLabel(card))}</b> was closed by the visitor.`,
-      html,
-    );
+    if (by === 'visitor') {
+      const notice = `☑️ <b>${escapeHtml(ticketLabel(card))}</b> was closed by the visitor.`;
+      await places.send(
+        ticketId,
+        agent,
+        { role: 'notice' },
+        (place) => api.sendMessage(place.chatId, notice, { ...html, ...inPlace(place) }),
+        { create: false },
+      );
+    }
+    await places.closeThreads(ticketId);
   };
 
   const afterHours = async (ticketId: number) => {
@@ -263,14 +318,13 @@ export function createOutboundHandler(
   const runJob = async (job: OutboundJob): Promise<'sent' | 'refused'> => {
     switch (job.type) {
       case 'ticket.card':
-        return (await postCard(job.ticketId)) ?? 'sent';
+        return await showTicket(job.ticketId);
       case 'agent.message':
         return await relayToAgent(job.agentId, job.messageId);
       case 'agent.connected':
-        await connectAgent(job.agentId, job.ticketId);
-        return 'sent';
+        return await connectAgent(job.agentId, job.ticketId);
       case 'agent.ticket-closed':
-        await tellClosed(job.agentId, job.ticketId);
+        await ticketClosed(job.agentId, job.ticketId, job.by ?? 'visitor');
         return 'sent';
       case 'ticket.after-hours':
         await afterHours(job.ticketId);

@@ -6,6 +6,7 @@ import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
 import { parseTicketId } from '../ticket-id.ts';
+import type { TicketRouting } from '../ticket-routing.ts';
 
 export const CLOSE_CONVERSATION = 'close-ticket';
 const SKIP = 'close-note:skip';
@@ -57,8 +58,11 @@ export function closeTicketConversation({ services }: Pick<BotDeps, 'services'>)
   };
 }
 
-/** `/close` (the active ticket, or `/close 12`) and the “✖ Close #12” button start the close conversation. */
-export function closeFeature({ services }: Pick<BotDeps, 'services'>) {
+/**
+ * `/close` (the ticket of the topic it is sent in, or of the message it replies to, or the active ticket;
+ * or `/close 12`) and the “✖ Close #12” button start the close conversation.
+ */
+export function closeFeature({ services }: Pick<BotDeps, 'services'>, ticketOf: TicketRouting) {
   const feature = new Composer<BotContext>();
   const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 
@@ -72,26 +76,29 @@ export function closeFeature({ services }: Pick<BotDeps, 'services'>) {
   };
 
   feature.command('close', async (ctx) => {
-    const agent = await services.agents.get(agentOf(ctx).id);
+    const agentId = agentOf(ctx).id;
     const argument = ctx.match.trim();
-    const ticketId = argument ? parseTicketId(argument) : agent.activeTicket?.id;
-    if (argument && !ticketId) {
+    if (argument && !parseTicketId(argument)) {
       await ctx.reply(
         `“${truncate(argument, 20)}” is not a ticket number. Send /close 12 to close #12, ` +
-          'or /close alone for your active ticket.',
+          'or /close alone in a ticket’s topic (or for your active ticket).',
       );
       return;
     }
+    const routed = argument ? null : await ticketOf(ctx, agentId);
+    const ticketId = argument ? parseTicketId(argument) : routed?.ticketId;
     if (!ticketId) {
-      await ctx.reply('No active ticket to close. Use /tickets to pick one, or /close 12.');
+      await ctx.reply(
+        `Which ticket? Send /close 12 to close #12. ${routed?.ticketId === null ? routed.why : ''}`.trim(),
+      );
       return;
     }
-    const refusal = await whyNotClosable(ticketId, agent.id);
+    const refusal = await whyNotClosable(ticketId, agentId);
     if (refusal) {
       await ctx.reply(refusal);
       return;
     }
-    await ctx.conversation.enter(CLOSE_CONVERSATION, ticketId, agent.id);
+    await ctx.conversation.enter(CLOSE_CONVERSATION, ticketId, agentId);
   });
 
   feature.callbackQuery(/^close:(.*)$/, async (ctx) => {

@@ -4,9 +4,9 @@ import type { Message } from 'grammy/types';
 import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
-import { ticketOfLabel } from '../render/agent-messages.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
+import type { TicketRouting } from '../ticket-routing.ts';
 
 /** A photo or document of an agent's message: the file id and the type it will be stored as. */
 function attachmentOf(message: Message): { fileId: string; mimeType: string; size?: number } | null {
@@ -23,10 +23,12 @@ function attachmentOf(message: Message): { fileId: string; mimeType: string; siz
 }
 
 /**
- * Agent DM → visitor. The ticket is the one of the bot message replied to (by its label), else the agent's active ticket,
- * else the agent is told how to pick one. Photos and documents are downloaded into the media store.
+ * Agent's chat with the bot → visitor. The ticket is found by stored ids (ticket-routing.ts): the topic,
+ * the message replied to, or (single mode) the active ticket; else the agent is told how to pick one.
+ * Photos and documents are downloaded into the media store. The agent's message is recorded as the
+ * ticket's, so replies to it route there too.
  */
-export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
+export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf: TicketRouting) {
   const { services, media } = deps;
   const feature = new Composer<BotContext>();
 
@@ -36,17 +38,13 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
       await ctx.reply('Unknown command. /help lists what I can do.');
       return;
     }
-    const agent = await services.agents.get((ctx.agent as NonNullable<BotContext['agent']>).id);
-    const repliedTo = message.reply_to_message;
-    const repliedTicket =
-      repliedTo?.from?.id === ctx.me.id ? ticketOfLabel(repliedTo.text ?? repliedTo.caption) : null;
-    const ticketId = repliedTicket ?? agent.activeTicket?.id;
-    if (!ticketId) {
-      await ctx.reply('You have no active ticket. Pick one with /tickets, or claim one from /queue.', {
-        reply_markup: switcher,
-      });
+    const agentId = (ctx.agent as NonNullable<BotContext['agent']>).id;
+    const routed = await ticketOf(ctx, agentId);
+    if (routed.ticketId === null) {
+      await ctx.reply(routed.why, routed.offerSwitcher ? { reply_markup: switcher } : undefined);
       return;
     }
+    const { ticketId } = routed;
 
     let mediaUrl: string | undefined;
     const attachment = attachmentOf(message);
@@ -80,18 +78,25 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>) {
     try {
       const sent = await services.messages.sendAgentMessage({
         ticketId,
-        agentId: agent.id,
+        agentId,
         body: message.text ?? message.caption ?? '',
         mediaUrl,
         tgMessageId: message.message_id,
       });
       stored = !sent.duplicate;
+      await services.telegramLinks.record({
+        ticketId: sent.ticket.id,
+        messageId: sent.message.id,
+        chatId: message.chat.id,
+        threadId: message.is_topic_message ? message.message_thread_id : null,
+        tgMessageId: message.message_id,
+        role: 'agent',
+      });
     } finally {
       if (mediaUrl && !stored) await media.discard(mediaUrl);
     }
-    if (repliedTicket && repliedTicket !== agent.activeTicket?.id) {
-      await services.agents.setActiveTicket(agent.id, repliedTicket).catch(() => {});
-    }
+    // Replying to another ticket's message makes it the active one (single mode: where plain messages go).
+    if (routed.via === 'reply') await services.agents.setActiveTicket(agentId, ticketId).catch(() => {});
   });
 
   return feature;

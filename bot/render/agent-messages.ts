@@ -7,15 +7,6 @@ export const closeData = (ticketId: number) => `close:${ticketId}`;
 export const closeButton = (ticketId: number) =>
   new InlineKeyboard().text(`✖ Close #${ticketId}`, closeData(ticketId));
 
-/**
- * The ticket a bot message in an agent's DM is about: every such message starts with its ticket's label
- * ("#12 · Visitor …", "🔗 You're connected to #12 …"), so an agent's reply to it answers that ticket.
- */
-export function ticketOfLabel(text: string | undefined): number | null {
-  const match = /^\D{0,40}?#(\d+)\b/.exec(text?.split('\n', 1)[0] ?? '');
-  return match ? Number(match[1]) : null;
-}
-
 const senderName = (message: Message) =>
   message.sender === 'visitor'
     ? 'Visitor'
@@ -38,9 +29,9 @@ function relayedLabel(
 }
 
 /**
- * A visitor message as the agent's DM shows it: `caption` for its file (null without one), then `texts`,
- * one Telegram message each. Every one starts with the ticket's label, so a reply to any answers the
- * ticket. Nothing is cut: a text longer than one Telegram message is split into labelled parts, and a
+ * A visitor message as the agent's chat shows it: `caption` for its file (null without one), then `texts`,
+ * one Telegram message each. Every one starts with the ticket's label (for the agent's eyes: replies
+ * route by the stored message ids). Nothing is cut: a text longer than one Telegram message is split into labelled parts, and a
  * caption over Telegram's 1,024 leaves the file with the label alone and the text following it.
  */
 export function renderRelayedMessage(
@@ -74,19 +65,21 @@ export const HISTORY_MAX_PARTS = 4;
  * "Connected to #12" with the history so far, as one or more Telegram messages. No message is cut: one
  * too long for a Telegram message is split into pieces (between words), each on a line of its own, and
  * lines are packed into messages of at most Telegram's 4,096. The first message starts with the
- * connected notice, the others with the ticket's label and "(2/3)", so a reply to any answers the
- * ticket. Beyond HISTORY_MAX_PARTS the oldest messages are left out whole, and the notice says how many
+ * connected notice, the others with the ticket's label and "(2/3)". Beyond HISTORY_MAX_PARTS the oldest messages are left out whole, and the notice says how many
  * (the queue app shows them).
  */
 export function renderConnected(
   ticket: { id: number; category?: string | null },
   history: Message[],
+  { inTopic = false }: { inTopic?: boolean } = {},
 ): string[] {
   const label = escapeHtml(ticketLabel(ticket));
   const head =
     `🔗 You're connected to <b>${label}</b>.\n` +
-    'Write here to answer (replying to a message of a ticket answers that ticket); ' +
-    '/tickets switches between your tickets, /close closes this one.';
+    (inTopic
+      ? 'This topic is the ticket: whatever you write here goes to the visitor; /close closes it.'
+      : 'Write here to answer (replying to a message of a ticket answers that ticket); ' +
+        '/tickets switches between your tickets, /close closes this one.');
   const continuation = (number: number, of: number) => `<b>${label}</b> · history (${number}/${of})`;
   const leftOut = (count: number) =>
     `… ${count} earlier message${count === 1 ? '' : 's'}: open the ticket in the queue app to read ${count === 1 ? 'it' : 'them'}.`;

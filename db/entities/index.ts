@@ -5,9 +5,22 @@ import { Pass } from './pass.entity.ts';
 import { ProcessedUpdate } from './processed-update.entity.ts';
 import { Setting } from './setting.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
+import { TelegramMessage } from './telegram-message.entity.ts';
 import { Ticket } from './ticket.entity.ts';
+import { TicketThread } from './ticket-thread.entity.ts';
 
-export { Agent, BotConversation, Message, Pass, ProcessedUpdate, Setting, SupportSession, Ticket };
+export {
+  Agent,
+  BotConversation,
+  Message,
+  Pass,
+  ProcessedUpdate,
+  Setting,
+  SupportSession,
+  TelegramMessage,
+  Ticket,
+  TicketThread,
+};
 
 export const entities = [
   SupportSession,
@@ -18,4 +31,6 @@ export const entities = [
   Setting,
   ProcessedUpdate,
   BotConversation,
+  TelegramMessage,
+  TicketThread,
 ];

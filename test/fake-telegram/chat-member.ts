@@ -1,7 +1,8 @@
+import { type AdminRights, defaultAdminRights } from './admin-rights.ts';
 import type { ChatMember, MemberStatus, User } from './types.ts';
 
 /** A ChatMember object as getChatMember and my_chat_member updates carry it. */
-export function chatMember(user: User, status: MemberStatus): ChatMember {
+export function chatMember(user: User, status: MemberStatus, rights?: AdminRights): ChatMember {
   switch (status) {
     case 'creator':
       return { status, user, is_anonymous: false };
@@ -11,18 +12,7 @@ export function chatMember(user: User, status: MemberStatus): ChatMember {
         user,
         can_be_edited: false,
         is_anonymous: false,
-        can_manage_chat: true,
-        can_delete_messages: true,
-        can_manage_video_chats: true,
-        can_restrict_members: true,
-        can_promote_members: false,
-        can_change_info: true,
-        can_invite_users: true,
-        can_post_stories: false,
-        can_edit_stories: false,
-        can_delete_stories: false,
-        can_pin_messages: true,
-        can_manage_topics: false,
+        ...(rights ?? { ...defaultAdminRights(false), can_manage_topics: false }),
       } as ChatMember;
     case 'restricted':
       return {

@@ -1,5 +1,7 @@
+import { type AdminRights, defaultAdminRights } from './admin-rights.ts';
 import { badRequest, forbidden } from './api-error.ts';
-import type { Chat, MemberStatus, Message, User } from './types.ts';
+import type { ForumTopicRecord } from './forum-topics.ts';
+import type { Chat, MemberStatus, Message, ReactionType, User } from './types.ts';
 
 export interface NewUser {
   id: number;
@@ -17,6 +19,10 @@ export interface NewGroup {
   username?: string;
   /** The bot's membership; default 'member'. */
   botStatus?: MemberStatus;
+  /** A forum supergroup (topics enabled): Chat.is_forum, createForumTopic, message_thread_id. */
+  isForum?: boolean;
+  /** The bot's rights when it is an administrator; default Telegram's promote dialog (see admin-rights.ts). */
+  botRights?: Partial<AdminRights>;
 }
 
 interface UserRecord {
@@ -32,6 +38,12 @@ export interface ChatRecord {
   messages: Map<number, Message>;
   deleted: Set<number>;
   members: Map<number, MemberStatus>;
+  /** Rights of the administrators that differ from the default ones, by user id. */
+  rights: Map<number, Partial<AdminRights>>;
+  /** Forum topics by message_thread_id (deleted topics are removed). */
+  topics: Map<number, ForumTopicRecord>;
+  /** Reactions per message: message_id → (user id, or the bot's id) → the reactions that user set. */
+  reactions: Map<number, Map<number, ReactionType[]>>;
 }
 
 /** Users, chats, memberships and every message of every chat. */
@@ -66,10 +78,11 @@ export class ChatStore {
       throw new Error(`addGroup: id must be a negative integer`);
     const chat: Chat = { id: input.id, type: 'supergroup', title: input.title };
     if (input.username !== undefined) chat.username = input.username;
+    if (input.isForum) chat.is_forum = true;
     const existing = this.chats.get(input.id);
     if (existing) existing.chat = chat;
     else this.chats.set(input.id, newChatRecord(chat));
-    this.setMember(input.id, this.bot.id, input.botStatus ?? 'member');
+    this.setMember(input.id, this.bot.id, input.botStatus ?? 'member', input.botRights);
     return chat;
   }
 
@@ -150,9 +163,27 @@ export class ChatStore {
     return record.members.get(userId) ?? 'left';
   }
 
-  setMember(chatId: number, userId: number, status: MemberStatus) {
+  setMember(chatId: number, userId: number, status: MemberStatus, rights?: Partial<AdminRights>) {
     const record = this.chat(chatId);
     record.members.set(userId, status);
+    if (rights) record.rights.set(userId, { ...rights });
+    else record.rights.delete(userId);
+  }
+
+  /**
+   * A member's administrator rights in a group: all of them for the creator, the defaults with the
+   * overrides for an administrator, undefined for everyone else (and in private chats).
+   */
+  adminRights(chatId: number, userId: number): AdminRights | undefined {
+    const record = this.chats.get(chatId);
+    if (!record || record.chat.type === 'private') return undefined;
+    const status = this.memberStatus(chatId, userId);
+    const defaults = defaultAdminRights(record.chat.is_forum === true);
+    if (status === 'creator') {
+      return Object.fromEntries(Object.keys(defaults).map((key) => [key, true])) as unknown as AdminRights;
+    }
+    if (status !== 'administrator') return undefined;
+    return { ...defaults, ...record.rights.get(userId) };
   }
 
   nextMessageId(record: ChatRecord): number {
@@ -172,7 +203,13 @@ export class ChatStore {
   }
 
   delete(chatId: number, messageId: number) {
-    this.chat(chatId).deleted.add(messageId);
+    const record = this.chat(chatId);
+    record.deleted.add(messageId);
+    record.reactions.delete(messageId);
+  }
+
+  isDeleted(chatId: number, messageId: number): boolean {
+    return this.chats.get(chatId)?.deleted.has(messageId) ?? false;
   }
 
   messages(chatId: number): Message[] {
@@ -185,5 +222,14 @@ export class ChatStore {
 }
 
 function newChatRecord(chat: Chat): ChatRecord {
-  return { chat, lastMessageId: 0, messages: new Map(), deleted: new Set(), members: new Map() };
+  return {
+    chat,
+    lastMessageId: 0,
+    messages: new Map(),
+    deleted: new Set(),
+    members: new Map(),
+    rights: new Map(),
+    topics: new Map(),
+    reactions: new Map(),
+  };
 }

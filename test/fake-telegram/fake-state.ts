@@ -6,6 +6,15 @@ import type { User } from './types.ts';
 import { UpdateQueue } from './update-queue.ts';
 import { type WebhookOptions, WebhookSender } from './webhook-sender.ts';
 
+export interface ChatActionRecord {
+  chatId: number;
+  /** The topic, when the action was sent with message_thread_id. */
+  threadId?: number;
+  action: string;
+  /** ms since epoch. */
+  at: number;
+}
+
 /** Everything the Bot API methods and the injection helpers read and change. */
 export class FakeState {
   readonly token: string;
@@ -25,6 +34,10 @@ export class FakeState {
   readonly profileTexts = new Map<string, string>();
   /** Telegram's group privacy mode (BotFather's default: on). */
   privacyMode = true;
+  /** BotFather's topic mode for private chats (Bot API 9.3) and whether users may create topics (9.4). */
+  botTopics = { enabled: false, usersCanCreate: false };
+  /** Successful sendChatAction calls, in order. */
+  readonly chatActions: ChatActionRecord[] = [];
 
   constructor(token: string, webhook: WebhookOptions, onWebhookAttempt: () => void) {
     this.token = token;

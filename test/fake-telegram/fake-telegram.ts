@@ -1,9 +1,11 @@
 import type { BotCommand, BotCommandScope, MenuButton } from 'grammy/types';
+import type { AdminRights } from './admin-rights.ts';
 import { ApiDispatcher } from './api-dispatcher.ts';
 import { CallLog, type WaitForOptions } from './call-log.ts';
 import type { NewGroup, NewUser } from './chat-store.ts';
-import { FakeState, scopeKey } from './fake-state.ts';
+import { type ChatActionRecord, FakeState, scopeKey } from './fake-state.ts';
 import { type FailOptions, type FaultOptions, Faults, type RefuseOptions } from './faults.ts';
+import type { ForumTopicRecord } from './forum-topics.ts';
 import { type HttpListener, listenOnLoopback } from './http-listener.ts';
 import { RateLimiter, type RateLimits, TELEGRAM_LIMITS } from './rate-limiter.ts';
 import { createRequestRouter } from './request-router.ts';
@@ -12,6 +14,7 @@ import type {
   Chat,
   MemberStatus,
   Message,
+  ReactionTypeEmoji,
   RecordedParams,
   Update,
   User,
@@ -21,9 +24,12 @@ import type { UpdateInput } from './update-queue.ts';
 import {
   type ButtonClick,
   type CallbackQueryInput,
+  type NewUserTopic,
   UserActions,
+  type UserMediaOptions,
   type UserMessageOptions,
 } from './user-actions.ts';
+import { UserChanges, type UserDeletion, type UserEdit, type UserReaction } from './user-changes.ts';
 
 export interface FakeTelegramOptions {
   /** Default '123456:TEST-token-abcdefghijklmnopqrstuvwxyz'; the bot's id is the numeric prefix. */
@@ -34,12 +40,41 @@ export interface FakeTelegramOptions {
   webhookMaxAttempts?: number;
   /** Time limit of one webhook POST. Default 10 s. */
   webhookTimeoutMs?: number;
+  /**
+   * BotFather's topic mode for private chats (Bot API 9.3), off by default; `{ usersCanCreate:
+   * false }` also stops users creating topics (9.4; default true). See `setBotTopics`.
+   */
+  topicsInPrivateChats?: boolean | { usersCanCreate?: boolean };
 }
 
 export type SentMessageCall = ApiCall & { result: Message };
 
+/** Which of a chat's messages a query means: all (default) or those of one forum topic. */
+export interface ThreadFilter {
+  threadId?: number;
+}
+
+/** A forum topic's current state (`fake.topics`). */
+export type ForumTopicState = ForumTopicRecord;
+
+/** One user's (or the bot's) reactions on a message. */
+export interface MessageReactionState {
+  userId: number;
+  reaction: ReactionTypeEmoji[];
+}
+
 export const DEFAULT_TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SENT_MESSAGE_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+const SENT_MESSAGE_METHODS = new Set([
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'sendVoice',
+  'sendAudio',
+  'sendVideoNote',
+  'sendSticker',
+  'sendAnimation',
+  'sendLocation',
+]);
 
 /** A running fake Bot API server; see index.ts for the overview. */
 export class FakeTelegram {
@@ -51,6 +86,7 @@ export class FakeTelegram {
   private readonly faults: Faults;
   private readonly limiter: RateLimiter;
   private readonly users: UserActions;
+  private readonly changes: UserChanges;
   private readonly listener: HttpListener;
   private readonly closing: AbortController;
   private closed: Promise<void> | undefined;
@@ -79,6 +115,10 @@ export class FakeTelegram {
       },
       () => log.changed(),
     );
+    const topics = options.topicsInPrivateChats;
+    if (topics) {
+      state.botTopics = { enabled: true, usersCanCreate: topics === true || topics.usersCanCreate !== false };
+    }
     dispatcher = new ApiDispatcher(state, faults, limiter, log, closing.signal);
     const listener = await listenOnLoopback(
       createRequestRouter({ state, dispatcher, faults, log, closing: closing.signal }),
@@ -101,6 +141,7 @@ export class FakeTelegram {
     this.listener = parts.listener;
     this.closing = parts.closing;
     this.users = new UserActions(this.state, () => this.log.changed());
+    this.changes = new UserChanges(this.state, () => this.log.changed());
     this.apiRoot = `http://127.0.0.1:${this.listener.port}`;
     this.token = this.state.token;
     this.botUser = structuredClone(this.state.bot);
@@ -130,9 +171,22 @@ export class FakeTelegram {
     return structuredClone(this.state.chats.addGroup(group));
   }
 
-  /** Sets a user's (or the bot's, by `fake.botUser.id`) status in a group. */
-  setChatMember(chatId: number, userId: number, status: MemberStatus) {
-    this.state.chats.setMember(chatId, userId, status);
+  /**
+   * Sets a user's (or the bot's, by `fake.botUser.id`) status in a group; an administrator's
+   * `rights` override the defaults (all on but promoting members; can_manage_topics in forums).
+   */
+  setChatMember(chatId: number, userId: number, status: MemberStatus, rights?: Partial<AdminRights>) {
+    this.state.chats.setMember(chatId, userId, status, rights);
+  }
+
+  /** Makes the bot an administrator of the group with these rights changed from the defaults. */
+  setBotRights(chatId: number, rights: Partial<AdminRights>) {
+    this.state.chats.setMember(chatId, this.state.bot.id, 'administrator', rights);
+  }
+
+  /** BotFather's topic mode in private chats; `usersCanCreate` defaults to `enabled`. */
+  setBotTopics({ enabled, usersCanCreate = enabled }: { enabled: boolean; usersCanCreate?: boolean }) {
+    this.state.botTopics = { enabled, usersCanCreate };
   }
 
   /** The user blocks (or unblocks) the bot: sends to them answer 403. */
@@ -159,6 +213,55 @@ export class FakeTelegram {
     options: UserMessageOptions & { bytes: Buffer; fileName: string; mimeType?: string; caption?: string },
   ): Update {
     return this.users.sendDocument(options);
+  }
+
+  /** A voice message (audio/ogg, file path voice/…oga) the bot can getFile and download. */
+  sendVoice(options: UserMediaOptions): Update {
+    return this.users.sendMedia('voice', options);
+  }
+
+  /** A video note (video/mp4, no caption). */
+  sendVideoNote(options: UserMediaOptions): Update {
+    return this.users.sendMedia('video_note', options);
+  }
+
+  /** A music file (audio/mpeg unless `fileName` says otherwise). */
+  sendAudio(options: UserMediaOptions): Update {
+    return this.users.sendMedia('audio', options);
+  }
+
+  /** A sticker (image/webp, is_animated/is_video false unless `stickerFormat` says so; no caption). */
+  sendSticker(options: UserMediaOptions): Update {
+    return this.users.sendMedia('sticker', options);
+  }
+
+  /** A GIF-like animation (video/mp4); the message also has `document`, as Telegram sends it. */
+  sendAnimation(options: UserMediaOptions): Update {
+    return this.users.sendMedia('animation', options);
+  }
+
+  sendLocation(options: UserMessageOptions & { latitude: number; longitude: number }): Update {
+    return this.users.sendLocation(options);
+  }
+
+  /** A user opens a forum topic (a forum_topic_created message from them). */
+  createTopic(topic: NewUserTopic): Update {
+    return this.users.createTopic(topic);
+  }
+
+  /** The user edits their message: an `edited_message` update, and the stored message changes. */
+  editText(edit: UserEdit): Update {
+    return this.changes.editText(edit);
+  }
+
+  /** The user sets their reactions on a message: a `message_reaction` update (see index.ts). */
+  react(reaction: UserReaction): Update {
+    return this.changes.react(reaction);
+  }
+
+  /** A user deletes a message. Bots are not told: no update, the message is just gone. */
+  deleteByUser(deletion: UserDeletion) {
+    this.changes.deleteMessage(deletion);
   }
 
   /** Presses the inline button with this text on a stored message (a callback_query update). */
@@ -222,6 +325,60 @@ export class FakeTelegram {
     return this.messages(chatId).at(-1);
   }
 
+  /** Current messages of one forum topic (its forum_topic_created message first). */
+  messagesInThread(chatId: number, threadId: number): Message[] {
+    return this.messages(chatId).filter((message) => message.message_thread_id === threadId);
+  }
+
+  /** Whether a message was deleted (by the bot, by deleteForumTopic or by `deleteByUser`). */
+  isDeleted(chatId: number, messageId: number): boolean {
+    return this.state.chats.isDeleted(chatId, messageId);
+  }
+
+  /** Moves a message's date `hours` into the past, as if it had been sent that long ago (48-hour rules). */
+  ageMessage(chatId: number, messageId: number, hours: number) {
+    const message = this.state.chats.message(chatId, messageId);
+    if (!message) throw new Error(`fake Telegram: no message ${messageId} in chat ${chatId}`);
+    this.state.chats.store({ ...message, date: message.date - Math.round(hours * 3600) });
+  }
+
+  /** The chat's forum topics that exist now, by message_thread_id. */
+  topics(chatId: number): ForumTopicState[] {
+    const record = this.state.chats.findChat(chatId);
+    return [...(record?.topics.values() ?? [])]
+      .sort((a, b) => a.message_thread_id - b.message_thread_id)
+      .map((topic) => structuredClone(topic));
+  }
+
+  topic(chatId: number, threadId: number): ForumTopicState | undefined {
+    return this.topics(chatId).find((topic) => topic.message_thread_id === threadId);
+  }
+
+  /** Everyone's current reactions on a message (the bot's under `fake.botUser.id`). */
+  reactions(chatId: number, messageId: number): MessageReactionState[] {
+    const byActor = this.state.chats.findChat(chatId)?.reactions.get(messageId);
+    return [...(byActor?.entries() ?? [])].map(([userId, reaction]) => ({
+      userId,
+      reaction: structuredClone(reaction) as ReactionTypeEmoji[],
+    }));
+  }
+
+  /** The reactions the bot set with setMessageReaction ([] when none). */
+  botReactions(chatId: number, messageId: number): ReactionTypeEmoji[] {
+    return (
+      this.reactions(chatId, messageId).find((entry) => entry.userId === this.botUser.id)?.reaction ?? []
+    );
+  }
+
+  /** Successful sendChatAction calls to this chat (optionally one topic), in order. */
+  chatActions(chatId: number, { threadId }: ThreadFilter = {}): ChatActionRecord[] {
+    return this.state.chatActions
+      .filter(
+        (action) => action.chatId === chatId && (threadId === undefined || action.threadId === threadId),
+      )
+      .map((action) => ({ ...action }));
+  }
+
   fileBytes(fileId: string): Buffer | undefined {
     return this.state.files.get(fileId)?.bytes;
   }
@@ -267,18 +424,23 @@ export class FakeTelegram {
   }
 
   /**
-   * The messages the bot sent to this chat (successful sendMessage / sendPhoto / sendDocument), in
-   * order, as returned at sending time (`messages()` has their current, edited state).
+   * The messages the bot sent to this chat (successful sendMessage / sendPhoto / sendDocument /
+   * sendVoice / sendAudio / sendVideoNote / sendSticker / sendAnimation / sendLocation), in order,
+   * as returned at sending time (`messages()` has their current, edited state); with `threadId`
+   * only those sent into that forum topic.
    */
-  sentTo(chatId: number): Message[] {
-    return this.sentCalls(chatId).map((call) => structuredClone(call.result));
+  sentTo(chatId: number, filter: ThreadFilter = {}): Message[] {
+    return this.sentCalls(chatId, filter).map((call) => structuredClone(call.result));
   }
 
   /** The calls behind `sentTo`, with their params (parse_mode, the raw HTML text, …). */
-  sentCalls(chatId: number): SentMessageCall[] {
+  sentCalls(chatId: number, { threadId }: ThreadFilter = {}): SentMessageCall[] {
     return this.log.calls.filter(
       (call): call is SentMessageCall =>
-        call.ok && SENT_MESSAGE_METHODS.has(call.method) && (call.result as Message).chat.id === chatId,
+        call.ok &&
+        SENT_MESSAGE_METHODS.has(call.method) &&
+        (call.result as Message).chat.id === chatId &&
+        (threadId === undefined || (call.result as Message).message_thread_id === threadId),
     );
   }
 

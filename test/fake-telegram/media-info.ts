@@ -17,6 +17,11 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   mp4: 'video/mp4',
   mp3: 'audio/mpeg',
   ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  m4a: 'audio/mp4',
+  webm: 'video/webm',
+  tgs: 'application/x-tgsticker',
 };
 
 /** Telegram derives the MIME type from the file name when the upload says octet-stream. */

@@ -11,6 +11,7 @@ export function botReceives(state: FakeState, message: Message): boolean {
   const status = state.chats.memberStatus(message.chat.id, state.bot.id);
   if (status === 'left' || status === 'kicked') return false;
   if (!state.privacyMode || status === 'administrator' || status === 'creator') return true;
+  if (message.forum_topic_created) return true; // service messages reach every member bot
   const text = message.text ?? message.caption ?? '';
   const username = state.bot.username?.toLowerCase() ?? '';
   const command = /^\/[A-Za-z0-9_]+(?:@([A-Za-z0-9_]+))?/.exec(text);

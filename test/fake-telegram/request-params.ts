@@ -18,6 +18,11 @@ const INTEGER_KEYS = new Set([
   'message_thread_id',
   'max_connections',
   'cache_time',
+  'icon_color',
+  'duration',
+  'length',
+  'width',
+  'height',
 ]);
 const BOOLEAN_KEYS = new Set([
   'show_alert',
@@ -29,6 +34,7 @@ const BOOLEAN_KEYS = new Set([
   'has_spoiler',
   'disable_content_type_detection',
   'show_caption_above_media',
+  'is_big',
 ]);
 const JSON_KEYS = new Set([
   'reply_markup',
@@ -40,6 +46,8 @@ const JSON_KEYS = new Set([
   'menu_button',
   'entities',
   'caption_entities',
+  'reaction',
+  'message_ids',
 ]);
 
 export interface ParsedRequest {

@@ -14,6 +14,10 @@ export const botMethods: MethodTable = {
       supports_inline_queries: false,
       can_connect_to_business: false,
       has_main_web_app: false,
+      has_topics_enabled: state.botTopics.enabled,
+      allows_users_to_create_topics: state.botTopics.usersCanCreate,
+      can_manage_bots: false,
+      supports_join_request_queries: false,
     };
   },
 

@@ -14,7 +14,11 @@ export const chatMethods: MethodTable = {
     const { chat } = state.chats.apiChat(chatIdParam(params));
     const userId = requiredInteger(params, 'user_id', 'user_id is empty');
     const user = state.chats.knownUser(userId) ?? { id: userId, is_bot: false, first_name: String(userId) };
-    return chatMember(user, state.chats.memberStatus(chat.id, userId));
+    return chatMember(
+      user,
+      state.chats.memberStatus(chat.id, userId),
+      state.chats.adminRights(chat.id, userId),
+    );
   },
 
   getChatAdministrators(params, { state }) {
@@ -23,7 +27,9 @@ export const chatMethods: MethodTable = {
     const admins: ChatMember[] = [];
     for (const [userId, status] of record.members) {
       const user = state.chats.knownUser(userId);
-      if (user && (status === 'creator' || status === 'administrator')) admins.push(chatMember(user, status));
+      if (user && (status === 'creator' || status === 'administrator')) {
+        admins.push(chatMember(user, status, state.chats.adminRights(record.chat.id, userId)));
+      }
     }
     return admins;
   },

@@ -1,9 +1,13 @@
 import { botMethods } from './bot-methods.ts';
 import { callbackMethods } from './callback-methods.ts';
 import { chatMethods } from './chat-methods.ts';
+import { deleteMethods } from './delete-methods.ts';
+import { locationMethods } from './location-methods.ts';
 import { mediaMethods } from './media-methods.ts';
 import { messageMethods } from './message-methods.ts';
 import type { MethodHandler } from './method.ts';
+import { reactionMethods } from './reaction-methods.ts';
+import { topicMethods } from './topic-methods.ts';
 import { updateMethods } from './update-methods.ts';
 
 export type { MethodContext } from './method.ts';
@@ -13,6 +17,10 @@ const ALL_METHODS = {
   ...updateMethods,
   ...messageMethods,
   ...mediaMethods,
+  ...locationMethods,
+  ...deleteMethods,
+  ...reactionMethods,
+  ...topicMethods,
   ...chatMethods,
   ...callbackMethods,
 };

@@ -2,26 +2,37 @@ import { badRequest } from '../api-error.ts';
 import type { FakeState } from '../fake-state.ts';
 import type { FileKind, StoredFile } from '../file-store.ts';
 import { isLoopbackUrl } from '../loopback.ts';
-import { imageDimensions, mimeTypeFor } from '../media-info.ts';
+import { type MediaDetails, mediaFields, mediaMimeType } from '../media-objects.ts';
 import { formatText } from '../message-text.ts';
-import { chatIdParam, optionalString } from '../param-readers.ts';
+import { chatIdParam, optionalInteger, optionalString } from '../param-readers.ts';
 import { readReplyMarkup } from '../reply-markup.ts';
 import { attachedFile } from '../request-params.ts';
-import type { Message, Params, PhotoSize, UploadedFile } from '../types.ts';
+import type { Params, UploadedFile } from '../types.ts';
 import type { MethodContext, MethodTable } from './method.ts';
-import { inlineMarkup, replyTarget, storeBotMessage } from './outgoing-message.ts';
+import { inlineMarkup, placement, storeBotMessage, withoutUndefined } from './outgoing-message.ts';
 
 /** getFile refuses bigger files, like the cloud Bot API. */
 const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
-export const mediaMethods: MethodTable = {
-  async sendPhoto(params, context) {
-    return sendMedia('photo', params, context);
-  },
+/** What each sending method takes: the field holding the file, and whether it has a caption. */
+const MEDIA_METHODS: Record<string, { kind: FileKind; caption: boolean; byUrl: boolean }> = {
+  sendPhoto: { kind: 'photo', caption: true, byUrl: true },
+  sendDocument: { kind: 'document', caption: true, byUrl: true },
+  sendVoice: { kind: 'voice', caption: true, byUrl: true },
+  sendAudio: { kind: 'audio', caption: true, byUrl: true },
+  sendAnimation: { kind: 'animation', caption: true, byUrl: true },
+  // "Sending video notes by a URL is currently unsupported"; video notes and stickers have no caption.
+  sendVideoNote: { kind: 'video_note', caption: false, byUrl: false },
+  sendSticker: { kind: 'sticker', caption: false, byUrl: true },
+};
 
-  async sendDocument(params, context) {
-    return sendMedia('document', params, context);
-  },
+export const mediaMethods: MethodTable = {
+  ...Object.fromEntries(
+    Object.entries(MEDIA_METHODS).map(([name, spec]) => [
+      name,
+      (params: Params, context: MethodContext) => sendMedia(spec, params, context),
+    ]),
+  ),
 
   getFile(params, { state }) {
     const fileId = optionalString(params, 'file_id');
@@ -37,20 +48,41 @@ export const mediaMethods: MethodTable = {
   },
 };
 
-async function sendMedia(kind: FileKind, params: Params, { state, uploads, signal }: MethodContext) {
+async function sendMedia(
+  spec: (typeof MEDIA_METHODS)[string],
+  params: Params,
+  { state, uploads, signal }: MethodContext,
+) {
+  const { kind } = spec;
   const record = state.chats.writableChat(chatIdParam(params));
-  const caption = formatText(params.caption, params.parse_mode, params.caption_entities, 'caption');
+  const caption = spec.caption
+    ? formatText(params.caption, params.parse_mode, params.caption_entities, 'caption')
+    : { text: '', entities: [] };
   const markup = readReplyMarkup(params.reply_markup, record.chat.type);
-  const reply = replyTarget(params, record, state);
-  const file = await inputFile(kind, params[kind], uploads, state, signal);
-  const media: Partial<Message> =
-    kind === 'photo' ? { photo: photoSizes(file) } : { document: documentOf(file) };
+  const place = placement(params, record, state);
+  const value = params[kind];
+  if (!spec.byUrl && typeof value === 'string' && /^https?:\/\//i.test(value)) {
+    throw badRequest('wrong file identifier/HTTP URL specified');
+  }
+  const file = await inputFile(kind, value, uploads, state, signal);
+  if (kind === 'sticker' && /^https?:/i.test(String(value)) && file.mimeType !== 'image/webp') {
+    throw badRequest('wrong file identifier/HTTP URL specified'); // only .WEBP stickers by URL
+  }
+  const details: MediaDetails = {
+    duration: optionalInteger(params, 'duration'),
+    length: optionalInteger(params, 'length'),
+    width: optionalInteger(params, 'width'),
+    height: optionalInteger(params, 'height'),
+    performer: optionalString(params, 'performer'),
+    title: optionalString(params, 'title'),
+    emoji: optionalString(params, 'emoji'),
+  };
   return storeBotMessage(state, record, {
-    ...media,
+    ...place,
+    ...mediaFields(kind, file, withoutUndefined(details)),
     caption: caption.text || undefined,
     caption_entities: caption.entities.length ? caption.entities : undefined,
     reply_markup: inlineMarkup(markup),
-    reply_to_message: reply,
   });
 }
 
@@ -71,7 +103,7 @@ async function inputFile(
       kind,
       upload.bytes,
       upload.fileName,
-      mimeTypeFor(upload.fileName, upload.mimeType),
+      mediaMimeType(kind, upload.fileName, upload.mimeType),
     );
   }
   if (/^https?:\/\//i.test(value)) return fromUrl(kind, value, state, signal);
@@ -93,7 +125,7 @@ async function fromUrl(
   const parsed = new URL(url);
   const fileName = decodeURIComponent(parsed.pathname.split('/').pop() || kind);
   if (!isLoopbackUrl(url))
-    return state.files.add(kind, Buffer.alloc(0), fileName, mimeTypeFor(fileName, undefined));
+    return state.files.add(kind, Buffer.alloc(0), fileName, mediaMimeType(kind, fileName, undefined));
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
@@ -106,27 +138,6 @@ async function fromUrl(
     kind,
     bytes,
     fileName,
-    mimeTypeFor(fileName, response.headers.get('content-type') ?? ''),
+    mediaMimeType(kind, fileName, response.headers.get('content-type') ?? ''),
   );
-}
-
-export function photoSizes(file: StoredFile): PhotoSize[] {
-  return [
-    {
-      file_id: file.fileId,
-      file_unique_id: file.fileUniqueId,
-      file_size: file.bytes.length,
-      ...imageDimensions(file.bytes),
-    },
-  ];
-}
-
-export function documentOf(file: StoredFile): NonNullable<Message['document']> {
-  return {
-    file_id: file.fileId,
-    file_unique_id: file.fileUniqueId,
-    file_name: file.fileName,
-    mime_type: file.mimeType,
-    file_size: file.bytes.length,
-  };
 }

@@ -1,12 +1,13 @@
 import { badRequest } from '../api-error.ts';
 import type { ChatRecord } from '../chat-store.ts';
 import type { FakeState } from '../fake-state.ts';
+import { sendingTopic } from '../forum-topics.ts';
 import { formatText } from '../message-text.ts';
-import { chatIdParam, optionalString, requiredInteger } from '../param-readers.ts';
+import { chatIdParam, optionalInteger, optionalString, requiredInteger } from '../param-readers.ts';
 import { readReplyMarkup, sameMarkup } from '../reply-markup.ts';
 import type { Message, MessageEntity, Params } from '../types.ts';
 import type { MethodTable } from './method.ts';
-import { inlineMarkup, replyTarget, storeBotMessage, withoutUndefined } from './outgoing-message.ts';
+import { inlineMarkup, placement, storeBotMessage, withoutUndefined } from './outgoing-message.ts';
 
 const CHAT_ACTIONS = new Set([
   'typing',
@@ -22,6 +23,16 @@ const CHAT_ACTIONS = new Set([
   'upload_video_note',
 ]);
 
+/** Messages with these fields have a caption (video notes and stickers have none). */
+const CAPTIONED = ['photo', 'document', 'voice', 'audio', 'animation'];
+
+const SERVICE_FIELDS = [
+  'forum_topic_created',
+  'forum_topic_edited',
+  'forum_topic_closed',
+  'forum_topic_reopened',
+];
+
 const NOT_MODIFIED =
   'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message';
 
@@ -31,10 +42,10 @@ export const messageMethods: MethodTable = {
     const { text, entities } = formatText(params.text, params.parse_mode, params.entities, 'text');
     const markup = readReplyMarkup(params.reply_markup, record.chat.type);
     return storeBotMessage(state, record, {
+      ...placement(params, record, state),
       text,
       entities: entities.length ? entities : undefined,
       reply_markup: inlineMarkup(markup),
-      reply_to_message: replyTarget(params, record, state),
       link_preview_options: params.link_preview_options as Message['link_preview_options'],
     });
   },
@@ -56,7 +67,9 @@ export const messageMethods: MethodTable = {
 
   editMessageCaption(params, { state }) {
     const { record, message } = editableMessage(state, params);
-    if (!message.photo && !message.document) throw badRequest('there is no caption in the message to edit');
+    if (!CAPTIONED.some((field) => field in message)) {
+      throw badRequest('there is no caption in the message to edit');
+    }
     const { text, entities } = formatText(
       params.caption,
       params.parse_mode,
@@ -86,24 +99,17 @@ export const messageMethods: MethodTable = {
     return applyEdit(state, message, {}, markup);
   },
 
-  deleteMessage(params, { state }) {
-    const record = state.chats.apiChat(chatIdParam(params));
-    const messageId = requiredInteger(params, 'message_id', 'message identifier is not specified');
-    const message = state.chats.message(record.chat.id, messageId);
-    if (!message) throw badRequest('message to delete not found');
-    if (record.chat.type !== 'private' && message.from?.id !== state.bot.id) {
-      const status = state.chats.memberStatus(record.chat.id, state.bot.id);
-      if (status !== 'administrator' && status !== 'creator') throw badRequest("message can't be deleted");
-    }
-    state.chats.delete(record.chat.id, messageId);
-    return true;
-  },
-
   sendChatAction(params, { state }) {
-    state.chats.writableChat(chatIdParam(params));
-    if (!CHAT_ACTIONS.has(optionalString(params, 'action') ?? '')) {
-      throw badRequest('wrong parameter action in request');
-    }
+    const record = state.chats.writableChat(chatIdParam(params));
+    const action = optionalString(params, 'action') ?? '';
+    if (!CHAT_ACTIONS.has(action)) throw badRequest('wrong parameter action in request');
+    const topic = sendingTopic(state, record, optionalInteger(params, 'message_thread_id'), state.bot.id);
+    state.chatActions.push({
+      chatId: record.chat.id,
+      ...(topic ? { threadId: topic.message_thread_id } : {}),
+      action,
+      at: Date.now(),
+    });
     return true;
   },
 
@@ -114,15 +120,15 @@ export const messageMethods: MethodTable = {
         ? formatText(params.caption, params.parse_mode, params.caption_entities, 'caption')
         : undefined;
     const copied = storeBotMessage(state, target, {
+      ...placement(params, target, state),
       ...content(source),
-      ...(caption && (source.photo || source.document)
+      ...(caption && CAPTIONED.some((field) => field in source)
         ? {
             caption: caption.text || undefined,
             caption_entities: caption.entities.length ? caption.entities : undefined,
           }
         : {}),
       reply_markup: inlineMarkup(readReplyMarkup(params.reply_markup, target.chat.type)),
-      reply_to_message: replyTarget(params, target, state),
     });
     return { message_id: copied.message_id };
   },
@@ -132,7 +138,14 @@ export const messageMethods: MethodTable = {
     const origin = source.from
       ? { type: 'user', sender_user: source.from, date: source.date }
       : { type: 'hidden_user', sender_user_name: 'Unknown', date: source.date };
+    const { message_thread_id, is_topic_message } = placement(
+      { ...params, reply_parameters: undefined },
+      target,
+      state,
+    );
     return storeBotMessage(state, target, {
+      message_thread_id,
+      is_topic_message,
       ...content(source),
       forward_origin: origin as Message['forward_origin'],
     });
@@ -177,6 +190,7 @@ function copySourceAndTarget(state: FakeState, params: Params): { target: ChatRe
   const messageId = requiredInteger(params, 'message_id', 'message identifier is not specified');
   const source = state.chats.message(from.chat.id, messageId);
   if (!source) throw badRequest('message to copy not found');
+  if (SERVICE_FIELDS.some((field) => field in source)) throw badRequest("message can't be copied");
   return { target, source };
 }
 
@@ -188,6 +202,12 @@ function content(message: Message): Partial<Message> {
       entities: message.entities,
       photo: message.photo,
       document: message.document,
+      voice: message.voice,
+      audio: message.audio,
+      video_note: message.video_note,
+      sticker: message.sticker,
+      animation: message.animation,
+      location: message.location,
       caption: message.caption,
       caption_entities: message.caption_entities,
     }),

@@ -1,16 +1,66 @@
 import { badRequest } from '../api-error.ts';
 import type { ChatRecord } from '../chat-store.ts';
 import type { FakeState } from '../fake-state.ts';
+import { sendingTopic } from '../forum-topics.ts';
 import { optionalBoolean, optionalInteger, optionalJson } from '../param-readers.ts';
 import type { ReplyMarkup } from '../reply-markup.ts';
 import type { InlineKeyboardMarkup, Message, Params } from '../types.ts';
 
-/** The message a send replies to (`reply_parameters` or the older `reply_to_message_id`). */
-export function replyTarget(
+/**
+ * Where a new message of `senderId` lands and what it replies to: its topic (`message_thread_id`,
+ * or the replied message's topic when none is given, as the Bot API does), `is_topic_message`, and
+ * `reply_to_message` for a reply in the same topic, `external_reply` for one across topics. In a
+ * forum supergroup a topic message that replies to nothing carries the topic's forum_topic_created
+ * message as reply_to_message, as the Bot API reports it (an implicit reply; not in private chats).
+ */
+export function placement(
   params: Params,
   record: ChatRecord,
   state: FakeState,
-): Message['reply_to_message'] {
+  senderId: number = state.bot.id,
+): Partial<Message> {
+  const replied = replyTarget(params, record, state);
+  return placeMessage(state, record, {
+    threadId: optionalInteger(params, 'message_thread_id'),
+    replied,
+    senderId,
+  });
+}
+
+export function placeMessage(
+  state: FakeState,
+  record: ChatRecord,
+  {
+    threadId,
+    replied,
+    senderId,
+  }: { threadId: number | undefined; replied: Message | undefined; senderId: number },
+): Partial<Message> {
+  const topic = sendingTopic(state, record, threadId ?? replied?.message_thread_id, senderId);
+  const fields: Partial<Message> = {};
+  if (topic) {
+    fields.message_thread_id = topic.message_thread_id;
+    fields.is_topic_message = true;
+  }
+  if (replied && replied.message_thread_id === topic?.message_thread_id) {
+    fields.reply_to_message = withoutNestedReply(replied);
+  } else if (replied) {
+    fields.external_reply = {
+      origin: replied.from
+        ? { type: 'user', sender_user: replied.from, date: replied.date }
+        : { type: 'hidden_user', sender_user_name: 'Unknown', date: replied.date },
+      chat: replied.chat,
+      message_id: replied.message_id,
+    } as Message['external_reply'];
+  } else if (topic && record.chat.type === 'supergroup') {
+    const opener = state.chats.message(record.chat.id, topic.message_thread_id);
+    if (opener) fields.reply_to_message = withoutNestedReply(opener);
+  }
+  return fields;
+}
+
+/** The message a send replies to (`reply_parameters` or the older `reply_to_message_id`). */
+export function replyTarget(params: Params, record: ChatRecord, state: FakeState): Message | undefined {
   const parameters = optionalJson(params, 'reply_parameters', "can't parse reply parameters JSON object") as
     | { message_id?: unknown; allow_sending_without_reply?: unknown }
     | undefined;
@@ -19,7 +69,7 @@ export function replyTarget(
     : optionalInteger(params, 'reply_to_message_id');
   if (messageId === undefined) return undefined;
   const target = state.chats.message(record.chat.id, messageId);
-  if (target) return withoutNestedReply(target);
+  if (target) return target;
   const allowWithout = parameters
     ? optionalBoolean(parameters as Params, 'allow_sending_without_reply')
     : optionalBoolean(params, 'allow_sending_without_reply');

@@ -1,0 +1,51 @@
+import type { Services } from '../core/services.ts';
+import type { BotContext } from './context.ts';
+import type { TicketThreadMode } from './ticket-threads.ts';
+
+/** The ticket an agent's message is for, or why there is none (for the agent). */
+export type RoutedMessage =
+  | { ticketId: number; via: 'topic' | 'reply' | 'active' }
+  | { ticketId: null; why: string; offerSwitcher: boolean };
+
+/**
+ * Which ticket an agent's message in their chat with the bot belongs to, by stored ids only: the topic it
+ * was written in, else the ticket's message it replies to, else (single mode) the agent's active ticket.
+ */
+export function createTicketRouting({ services, mode }: { services: Services; mode: TicketThreadMode }) {
+  return async function ticketOf(ctx: BotContext, agentId: number): Promise<RoutedMessage> {
+    const message = ctx.msg;
+    const chatId = ctx.chat?.id;
+    if (!message || chatId === undefined)
+      return { ticketId: null, why: 'No ticket here.', offerSwitcher: false };
+    if (message.is_topic_message && message.message_thread_id) {
+      const thread = await services.telegramLinks.threadByTopic(chatId, message.message_thread_id);
+      if (thread) return { ticketId: thread.ticketId, via: 'topic' };
+      return {
+        ticketId: null,
+        why: 'This topic is not a ticket. Write in a ticket’s topic to answer it; /queue shows the waiting ones.',
+        offerSwitcher: false,
+      };
+    }
+    const repliedTo = message.reply_to_message;
+    if (repliedTo) {
+      const ticketId = await services.telegramLinks.ticketOfMessage(chatId, repliedTo.message_id);
+      if (ticketId) return { ticketId, via: 'reply' };
+    }
+    if (mode === 'single') {
+      const agent = await services.agents.get(agentId);
+      if (agent.activeTicket) return { ticketId: agent.activeTicket.id, via: 'active' };
+      return {
+        ticketId: null,
+        why: 'You have no active ticket. Pick one with /tickets, or claim one from /queue.',
+        offerSwitcher: true,
+      };
+    }
+    return {
+      ticketId: null,
+      why: 'Each ticket you claim has its own topic here: write in it to answer, or reply to one of its messages. /tickets lists yours.',
+      offerSwitcher: false,
+    };
+  };
+}
+
+export type TicketRouting = ReturnType<typeof createTicketRouting>;
