@@ -102,8 +102,10 @@ const configSchema = z
       emptyAsUndefined,
       z.coerce.number(notANumber).positive('must be greater than 0').default(5),
     ),
-    RATE_LIMIT_MESSAGES: positiveInt(5),
-    RATE_LIMIT_WINDOW_SECONDS: positiveInt(10),
+    // Visitor messages, a token bucket per session: bursts of up to RATE_LIMIT_MESSAGES, refilled at
+    // RATE_LIMIT_MESSAGES per RATE_LIMIT_WINDOW_SECONDS (defaults: a burst of 10, then one every 2 s).
+    RATE_LIMIT_MESSAGES: positiveInt(10),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(20),
     RATE_LIMIT_SESSIONS: positiveInt(30),
     RATE_LIMIT_SESSIONS_WINDOW_SECONDS: positiveInt(600),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),

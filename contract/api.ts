@@ -140,6 +140,18 @@ export const rateTicketRequestSchema = z
 export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;
 export type CloseTicketResponse = z.infer<typeof closeTicketResponseSchema>;
 
+/** GET /api/config — what the widget needs before the first message. */
+export const widgetConfigResponseSchema = z.object({
+  /** Ticket categories offered as optional quick choices (`CATEGORIES`). */
+  categories: z.array(z.string()),
+  /**
+   * How soon agents usually answer: the median time from a ticket's creation to its first agent reply,
+   * over claimed tickets of the last 30 days, in seconds; null when there is no such ticket yet.
+   */
+  typical_reply_seconds: z.number().int().nonnegative().nullable(),
+});
+export type WidgetConfigResponse = z.infer<typeof widgetConfigResponseSchema>;
+
 /** GET /api/session/:id/transcript?lang=en|ru — the visitor's own conversations as a text file. */
 export const transcriptQuerySchema = z.object({ lang: z.enum(['en', 'ru']).optional() }).strict();
 

@@ -6,6 +6,7 @@ import type { EventBus } from './event-bus.ts';
 import { createMediaRetentionService } from './media-retention.service.ts';
 import { createMessageService } from './message.service.ts';
 import { noOutbox, type Outbox } from './outbox.ts';
+import { createResponseTimeService } from './response-time.ts';
 import { createSessionService } from './session.service.ts';
 import { createTelegramLinkService } from './telegram-links.service.ts';
 import { createTicketService } from './ticket.service.ts';
@@ -35,6 +36,7 @@ export function createServices({
     tickets: createTicketService({ em, bus, outbox }),
     mediaRetention: createMediaRetentionService({ em }),
     visitorData: createVisitorDataService({ em, outbox }),
+    responseTime: createResponseTimeService({ em }),
     telegramLinks: createTelegramLinkService({ em }),
   };
 }

@@ -13,6 +13,7 @@ import { createEventStreams } from './event-streams.ts';
 import type { Metrics } from './metrics.ts';
 import type { AgentAccess } from './middleware/agent-auth.ts';
 import { errorMiddleware } from './middleware/errors.ts';
+import { createTokenBucketLimiter } from './middleware/rate-limit.ts';
 import { requestContextMiddleware } from './middleware/request-context.ts';
 import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -125,9 +126,9 @@ export function createApp(deps: AppDeps) {
         limit: config.rateLimit.sessions,
         windowMs: config.rateLimit.sessionsWindowSeconds * 1000,
       }),
-      messageLimiter: createRateLimiter({
-        limit: config.rateLimit.messages,
-        windowMs: config.rateLimit.windowSeconds * 1000,
+      messageLimiter: createTokenBucketLimiter({
+        capacity: config.rateLimit.messages,
+        refillPerSecond: config.rateLimit.messages / config.rateLimit.windowSeconds,
       }),
       media: deps.media,
       uploadsPerSession: createConcurrencyLimiter(config.uploads.perSession),

@@ -27,7 +27,7 @@ describe('configuration', () => {
       widgetOrigins: ['*'],
       miniappUrl: 'http://localhost:3000/miniapp/',
       afterHoursMinutes: 5,
-      rateLimit: { messages: 5, windowSeconds: 10 },
+      rateLimit: { messages: 10, windowSeconds: 20 },
       categories: ['General', 'Billing', 'Technical'],
     });
   });

@@ -34,8 +34,11 @@ describe(`visitor API on ${databaseKind}`, () => {
     expect(response.body).toEqual({ status: 'ok', database: 'ok' });
   });
 
-  it('GET /api/config lists the categories', async () => {
-    expect((await http.get('/api/config')).body).toEqual({ categories: ['General', 'Billing'] });
+  it('GET /api/config lists the categories (and the usual first-reply time: none yet)', async () => {
+    expect((await http.get('/api/config')).body).toEqual({
+      categories: ['General', 'Billing'],
+      typical_reply_seconds: null,
+    });
   });
 
   describe('POST /api/session', () => {

@@ -11,6 +11,7 @@ import {
   sessionIdSchema,
   ticketIdSchema,
   transcriptQuerySchema,
+  type WidgetConfigResponse,
 } from '../../contract/api.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
@@ -73,8 +74,12 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     return match;
   };
 
-  router.get('/config', (ctx) => {
-    ctx.body = { categories: deps.categories };
+  router.get('/config', async (ctx) => {
+    const reply = await services.responseTime.firstReply();
+    ctx.body = {
+      categories: deps.categories,
+      typical_reply_seconds: reply.medianSeconds,
+    } satisfies WidgetConfigResponse;
   });
 
   router.post(

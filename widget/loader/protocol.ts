@@ -26,3 +26,10 @@ export function safeColor(value: string | null | undefined, fallback: string): s
 }
 
 export const DEFAULT_COLOR = '#2563eb';
+
+export type Theme = 'light' | 'dark' | 'auto';
+
+/** `data-theme`: light (the default, whatever the visitor's OS prefers), dark, or auto (follows the OS). */
+export function safeTheme(value: string | null | undefined): Theme {
+  return value === 'dark' || value === 'auto' ? value : 'light';
+}

@@ -5,6 +5,7 @@ import type {
   CreateSessionResponse,
   ErrorResponse,
   SendMessageResponse,
+  WidgetConfigResponse,
 } from '../../../contract/api.ts';
 
 /** The server answered with an error (the API's one JSON shape). */
@@ -52,7 +53,7 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
   const sessionPath = (auth: VisitorCredentials) => `/api/session/${encodeURIComponent(auth.sessionId)}`;
 
   return {
-    config: () => json<{ categories: string[] }>('/api/config'),
+    config: () => json<WidgetConfigResponse>('/api/config'),
 
     createSession: (details: { locale?: string; referer?: string }) =>
       json<CreateSessionResponse>('/api/session', post(details)),

@@ -1,10 +1,9 @@
-import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
-import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SendMessageResponse } from '../../../contract/api.ts';
 import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_TYPES } from '../../../contract/limits.ts';
 import type { ChatStrings } from '../../i18n/strings.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
 import { useAutoScroll } from '../hooks/use-auto-scroll.ts';
-import { useCategories } from '../hooks/use-categories.ts';
 import { useConversation } from '../hooks/use-conversation.ts';
 import { useDraft } from '../hooks/use-draft.ts';
 import { useHostBridge } from '../hooks/use-host-bridge.ts';
@@ -14,17 +13,21 @@ import { useTicketActions } from '../hooks/use-ticket-actions.ts';
 import { useTranscriptDownload } from '../hooks/use-transcript-download.ts';
 import { useUnreadCount } from '../hooks/use-unread-count.ts';
 import { type SessionStore, useVisitorSession } from '../hooks/use-visitor-session.ts';
+import { useWidgetConfig } from '../hooks/use-widget-config.ts';
+import { replyTime } from '../reply-time.ts';
+import type { MenuAction } from '../ui/action-menu.tsx';
 import { CategoryPicker } from '../ui/category-picker.tsx';
 import { ChatHeader } from '../ui/chat-header.tsx';
 import { ChatLayout } from '../ui/chat-layout.tsx';
 import { Composer } from '../ui/composer.tsx';
 import { ContactForm } from '../ui/contact-form.tsx';
+import { EndConfirmation } from '../ui/end-confirmation.tsx';
 import { MessageBubble } from '../ui/message-bubble.tsx';
-import { Divider, MessageList } from '../ui/message-list.tsx';
+import { MessageList } from '../ui/message-list.tsx';
 import { Notice } from '../ui/notice.tsx';
-import { OutgoingStatus } from '../ui/outgoing-status.tsx';
 import { RatingForm } from '../ui/rating-form.tsx';
-import { AttachmentContainer } from './attachment-container.tsx';
+import { SystemLine } from '../ui/system-line.tsx';
+import { ConversationMessages } from './conversation-messages.tsx';
 
 export type ChatContainerProps = {
   api: VisitorApi;
@@ -42,7 +45,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   const session = useVisitorSession(api, store, { locale: navigator.language || language });
   const { credentials } = session;
   const conversation = useConversation(api, credentials, { onExpired: session.renew, online });
-  const categories = useCategories(api);
+  const config = useWidgetConfig(api);
   const bridge = useHostBridge(hostOrigin);
   const unread = useUnreadCount(conversation.messages, {
     visible: bridge.visible,
@@ -59,14 +62,23 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   });
   const [category, setCategory] = useState<string | null>(null);
   const [startingNew, setStartingNew] = useState(false);
+  const [confirmingEnd, setConfirmingEnd] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  const scrollRef = useAutoScroll<HTMLDivElement>(conversation.messages.length + outgoing.outgoing.length);
+  const scroll = useAutoScroll<HTMLDivElement>();
 
   const { reportUnread } = bridge;
   useEffect(() => reportUnread(unread), [reportUnread, unread]);
   useEffect(() => {
     if (bridge.visible) inputRef.current?.focus();
   }, [bridge.visible]);
+  // What the visitor sends is shown, even if they had scrolled up to read.
+  const { scrollToEnd } = scroll;
+  const pending = outgoing.outgoing.length;
+  const previousPending = useRef(pending);
+  useEffect(() => {
+    if (pending > previousPending.current) scrollToEnd();
+    previousPending.current = pending;
+  }, [pending, scrollToEnd]);
 
   const ticket = conversation.ticket;
   const ticketOpen = ticket !== null && ticket.status !== 'closed';
@@ -78,14 +90,15 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
       setCategory(null);
     }
   }, [openTicketId]);
+  useEffect(() => {
+    if (!ticketOpen) setConfirmingEnd(false);
+  }, [ticketOpen]);
+  useEffect(() => {
+    if (startingNew) inputRef.current?.focus();
+  }, [startingNew]);
 
   const askRating = ticket?.status === 'closed' && !startingNew;
-  const askCategory =
-    !ticketOpen &&
-    !askRating &&
-    outgoing.outgoing.length === 0 &&
-    (categories?.length ?? 0) > 0 &&
-    category === null;
+  const offerCategories = !ticketOpen && !askRating && pending === 0 && (config.categories?.length ?? 0) > 0;
   const askContact = ticketOpen && ticket.contact_requested && conversation.contact === null;
 
   const send = () => {
@@ -93,33 +106,40 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
     if (!taken) return;
     outgoing.send({ ...taken, category: ticketOpen ? undefined : (category ?? undefined) });
   };
+  const pickCategory = (picked: string | null) => {
+    setCategory(picked);
+    inputRef.current?.focus();
+  };
 
-  const time = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit' });
-  const authorOf = (message: MessageView) =>
-    message.sender === 'visitor'
-      ? strings.you
-      : message.sender === 'agent'
-        ? (message.agent_name ?? strings.agent)
-        : strings.system;
-  const closedTicketIds = new Set(conversation.tickets.filter((t) => t.status === 'closed').map((t) => t.id));
-  const status = !ticket
-    ? strings.idle
-    : ticket.status === 'open'
-      ? strings.waiting
-      : ticket.status === 'claimed'
-        ? strings.connectedTo(ticket.agent_name ?? strings.agent)
-        : strings.closed;
+  const expected = replyTime(config.typicalReplySeconds);
+  const replyText =
+    expected.kind === 'minutes'
+      ? strings.replyTime.minutes(expected.minutes)
+      : strings.replyTime[expected.kind];
+  const agentName = ticket?.status === 'claimed' ? (ticket.agent_name ?? strings.agent) : null;
+  const status = agentName
+    ? strings.connectedTo(agentName)
+    : ticket?.status === 'closed'
+      ? strings.closed
+      : replyText;
+
+  const menu: MenuAction[] = [];
+  if (conversation.messages.length > 0) {
+    menu.push({
+      label: strings.downloadTranscript,
+      onSelect: transcript.download,
+      disabled: transcript.state === 'saving',
+    });
+  }
+  if (ticketOpen) menu.push({ label: strings.endConversation, onSelect: () => setConfirmingEnd(true) });
 
   const header = (
     <ChatHeader
       title={strings.title}
       status={status}
-      endLabel={strings.endConversation}
-      onEnd={ticketOpen ? () => actions.endConversation(ticket.id) : undefined}
-      ending={actions.closing === 'saving'}
-      downloadLabel={strings.downloadTranscript}
-      onDownload={conversation.messages.length > 0 ? transcript.download : undefined}
-      downloading={transcript.state === 'saving'}
+      agentName={agentName}
+      actions={menu}
+      actionsLabel={strings.moreActions}
       closeLabel={strings.close}
       onClose={bridge.embedded ? bridge.close : undefined}
     />
@@ -148,8 +168,23 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
     </>
   );
 
-  const footer = askRating ? null : askCategory ? (
+  const footer = askRating ? (
     notices
+  ) : confirmingEnd && ticketOpen ? (
+    <EndConfirmation
+      onConfirm={() => actions.endConversation(ticket.id)}
+      onCancel={() => {
+        setConfirmingEnd(false);
+        inputRef.current?.focus();
+      }}
+      busy={actions.closing === 'saving'}
+      labels={{
+        title: strings.endConfirmTitle,
+        text: strings.endConfirmText,
+        confirm: strings.endConfirm,
+        cancel: strings.cancel,
+      }}
+    />
   ) : (
     <>
       {notices}
@@ -178,60 +213,31 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   );
 
   return (
-    <ChatLayout header={header} scrollRef={scrollRef} footer={footer}>
+    <ChatLayout header={header} scrollRef={scroll.ref} footer={footer}>
       <MessageList label={strings.title}>
-        {conversation.messages.length === 0 && outgoing.outgoing.length === 0 && (
-          <MessageBubble mine={false} system author={strings.system} body={strings.greeting} />
-        )}
-        {conversation.messages.map((message, index) => {
-          const next = conversation.messages[index + 1];
-          const endsTicket = closedTicketIds.has(message.ticket_id) && next?.ticket_id !== message.ticket_id;
-          return (
-            <Fragment key={message.id}>
-              <MessageBubble
-                mine={message.sender === 'visitor'}
-                system={message.sender === 'system'}
-                author={authorOf(message)}
-                body={message.body}
-                time={time.format(new Date(message.created_at))}
-                attachment={
-                  message.media_url ? (
-                    <AttachmentContainer
-                      api={api}
-                      credentials={credentials}
-                      mediaUrl={message.media_url}
-                      label={strings.attachment}
-                      openLabel={strings.openAttachment}
-                    />
-                  ) : undefined
-                }
-              />
-              {endsTicket && next && <Divider text={strings.ticketClosedDivider(message.ticket_id)} />}
-            </Fragment>
-          );
-        })}
-        {outgoing.outgoing.map((message) => (
-          <MessageBubble
-            key={`outgoing-${message.localId}`}
-            mine
-            author={strings.you}
-            body={
-              message.file
-                ? `📎 ${message.file.name}${message.body ? `\n${message.body}` : ''}`
-                : message.body
-            }
-            status={
-              <OutgoingStatus
-                message={message}
-                strings={strings}
-                onRetry={outgoing.retry}
-                onDiscard={outgoing.discard}
-              />
-            }
-          />
-        ))}
+        <MessageBubble mine={false} author={strings.title} showAuthor body={strings.greeting} />
+        <ConversationMessages
+          api={api}
+          credentials={credentials}
+          messages={conversation.messages}
+          tickets={conversation.tickets}
+          outgoing={outgoing.outgoing}
+          onRetry={outgoing.retry}
+          onDiscard={outgoing.discard}
+          strings={strings}
+          language={language}
+        />
+        {ticket?.status === 'open' && <SystemLine text={strings.waiting} />}
       </MessageList>
 
+      {offerCategories && config.categories && (
+        <CategoryPicker
+          title={strings.pickCategory}
+          categories={config.categories}
+          selected={category}
+          onSelect={pickCategory}
+        />
+      )}
       {askContact && (
         <ContactForm
           onSubmit={actions.saveContact}
@@ -257,14 +263,6 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
             [conversation.contact.email, conversation.contact.phone].filter(Boolean).join(', '),
           )}
         </Notice>
-      )}
-      {askCategory && categories && (
-        <CategoryPicker
-          title={strings.pickCategory}
-          categories={categories}
-          selected={category}
-          onSelect={setCategory}
-        />
       )}
       {askRating && ticket && (
         <>

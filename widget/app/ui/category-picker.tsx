@@ -2,10 +2,13 @@ export type CategoryPickerProps = {
   title: string;
   categories: string[];
   selected: string | null;
-  onSelect(category: string): void;
+  onSelect(category: string | null): void;
 };
 
-/** Before the first message of a conversation: what it is about. */
+/**
+ * Optional quick choices for what a new conversation is about; typing never waits for them. The chosen
+ * one stays pressed and can be changed (or pressed again to unset) until the first message goes.
+ */
 export function CategoryPicker({ title, categories, selected, onSelect }: CategoryPickerProps) {
   return (
     <fieldset className="categories">
@@ -17,7 +20,7 @@ export function CategoryPicker({ title, categories, selected, onSelect }: Catego
             type="button"
             className="chip"
             aria-pressed={selected === category}
-            onClick={() => onSelect(category)}
+            onClick={() => onSelect(selected === category ? null : category)}
           >
             {category}
           </button>

@@ -1,14 +1,16 @@
+import { ActionMenu, type MenuAction } from './action-menu.tsx';
+import { Avatar } from './avatar.tsx';
+
 export type ChatHeaderProps = {
+  /** The team's name. */
   title: string;
+  /** Who answers and how soon, or the conversation's state. */
   status: string;
-  /** Shown while a conversation is open. */
-  endLabel?: string;
-  onEnd?: () => void;
-  ending?: boolean;
-  /** "Download transcript", shown once there is a conversation. */
-  downloadLabel?: string;
-  onDownload?: () => void;
-  downloading?: boolean;
+  /** The agent who took the conversation: their initials replace the team's mark. */
+  agentName?: string | null;
+  /** Less frequent actions (download transcript, end conversation), behind a "⋯" button. */
+  actions: MenuAction[];
+  actionsLabel: string;
   /** Shown when the chat sits in the loader's iframe. */
   closeLabel?: string;
   onClose?: () => void;
@@ -17,46 +19,26 @@ export type ChatHeaderProps = {
 export function ChatHeader({
   title,
   status,
-  endLabel,
-  onEnd,
-  ending,
-  downloadLabel,
-  onDownload,
-  downloading,
+  agentName,
+  actions,
+  actionsLabel,
   closeLabel,
   onClose,
 }: ChatHeaderProps) {
   return (
     <header className="header">
+      <Avatar name={agentName} />
       <div className="header__text">
         <h1 className="header__title">{title}</h1>
         <p className="header__status" aria-live="polite">
           {status}
         </p>
       </div>
-      {onDownload && (
-        <button
-          type="button"
-          className="header__icon"
-          onClick={onDownload}
-          disabled={downloading}
-          aria-label={downloadLabel}
-          title={downloadLabel}
-        >
-          <svg viewBox="0 0 24 24" aria-hidden="true">
-            <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
-          </svg>
-        </button>
-      )}
-      {onEnd && (
-        <button type="button" className="header__action" onClick={onEnd} disabled={ending}>
-          {endLabel}
-        </button>
-      )}
+      {actions.length > 0 && <ActionMenu label={actionsLabel} actions={actions} />}
       {onClose && (
         <button
           type="button"
-          className="header__close"
+          className="header__icon"
           onClick={onClose}
           aria-label={closeLabel}
           title={closeLabel}

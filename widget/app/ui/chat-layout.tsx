@@ -14,7 +14,7 @@ export function ChatLayout({ header, children, scrollRef, footer }: ChatLayoutPr
     <div className="chat">
       {header}
       <div className="scroll" ref={scrollRef}>
-        {children}
+        <div className="scroll__content">{children}</div>
       </div>
       <div className="footer">{footer}</div>
     </div>

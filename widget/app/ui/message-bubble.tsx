@@ -3,22 +3,30 @@ import { LinkifiedText } from './linkified-text.tsx';
 
 export type MessageBubbleProps = {
   mine: boolean;
-  system?: boolean;
   author: string;
+  /** First of a run: the author's name is shown (never for the visitor's own messages). */
+  showAuthor?: boolean;
+  /** Continues the previous message's run: drawn closer to it. */
+  follows?: boolean;
   body: string;
+  /** Last of a run: when it was written. */
   time?: string;
+  /** The visitor's latest message: "Sent". */
+  receipt?: string;
   attachment?: ReactNode;
   /** For a message still on its way: its state line and actions. */
   status?: ReactNode;
 };
 
-/** One message: who wrote it, its text with clickable links, an attachment, and when. */
-export function MessageBubble({ mine, system, author, body, time, attachment, status }: MessageBubbleProps) {
-  const kind = system ? 'system' : mine ? 'mine' : 'theirs';
+/** One message: who wrote it, its text with clickable links, an attachment, when, and its state. */
+export function MessageBubble(props: MessageBubbleProps) {
+  const { mine, author, showAuthor, follows, body, time, receipt, attachment, status } = props;
+  const authorShown = showAuthor && !mine;
   return (
-    <li className={`message message--${kind}`}>
-      {!mine && <span className="message__author">{author}</span>}
+    <li className={`message message--${mine ? 'mine' : 'theirs'}${follows ? ' message--follows' : ''}`}>
+      {authorShown && <span className="message__author">{author}</span>}
       <div className="message__bubble">
+        {!authorShown && <span className="visually-hidden">{author}: </span>}
         {attachment}
         {body && (
           <p className="message__body">
@@ -28,8 +36,17 @@ export function MessageBubble({ mine, system, author, body, time, attachment, st
       </div>
       {(time || status) && (
         <span className="message__meta">
-          {mine && <span className="visually-hidden">{author}, </span>}
-          {status ?? time}
+          {status ?? (
+            <>
+              {time}
+              {receipt && (
+                <>
+                  {' · '}
+                  <span className="message__receipt">{receipt}</span>
+                </>
+              )}
+            </>
+          )}
         </span>
       )}
     </li>

@@ -9,7 +9,7 @@ export function MessageList({ children, label }: { children: ReactNode; label: s
   );
 }
 
-/** A line between conversations ("Conversation #3 closed"). */
+/** A line across the conversation with a label: a new day ("Today", "Yesterday", "3 March"). */
 export function Divider({ text }: { text: string }) {
   return (
     <li className="divider">

@@ -1,7 +1,7 @@
 import type { ChatStrings } from '../../i18n/strings.ts';
 import type { OutgoingMessage } from '../hooks/use-outgoing-messages.ts';
 
-/** The state line under a message on its way: sending, offline, rate limited, or failed with Retry / Discard. */
+/** The state line under a message on its way: sending, waiting for the network, rate limited, or failed with Retry / Discard. */
 export function OutgoingStatus({
   message,
   strings,
@@ -14,7 +14,7 @@ export function OutgoingStatus({
   onDiscard(localId: number): void;
 }) {
   if (message.state === 'rate_limited') return <>{strings.rateLimited(message.retryInSeconds ?? 0)}</>;
-  if (message.state === 'offline') return <>{strings.offline}</>;
+  if (message.state === 'offline') return <>{strings.waitingForNetwork}</>;
   if (message.state !== 'failed') return <>{strings.sending}</>;
   return (
     <span className="outgoing-failed" role="alert">
