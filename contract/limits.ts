@@ -21,4 +21,11 @@ export const UPLOAD_TYPES = [
 ];
 export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 
+/**
+ * Voice recordings the widget may upload (MediaRecorder's formats, in the order it prefers them): Opus in
+ * Ogg (Firefox) goes to Telegram as it is, Opus in WebM (Chromium) is repackaged as Ogg on the server, MP4
+ * audio (Safari) goes as M4A.
+ */
+export const VOICE_TYPES = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/mp4'];
+
 export const RATING_COMMENT_MAX_LENGTH = 1000;

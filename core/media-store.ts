@@ -11,6 +11,11 @@ export const MEDIA_TYPES: Record<string, string> = {
   'image/webp': 'webp',
   'application/pdf': 'pdf',
   'text/plain': 'txt',
+  // Voice notes (Opus in Ogg), audio, and agents' video notes and GIF-like animations.
+  'audio/ogg': 'ogg',
+  'audio/mpeg': 'mp3',
+  'audio/mp4': 'm4a',
+  'video/mp4': 'mp4',
 };
 export const MEDIA_MAX_BYTES = 10 * 1024 * 1024;
 

@@ -12,7 +12,13 @@ const SIGNATURES: { type: string; bytes: (number | null)[] }[] = [
   { type: 'image/gif', bytes: [...ascii('GIF89a')] },
   { type: 'image/webp', bytes: [...ascii('RIFF'), null, null, null, null, ...ascii('WEBP')] },
   { type: 'application/pdf', bytes: [...ascii('%PDF-')] },
+  { type: 'audio/ogg', bytes: [...ascii('OggS')] },
+  // EBML (WebM) and ISO media (MP4): a voice recording as browsers make one, only when sent as audio.
+  { type: 'audio/webm', bytes: [0x1a, 0x45, 0xdf, 0xa3] },
+  { type: 'audio/mp4', bytes: [null, null, null, null, ...ascii('ftyp')] },
 ];
+/** Types taken only when the client said it sends audio (the same containers also hold video). */
+const AUDIO_ONLY_WHEN_CLAIMED = new Set(['audio/webm', 'audio/mp4']);
 /** Enough leading bytes to tell every signature apart. */
 const HEAD_BYTES = Math.max(...SIGNATURES.map((signature) => signature.bytes.length));
 
@@ -30,8 +36,9 @@ export function sniffMediaType(head: Uint8Array): string | undefined {
 export type MediaTypeCheck = ReturnType<typeof createMediaTypeCheck>;
 
 /**
- * Decides a file's type while it streams in. JPEG, PNG, GIF, WebP and PDF are known by their first
- * bytes, whatever the client called them. Anything else is accepted only as `text/plain`, only when the
+ * Decides a file's type while it streams in. JPEG, PNG, GIF, WebP, PDF and Ogg are known by their first
+ * bytes, whatever the client called them; WebM and MP4 only as audio the client says it sends (a voice
+ * recording). Anything else is accepted only as `text/plain`, only when the
  * client said so, and only while it stays valid UTF-8 without NUL bytes: so a binary refused as soon as
  * its first bytes arrive, and a text claim on binary content as soon as the binary part does.
  */
@@ -53,6 +60,7 @@ export function createMediaTypeCheck(claimedType: string) {
 
   const decide = (final: boolean) => {
     type = sniffMediaType(head);
+    if (type && AUDIO_ONLY_WHEN_CLAIMED.has(type)) return claimedType.startsWith('audio/');
     if (type) return true;
     if (head.length < HEAD_BYTES && !final) return true;
     if (claimedType !== 'text/plain') return false;

@@ -31,7 +31,9 @@ export type MultipartOptions = {
 
 const invalid = (message: string) => new HttpError(400, 'validation_failed', message);
 const notAllowedType = () =>
-  invalid('file: must be a JPEG, PNG, GIF, WebP or PDF file, or UTF-8 text (judged by its content)');
+  invalid(
+    'file: must be a JPEG, PNG, GIF, WebP or PDF file, a voice recording (Ogg, WebM or MP4 audio), or UTF-8 text (judged by its content)',
+  );
 
 /**
  * Reads a multipart/form-data upload as it streams in: text fields into memory (small, bounded), the one

@@ -106,12 +106,21 @@ export function createOutboundHandler(
     );
     if (stored && file && caption !== null) {
       steps.unshift(async (place) => {
-        const input = new InputFile(stored.bytes, file.fileName);
+        const input = () => new InputFile(stored.bytes, file.fileName);
         const options = { ...html, ...inPlace(place), caption };
         try {
-          return stored.mimeType.startsWith('image/')
-            ? await api.sendPhoto(place.chatId, input, options)
-            : await api.sendDocument(place.chatId, input, options);
+          if (stored.mimeType.startsWith('image/'))
+            return await api.sendPhoto(place.chatId, input(), options);
+          if (stored.mimeType.startsWith('audio/')) {
+            // A voice recording as a voice note (Ogg Opus, M4A, MP3: what Telegram plays as one); one it
+            // will not take as a voice note still arrives, as a file.
+            try {
+              return await api.sendVoice(place.chatId, input(), options);
+            } catch (error) {
+              if (!isPermanentTelegramRefusal(error)) throw error;
+            }
+          }
+          return await api.sendDocument(place.chatId, input(), options);
         } catch (error) {
           if (!isPermanentTelegramRefusal(error)) throw error;
           logger.warn(

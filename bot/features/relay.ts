@@ -1,38 +1,25 @@
 import type { Menu } from '@grammyjs/menu';
 import { Composer } from 'grammy';
-import type { Message } from 'grammy/types';
 import { MEDIA_MAX_BYTES, MEDIA_TYPES } from '../../core/media-store.ts';
+import { AGENT_MESSAGE_KINDS, agentAttachmentOf } from '../agent-attachment.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
 import type { TicketRouting } from '../ticket-routing.ts';
 
-/** A photo or document of an agent's message: the file id and the type it will be stored as. */
-function attachmentOf(message: Message): { fileId: string; mimeType: string; size?: number } | null {
-  const photo = message.photo?.at(-1);
-  if (photo) return { fileId: photo.file_id, mimeType: 'image/jpeg', size: photo.file_size };
-  if (message.document) {
-    return {
-      fileId: message.document.file_id,
-      mimeType: message.document.mime_type ?? 'application/octet-stream',
-      size: message.document.file_size,
-    };
-  }
-  return null;
-}
-
 /**
  * Agent's chat with the bot → visitor. The ticket is found by stored ids (ticket-routing.ts): the topic,
  * the message replied to, or (single mode) the active ticket; else the agent is told how to pick one.
- * Photos and documents are downloaded into the media store. The agent's message is recorded as the
+ * Files (photos, documents, voice, audio, video notes, animations, stickers) are downloaded into the
+ * media store; a location becomes a map link (agent-attachment.ts). The agent's message is recorded as the
  * ticket's, so replies to it route there too.
  */
 export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf: TicketRouting) {
   const { services, media } = deps;
   const feature = new Composer<BotContext>();
 
-  feature.on(['message:text', 'message:photo', 'message:document'], async (ctx) => {
+  feature.on([...AGENT_MESSAGE_KINDS], async (ctx) => {
     const message = ctx.message;
     if (message.text?.startsWith('/')) {
       await ctx.reply('Unknown command. /help lists what I can do.');
@@ -47,19 +34,22 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf
     const { ticketId } = routed;
 
     let mediaUrl: string | undefined;
-    const attachment = attachmentOf(message);
-    if (attachment) {
-      if (!MEDIA_TYPES[attachment.mimeType]) {
-        await ctx.reply('I can pass on photos, PDFs and text files only.');
+    const attachment = agentAttachmentOf(message);
+    const attached = attachment?.file;
+    if (attached) {
+      if (!MEDIA_TYPES[attached.mimeType]) {
+        await ctx.reply(
+          'I can pass on photos, PDFs, text files, voice and audio, video notes, GIFs, stickers and locations.',
+        );
         return;
       }
-      if ((attachment.size ?? 0) > MEDIA_MAX_BYTES) {
+      if ((attached.size ?? 0) > MEDIA_MAX_BYTES) {
         await ctx.reply('That file is too large (10 MB at most).');
         return;
       }
       try {
-        const bytes = await downloadTelegramFile(ctx.api, deps.apiRoot, deps.token, attachment.fileId);
-        mediaUrl = await media.save(await services.desk.sessionOf(ticketId), bytes, attachment.mimeType);
+        const bytes = await downloadTelegramFile(ctx.api, deps.apiRoot, deps.token, attached.fileId);
+        mediaUrl = await media.save(await services.desk.sessionOf(ticketId), bytes, attached.mimeType);
       } catch (error) {
         if (error instanceof FileTooLarge) {
           await ctx.reply('That file is too large (10 MB at most).');
@@ -79,7 +69,7 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf
       const sent = await services.messages.sendAgentMessage({
         ticketId,
         agentId,
-        body: message.text ?? message.caption ?? '',
+        body: message.text ?? message.caption ?? attachment?.text ?? '',
         mediaUrl,
         tgMessageId: message.message_id,
       });

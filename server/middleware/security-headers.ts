@@ -21,6 +21,8 @@ export function securityHeadersMiddleware({ https, widgetOrigins }: SecurityHead
     [
       "default-src 'self'",
       "img-src 'self' blob: data:",
+      // Voice notes and video notes play from the object URLs their authorised downloads become.
+      "media-src 'self' blob:",
       "style-src 'self' 'unsafe-inline'",
       "object-src 'none'",
       "base-uri 'none'",

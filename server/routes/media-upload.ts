@@ -1,14 +1,24 @@
+import { readFile } from 'node:fs/promises';
 import type Koa from 'koa';
 import { mediaCaptionSchema, type SendMessageResponse, UPLOAD_MAX_BYTES } from '../../contract/api.ts';
 import { RateLimited } from '../../core/errors.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
+import { webmOpusToOgg } from '../../core/voice-remux.ts';
 import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import { HttpError } from '../http-error.ts';
 import { enforceRateLimit } from '../middleware/rate-limit.ts';
 import { FORM_OVERHEAD_BYTES, readMultipartUpload } from '../multipart.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { parseInput } from '../validation.ts';
+
+/** A browser's voice recording in WebM, repackaged as the Ogg Telegram takes as a voice note. */
+async function voiceAsOgg(path: string): Promise<Uint8Array> {
+  const ogg = webmOpusToOgg(new Uint8Array(await readFile(path)));
+  if (!ogg)
+    throw new HttpError(400, 'validation_failed', 'file: a WebM voice recording must hold Opus audio');
+  return ogg;
+}
 
 /** What a client refused for too many uploads at once waits: about one upload's time. */
 const BUSY_RETRY_AFTER_SECONDS = 5;
@@ -91,7 +101,10 @@ async function storeUpload(ctx: Koa.Context, sessionId: string, deps: MediaUploa
       throw quotaUsedUp(deps.quotaBytesPerSession);
     }
 
-    const mediaUrl = await media.keep(incoming, sessionId, file.mimeType);
+    const mediaUrl =
+      file.mimeType === 'audio/webm'
+        ? await media.save(sessionId, await voiceAsOgg(incoming.path), 'audio/ogg')
+        : await media.keep(incoming, sessionId, file.mimeType);
     let sent: Awaited<ReturnType<Services['messages']['sendVisitorMessage']>>;
     try {
       sent = await services.messages.sendVisitorMessage({ sessionId, body, category, mediaUrl });

@@ -5,7 +5,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 /** Debian's Chromium, driven by playwright-core (never a downloaded browser). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchChromium(): Promise<Browser> {
+/** `fakeMicrophone`: a microphone that plays a tone, allowed without asking (for voice recording). */
+export function launchChromium({ fakeMicrophone = false } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -16,6 +17,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...(fakeMicrophone ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] : []),
     ],
   });
 }

@@ -13,6 +13,7 @@ import { useTicketActions } from '../hooks/use-ticket-actions.ts';
 import { useTranscriptDownload } from '../hooks/use-transcript-download.ts';
 import { useUnreadCount } from '../hooks/use-unread-count.ts';
 import { type SessionStore, useVisitorSession } from '../hooks/use-visitor-session.ts';
+import { useVoiceRecorder } from '../hooks/use-voice-recorder.ts';
 import { useWidgetConfig } from '../hooks/use-widget-config.ts';
 import { replyTime } from '../reply-time.ts';
 import type { MenuAction } from '../ui/action-menu.tsx';
@@ -55,6 +56,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   const onSent = useCallback((sent: SendMessageResponse) => addSent(sent.message, sent.ticket), [addSent]);
   const outgoing = useOutgoingMessages(api, credentials, { online, onSent });
   const draft = useDraft();
+
   const transcript = useTranscriptDownload(api, credentials, language);
   const actions = useTicketActions(api, credentials, {
     onTicket: conversation.setTicket,
@@ -82,6 +84,10 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
 
   const ticket = conversation.ticket;
   const ticketOpen = ticket !== null && ticket.status !== 'closed';
+  // A voice message goes like a typed one (the latest render's category: the hook keeps this callback fresh).
+  const recorder = useVoiceRecorder((file) =>
+    outgoing.send({ body: '', file, category: ticketOpen ? undefined : (category ?? undefined) }),
+  );
   // A new conversation starts: forget the previous one's choices.
   const openTicketId = ticketOpen ? ticket.id : null;
   useEffect(() => {
@@ -201,12 +207,28 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
         error={draft.error ? strings[draft.error] : null}
         disabled={!credentials}
         maxLength={MESSAGE_MAX_LENGTH}
+        voice={
+          recorder.state === 'unsupported'
+            ? undefined
+            : {
+                state: recorder.state,
+                seconds: recorder.seconds,
+                onStart: recorder.start,
+                onFinish: recorder.finish,
+                onCancel: recorder.cancel,
+              }
+        }
         labels={{
           message: strings.message,
           placeholder: strings.messagePlaceholder,
           send: strings.send,
           attach: strings.attach,
           removeAttachment: strings.removeAttachment,
+          record: strings.recordVoice,
+          recording: strings.recording,
+          sendRecording: strings.sendRecording,
+          cancelRecording: strings.cancelRecording,
+          microphoneBlocked: strings.microphoneBlocked,
         }}
       />
     </>

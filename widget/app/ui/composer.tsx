@@ -13,12 +13,42 @@ export type ComposerProps = {
   disabled?: boolean;
   maxLength: number;
   inputRef?: Ref<HTMLTextAreaElement>;
-  labels: { message: string; placeholder: string; send: string; attach: string; removeAttachment: string };
+  /** Voice messages, where the browser can record them. */
+  voice?: {
+    state: 'idle' | 'starting' | 'recording' | 'denied';
+    seconds: number;
+    onStart(): void;
+    onFinish(): void;
+    onCancel(): void;
+  };
+  labels: {
+    message: string;
+    placeholder: string;
+    send: string;
+    attach: string;
+    removeAttachment: string;
+    record: string;
+    recording: string;
+    sendRecording: string;
+    cancelRecording: string;
+    microphoneBlocked: string;
+  };
 };
 
-/** The message box: Enter sends, Shift+Enter starts a new line; a paperclip attaches a file. */
+const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+
+const SEND_ICON = (
+  <svg viewBox="0 0 24 24" aria-hidden="true">
+    <path d="M3 20l18-8L3 4v6l12 2-12 2z" />
+  </svg>
+);
+
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; a paperclip attaches a file; with nothing
+ * typed, a microphone records a voice message (its running time shows, ✓ sends it, × throws it away).
+ */
 export function Composer(props: ComposerProps) {
-  const { text, onTextChange, onSend, fileName, preview, onPickFile, onRemoveFile, labels } = props;
+  const { text, onTextChange, onSend, fileName, preview, onPickFile, onRemoveFile, labels, voice } = props;
   const fileInput = useRef<HTMLInputElement>(null);
   const errorId = useId();
   const submit = (event: FormEvent) => {
@@ -32,6 +62,37 @@ export function Composer(props: ComposerProps) {
     }
   };
   const canSend = !props.disabled && (text.trim() !== '' || fileName !== undefined);
+  const offerVoice = voice && !props.disabled && text.trim() === '' && fileName === undefined;
+  const error = props.error ?? (voice?.state === 'denied' ? labels.microphoneBlocked : null);
+
+  if (voice?.state === 'recording') {
+    return (
+      <div className="composer">
+        <div className="composer__row composer__row--recording">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={labels.cancelRecording}
+            onClick={voice.onCancel}
+          >
+            ×
+          </button>
+          <span className="composer__recording" role="status">
+            <span className="composer__recording-dot" aria-hidden="true" />
+            {labels.recording} <time>{clock(voice.seconds)}</time>
+          </span>
+          <button
+            type="button"
+            className="send-button"
+            aria-label={labels.sendRecording}
+            onClick={voice.onFinish}
+          >
+            {SEND_ICON}
+          </button>
+        </div>
+      </div>
+    );
+  }
 
   return (
     <form className="composer" onSubmit={submit}>
@@ -49,9 +110,9 @@ export function Composer(props: ComposerProps) {
           </button>
         </div>
       )}
-      {props.error && (
+      {error && (
         <p className="composer__error" id={errorId} role="alert">
-          {props.error}
+          {error}
         </p>
       )}
       <div className="composer__row">
@@ -81,7 +142,7 @@ export function Composer(props: ComposerProps) {
           ref={props.inputRef}
           className="composer__input"
           aria-label={labels.message}
-          aria-describedby={props.error ? errorId : undefined}
+          aria-describedby={error ? errorId : undefined}
           placeholder={labels.placeholder}
           value={text}
           maxLength={props.maxLength}
@@ -90,17 +151,30 @@ export function Composer(props: ComposerProps) {
           onKeyDown={onKeyDown}
           disabled={props.disabled}
         />
-        <button
-          type="submit"
-          className="send-button"
-          aria-label={labels.send}
-          title={labels.send}
-          disabled={!canSend}
-        >
-          <svg viewBox="0 0 24 24" aria-hidden="true">
-            <path d="M3 20l18-8L3 4v6l12 2-12 2z" />
-          </svg>
-        </button>
+        {offerVoice ? (
+          <button
+            type="button"
+            className="send-button"
+            aria-label={labels.record}
+            title={labels.record}
+            onClick={voice.onStart}
+            disabled={voice.state === 'starting'}
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              <path d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11h-2z" />
+            </svg>
+          </button>
+        ) : (
+          <button
+            type="submit"
+            className="send-button"
+            aria-label={labels.send}
+            title={labels.send}
+            disabled={!canSend}
+          >
+            {SEND_ICON}
+          </button>
+        )}
       </div>
     </form>
   );
