@@ -106,6 +106,11 @@ const configSchema = z
     // RATE_LIMIT_MESSAGES per RATE_LIMIT_WINDOW_SECONDS (defaults: a burst of 10, then one every 2 s).
     RATE_LIMIT_MESSAGES: positiveInt(10),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(20),
+    // How long after sending a visitor may edit or delete a message (fractions allowed).
+    MESSAGE_EDIT_WINDOW_MINUTES: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number(notANumber).positive('must be greater than 0').default(15),
+    ),
     RATE_LIMIT_SESSIONS: positiveInt(30),
     RATE_LIMIT_SESSIONS_WINDOW_SECONDS: positiveInt(600),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
@@ -182,6 +187,8 @@ const configSchema = z
       /** How old the Mini App's initData may be (its auth_date) before the agent API refuses it. */
       miniappAuthMaxAgeSeconds: env.MINIAPP_AUTH_MAX_AGE_SECONDS,
       afterHoursMinutes: env.AFTER_HOURS_MINUTES,
+      /** How long after sending a visitor may edit or delete a message. */
+      messageEditWindowMs: Math.round(env.MESSAGE_EDIT_WINDOW_MINUTES * 60_000),
       rateLimit: {
         messages: env.RATE_LIMIT_MESSAGES,
         windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,

@@ -117,6 +117,7 @@ export async function startSwitchboard(
     // Through the metrics, the services' own messages are counted as they publish them.
     bus: metrics ? metrics.countingMessages(bus) : bus,
     outbox: jobs?.outbox ?? noOutbox,
+    editWindowMs: config.messageEditWindowMs,
   });
 
   // One support-group reader (with its cache) for the bot and /readyz; the backlog for /readyz, the Mini
@@ -171,6 +172,8 @@ export async function startSwitchboard(
         telegram = bot;
         // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
         bus.subscribe('*', () => queue.nudge());
+        // What the bot shows live (the visitor typing), from whichever instance the event comes.
+        bus.subscribe('*', bot.onDomainEvent);
         return bot;
       },
       { logger, explain: explainTelegramConnectFailure, observer: telegramStatus.observer },

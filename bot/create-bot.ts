@@ -11,6 +11,7 @@ import { claimFeature } from './features/claim.ts';
 import { CLOSE_CONVERSATION, closeFeature, closeTicketConversation } from './features/close.ts';
 import { groupTopicsFeature } from './features/group-topics.ts';
 import { helpFeature } from './features/help.ts';
+import { messageChangesFeature } from './features/message-changes.ts';
 import { queueFeature } from './features/queue.ts';
 import { relayFeature } from './features/relay.ts';
 import { setupFeature } from './features/setup.ts';
@@ -29,7 +30,13 @@ import { createTicketRouting } from './ticket-routing.ts';
 import type { TicketThreadMode } from './ticket-threads.ts';
 
 /** The update types the bot handles (also given to setWebhook / getUpdates). */
-export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+export const ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'callback_query',
+  'my_chat_member',
+  'message_reaction',
+] as const;
 
 /** Methods that count against Telegram's message limits (30/s overall, 1/s per chat, 20/min per group). */
 const MESSAGE_METHODS = new Set([
@@ -99,6 +106,8 @@ export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
 
   bot.use(setupFeature(deps));
   bot.use(claimFeature(deps, requireAgent, deps.ticketThreads));
+  // Edits and reactions of agents, in their chats and in group topics.
+  bot.use(messageChangesFeature(deps, requireAgent));
 
   const ticketOf = createTicketRouting({ services: deps.services, mode: deps.ticketThreads });
   const dm = bot.chatType('private').use(requireAgent);

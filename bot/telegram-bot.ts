@@ -3,6 +3,8 @@ import { type Api, webhookCallback } from 'grammy';
 import type { OutboundJob } from '../core/outbox.ts';
 import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
+import { createTicketPlaces } from './delivery/ticket-places.ts';
+import { createTypingIndicator } from './delivery/typing-indicator.ts';
 import type { BotDeps } from './deps.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
 import { createTelegramProbe } from './telegram-probe.ts';
@@ -75,6 +77,20 @@ export async function startTelegramBot(
 
   const handleUpdate = webhookCallback(bot, 'koa');
   const deliverJob = createOutboundHandler({ ...deps, api: bot.api, ticketThreads });
+  const showVisitorTyping = createTypingIndicator({
+    api: bot.api,
+    orm: deps.orm,
+    services: deps.services,
+    places: createTicketPlaces({
+      api: bot.api,
+      services: deps.services,
+      supportGroup: deps.supportGroup,
+      mode: ticketThreads,
+      logger: deps.logger,
+    }),
+    mode: ticketThreads,
+    logger: deps.logger,
+  });
 
   return {
     bot,
@@ -94,6 +110,9 @@ export async function startTelegramBot(
 
     /** Whether a Telegram user is an agent (a member of the support group); cached, shared with the bot. */
     agentStatus: (userId: number) => membership.status(userId),
+
+    /** The event bus listener for what the bot shows live (the visitor typing); never throws. */
+    onDomainEvent: showVisitorTyping,
 
     /** Delivers one durable outbound job (in its own entity-manager context). */
     deliver: (job: OutboundJob) => RequestContext.create(deps.orm.em, () => deliverJob(job)),

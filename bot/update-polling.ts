@@ -45,13 +45,15 @@ export function isPassingFault(error: unknown): boolean {
 
 /**
  * The user an update comes from (the key of `sequentialize` in create-bot.ts, `ctx.from.id`): the
- * `from` of its message, callback query or chat-member change.
+ * `from` of its message, callback query or chat-member change, the `user` of a reaction.
  */
 function userOf(update: Update): number | undefined {
   for (const [key, value] of Object.entries(update)) {
     if (key === 'update_id' || typeof value !== 'object' || value === null) continue;
-    const from = (value as { from?: { id?: unknown } }).from;
+    // A reaction names its user `user`, everything else `from`.
+    const { from, user } = value as { from?: { id?: unknown }; user?: { id?: unknown } };
     if (typeof from?.id === 'number') return from.id;
+    if (typeof user?.id === 'number') return user.id;
   }
   return undefined;
 }

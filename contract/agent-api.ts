@@ -68,6 +68,10 @@ export type VisitorDetails = z.infer<typeof visitorDetailsSchema>;
 export const agentMessageViewSchema = messageViewSchema.extend({
   /** Telegram refused it for good (`reason`: Telegram's description); read it here. Null otherwise. */
   undeliverable: z.object({ at: z.string(), reason: z.string() }).nullable(),
+  /** Its author deleted it (the visitor in the widget, the agent here): gone for the visitor; else null. */
+  deleted_at: z.string().nullable(),
+  /** Written by the agent asking (they may delete it: DELETE /api/agent/tickets/:id/messages/:messageId). */
+  mine: z.boolean(),
 });
 export type AgentMessageView = z.infer<typeof agentMessageViewSchema>;
 
@@ -88,6 +92,13 @@ export type AgentReplyRequest = z.infer<typeof agentReplyRequestSchema>;
 
 export const agentReplyResponseSchema = z.object({ message: messageViewSchema, ticket: ticketViewSchema });
 export type AgentReplyResponse = z.infer<typeof agentReplyResponseSchema>;
+
+/*
+ * DELETE /api/agent/tickets/:id/messages/:messageId — the agent deletes one of their own messages (204): the
+ * visitor no longer sees it, the app shows it marked deleted. Another's message: 403; unknown: 404.
+ * POST /api/agent/tickets/:id/typing — the agent is writing a reply (204): the visitor's stream gets
+ * `agent.typing`. Call it every 2–3 s while typing; calls more often than every 2 s are answered and dropped.
+ */
 
 /** POST /api/agent/tickets/:id/close — an optional last note, sent to the visitor before the close. */
 export const agentCloseRequestSchema = z
@@ -172,4 +183,8 @@ export type EraseResponse = z.infer<typeof eraseResponseSchema>;
 export type AgentEvent =
   | { type: 'ready'; data: { at: string } }
   | { type: 'ticket'; data: z.infer<typeof ticketViewSchema> }
-  | { type: 'message'; data: z.infer<typeof messageViewSchema> };
+  | { type: 'message'; data: z.infer<typeof messageViewSchema> }
+  /** A message was edited or its reactions changed. */
+  | { type: 'message.updated'; data: z.infer<typeof messageViewSchema> }
+  /** A message was deleted by its author. */
+  | { type: 'message.deleted'; data: { id: number; ticket_id: number } };

@@ -5,10 +5,18 @@ import { z } from 'zod';
  * Wire names are snake_case, as in the seed API.
  */
 
-import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH } from './limits.ts';
+import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, VISITOR_REACTIONS } from './limits.ts';
 import { languageTagSchema, text } from './text.ts';
 
-export { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_MAX_BYTES, UPLOAD_TYPES } from './limits.ts';
+export {
+  DEFAULT_EDIT_WINDOW_SECONDS,
+  MESSAGE_MAX_LENGTH,
+  RATING_COMMENT_MAX_LENGTH,
+  UPLOAD_MAX_BYTES,
+  UPLOAD_TYPES,
+  VISITOR_REACTIONS,
+  type VisitorReaction,
+} from './limits.ts';
 
 export const errorCodeSchema = z.enum([
   'bad_request',
@@ -22,6 +30,8 @@ export const errorCodeSchema = z.enum([
   'conflict',
   'ticket_already_claimed',
   'ticket_closed',
+  /** A message older than the edit window (`MESSAGE_EDIT_WINDOW_MINUTES`) cannot be edited or deleted. */
+  'edit_window_expired',
   'rate_limited',
   'service_unavailable',
   'internal_error',
@@ -50,6 +60,8 @@ export type CreateSessionResponse = z.infer<typeof createSessionResponseSchema>;
 export const sessionIdSchema = z.uuid();
 export const ticketIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
 export const messageIdSchema = z.coerce.number().int().min(0).max(2_147_483_647);
+/** A message named in a path (`/messages/:messageId`). */
+export const messageIdParamSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
 export const conversationQuerySchema = z.object({ after: messageIdSchema.optional() }).strict();
 
@@ -86,6 +98,11 @@ export type Sender = z.infer<typeof senderSchema>;
 export const ticketStatusSchema = z.enum(['open', 'claimed', 'closed']);
 export type TicketStatus = z.infer<typeof ticketStatusSchema>;
 
+/** Who put a reaction on a message: each side has at most one per message. */
+export const reactionSideSchema = z.enum(['agent', 'visitor']);
+export const reactionViewSchema = z.object({ emoji: z.string(), from: reactionSideSchema });
+export type ReactionView = z.infer<typeof reactionViewSchema>;
+
 export const messageViewSchema = z.object({
   id: z.number().int(),
   ticket_id: z.number().int(),
@@ -94,8 +111,50 @@ export const messageViewSchema = z.object({
   media_url: z.string().nullable(),
   agent_name: z.string().nullable(),
   created_at: z.string(),
+  // The server always sends the two below; they are optional in the type only, so that code written
+  // before them (fixtures, older clients) still compiles.
+  /** When its author last changed the body (the visitor in the widget, the agent in Telegram); else null. */
+  edited_at: z.string().nullable().optional(),
+  /** At most one per side: the agent's (from Telegram) and the visitor's; [] without any. */
+  reactions: z.array(reactionViewSchema).optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
+
+/**
+ * PATCH /api/session/:id/messages/:messageId — the visitor changes one of their own messages, within the
+ * edit window after sending (`edit_window_seconds` of GET /api/config), while its ticket is open. Answers
+ * `{ message }`. The agent's Telegram copy is edited (marked ✏️ edited).
+ */
+export const editMessageRequestSchema = z
+  .object({ body: text({ max: MESSAGE_MAX_LENGTH, nonBlank: true }) })
+  .strict();
+export type EditMessageRequest = z.infer<typeof editMessageRequestSchema>;
+export const messageResponseSchema = z.object({ message: messageViewSchema });
+export type MessageResponse = z.infer<typeof messageResponseSchema>;
+
+/**
+ * PUT /api/session/:id/messages/:messageId/reaction — the visitor's reaction to an agent's message, one of
+ * VISITOR_REACTIONS, or null to take it back. Answers `{ message }`.
+ */
+export const reactionRequestSchema = z
+  .object({
+    emoji: z
+      .string()
+      // ❤️ (with the emoji variation selector) is Telegram's ❤.
+      .transform((value) => value.replace(/\uFE0F/g, ''))
+      .pipe(z.enum(VISITOR_REACTIONS, `must be one of ${VISITOR_REACTIONS.join(' ')}`))
+      .nullable(),
+  })
+  .strict();
+export type ReactionRequest = z.infer<typeof reactionRequestSchema>;
+
+/** `message.deleted` on the event streams: the message is gone (the visitor's views no longer list it). */
+export const messageDeletedEventSchema = z.object({ id: z.number().int(), ticket_id: z.number().int() });
+export type MessageDeletedEvent = z.infer<typeof messageDeletedEventSchema>;
+
+/** `agent.typing` on the visitor's event stream: the agent is writing in the Mini App (about 5 s each). */
+export const agentTypingEventSchema = z.object({ ticket_id: z.number().int(), agent_name: z.string() });
+export type AgentTypingEvent = z.infer<typeof agentTypingEventSchema>;
 
 export const ticketViewSchema = z.object({
   id: z.number().int(),
@@ -149,11 +208,25 @@ export const widgetConfigResponseSchema = z.object({
    * over claimed tickets of the last 30 days, in seconds; null when there is no such ticket yet.
    */
   typical_reply_seconds: z.number().int().nonnegative().nullable(),
+  /** How long after sending a visitor may edit or delete a message (`MESSAGE_EDIT_WINDOW_MINUTES`). */
+  edit_window_seconds: z.number().int().nonnegative(),
 });
 export type WidgetConfigResponse = z.infer<typeof widgetConfigResponseSchema>;
 
 /** GET /api/session/:id/transcript?lang=en|ru — the visitor's own conversations as a text file. */
 export const transcriptQuerySchema = z.object({ lang: z.enum(['en', 'ru']).optional() }).strict();
 
-/** Server-Sent Events on GET /api/session/:id/events. `message` events carry the message id as the SSE id. */
-export type SessionEvent = { type: 'message'; data: MessageView } | { type: 'ticket'; data: TicketView };
+/**
+ * Server-Sent Events on GET /api/session/:id/events. `message` events (new messages) carry the message id
+ * as the SSE id; the others carry none (a reconnect resumes after the newest message, and GET
+ * /api/session/:id shows the current state of every message).
+ * - `message.updated`: a message's body (edited, `edited_at` set) or reactions changed: the whole message;
+ * - `message.deleted`: its author deleted it: `{ id, ticket_id }`;
+ * - `agent.typing`: the agent is writing: `{ ticket_id, agent_name }` (show it for about 5 s).
+ */
+export type SessionEvent =
+  | { type: 'message'; data: MessageView }
+  | { type: 'ticket'; data: TicketView }
+  | { type: 'message.updated'; data: MessageView }
+  | { type: 'message.deleted'; data: MessageDeletedEvent }
+  | { type: 'agent.typing'; data: AgentTypingEvent };

@@ -29,3 +29,14 @@ export const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 export const VOICE_TYPES = ['audio/ogg;codecs=opus', 'audio/webm;codecs=opus', 'audio/mp4'];
 
 export const RATING_COMMENT_MAX_LENGTH = 1000;
+
+/**
+ * The reactions a visitor may put on an agent's message: a short choice among the emoji Telegram accepts
+ * as reactions (ReactionTypeEmoji), so that each can be set on the agent's Telegram message. Spelled as
+ * Telegram spells them: ❤ without the emoji variation selector (the API also takes ❤️).
+ */
+export const VISITOR_REACTIONS = ['👍', '❤', '😁', '🙏', '👌', '🔥', '🎉', '😢', '🤔', '👎'] as const;
+export type VisitorReaction = (typeof VISITOR_REACTIONS)[number];
+
+/** How long after sending a visitor may edit or delete a message, unless the server says otherwise. */
+export const DEFAULT_EDIT_WINDOW_SECONDS = 15 * 60;

@@ -33,12 +33,17 @@ type QueueRow = {
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
-/** A message with what agents also see: whether Telegram refused to deliver it, and why. */
-const toAgentMessageView = (message: Message): AgentMessageView => ({
+/**
+ * A message with what agents also see: whether Telegram refused to deliver it, and why; whether it was
+ * deleted; whether `agentId` wrote it.
+ */
+const toAgentMessageView = (message: Message, agentId: number): AgentMessageView => ({
   ...toMessageView(message),
   undeliverable: message.undeliverableAt
     ? { at: message.undeliverableAt.toISOString(), reason: message.deliveryError ?? 'refused by Telegram' }
     : null,
+  deleted_at: message.deletedAt ? message.deletedAt.toISOString() : null,
+  mine: message.sender === 'agent' && message.agent?.id === agentId,
 });
 
 /** The Mini App's read side: the queue's three lists, one ticket with its visitor, today's numbers. */
@@ -117,7 +122,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
           last_seen_at: session.lastSeenAt.toISOString(),
           previous_tickets: previousTickets,
         },
-        messages: messages.map(toAgentMessageView),
+        messages: messages.map((message) => toAgentMessageView(message, agentId)),
       };
     },
 

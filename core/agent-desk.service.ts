@@ -48,7 +48,11 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
       const ticket = await em.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
       if (!ticket) throw new NotFound('Ticket');
       const [visitorMessages, passes] = await Promise.all([
-        em.find(Message, { ticket, sender: 'visitor' }, { orderBy: { id: 'asc' }, fields: ['id', 'body'] }),
+        em.find(
+          Message,
+          { ticket, sender: 'visitor', deletedAt: null },
+          { orderBy: { id: 'asc' }, fields: ['id', 'body'] },
+        ),
         em.find(Pass, { ticket }, { populate: ['agent'], orderBy: { id: 'asc' } }),
       ]);
       const { contactEmail, contactPhone } = ticket.session;
@@ -115,9 +119,13 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
       return rows.map((row) => ({ ...row, active: Boolean(row.active) }));
     },
 
-    /** A ticket's messages so far, oldest first (for the agent who just connected). */
+    /** A ticket's messages so far, oldest first, without deleted ones (for the agent who just connected). */
     async history(ticketId: number) {
-      return em.find(Message, { ticket: ticketId }, { orderBy: { id: 'asc' }, populate: ['agent'] });
+      return em.find(
+        Message,
+        { ticket: ticketId, deletedAt: null },
+        { orderBy: { id: 'asc' }, populate: ['agent'] },
+      );
     },
 
     /** The visitor session a ticket belongs to. */
@@ -135,7 +143,14 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
     async unrelayed(ticketId: number, uptoId = Number.MAX_SAFE_INTEGER) {
       return em.find(
         Message,
-        { ticket: ticketId, sender: 'visitor', relayedAt: null, undeliverableAt: null, id: { $lte: uptoId } },
+        {
+          ticket: ticketId,
+          sender: 'visitor',
+          relayedAt: null,
+          undeliverableAt: null,
+          deletedAt: null,
+          id: { $lte: uptoId },
+        },
         { orderBy: { id: 'asc' }, populate: ['ticket'] },
       );
     },
@@ -180,7 +195,9 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
     },
 
     async message(messageId: number) {
-      const message = await em.findOne(Message, messageId, { populate: ['ticket', 'agent'] });
+      const message = await em.findOne(Message, messageId, {
+        populate: ['ticket.assignedAgent', 'agent'],
+      });
       if (!message) throw new NotFound('Message');
       return message;
     },

@@ -54,3 +54,16 @@ export class InvalidText extends DomainError {
     super('validation_failed', `${field}: ${problem}`);
   }
 }
+
+/** The visitor may edit or delete a message only for a while after sending it (409). */
+export class EditWindowExpired extends DomainError {
+  constructor(windowSeconds: number) {
+    super(
+      'edit_window_expired',
+      `Messages can be edited or deleted only within ${formatWindow(windowSeconds)} of sending`,
+    );
+  }
+}
+
+const formatWindow = (seconds: number) =>
+  seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;

@@ -1,8 +1,16 @@
-import type { MessageView, TicketView } from '../contract/api.ts';
+import type { MessageView, Sender, TicketView } from '../contract/api.ts';
 
 export type DomainEvent =
   | { type: 'message.created'; sessionId: string; ticketId: number; message: MessageView }
-  | { type: 'ticket.updated'; sessionId: string; ticket: TicketView };
+  | { type: 'ticket.updated'; sessionId: string; ticket: TicketView }
+  /** A message's body (edited) or reactions changed. */
+  | { type: 'message.updated'; sessionId: string; ticketId: number; message: MessageView }
+  /** Its author deleted a message (soft: agents still see it, marked). */
+  | { type: 'message.deleted'; sessionId: string; ticketId: number; messageId: number; sender: Sender }
+  /** The visitor is typing (ephemeral: the bot shows it in Telegram, throttled). */
+  | { type: 'visitor.typing'; sessionId: string; ticketId: number }
+  /** The agent is typing in the Mini App (ephemeral: the visitor's stream shows it). */
+  | { type: 'agent.typing'; sessionId: string; ticketId: number; agentName: string };
 
 export type EventListener = (event: DomainEvent) => void;
 

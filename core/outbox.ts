@@ -22,7 +22,16 @@ export type OutboundJob =
    * The visitor's data was erased: rewrite the ticket's card to say so. The ticket row is gone when this
    * runs, so the job carries what the card needs.
    */
-  | { type: 'ticket.erased'; ticketId: number; category: string | null; groupMessageId: number };
+  | { type: 'ticket.erased'; ticketId: number; category: string | null; groupMessageId: number }
+  /**
+   * The visitor edited or deleted a message: its Telegram copies are edited / deleted (or a notice says
+   * so), rendered from the message as it is when the job runs. `agentId` (the ticket's agent, when it has
+   * one) keeps the job in that agent's queue, after the message's own delivery.
+   */
+  | { type: 'message.edited'; messageId: number; agentId?: number }
+  | { type: 'message.deleted'; messageId: number; agentId?: number }
+  /** The visitor's reaction to an agent's message changed: set on the agent's Telegram message. */
+  | { type: 'message.reaction'; messageId: number; agentId?: number };
 
 export interface Outbox {
   /** Stores the job inside the transaction `tx`: it exists exactly when the transaction commits. */

@@ -5,11 +5,13 @@ import { createAgentDeskService } from './agent-desk.service.ts';
 import type { EventBus } from './event-bus.ts';
 import { createMediaRetentionService } from './media-retention.service.ts';
 import { createMessageService } from './message.service.ts';
+import { createMessageChangeService } from './message-changes.service.ts';
 import { noOutbox, type Outbox } from './outbox.ts';
 import { createResponseTimeService } from './response-time.ts';
 import { createSessionService } from './session.service.ts';
 import { createTelegramLinkService } from './telegram-links.service.ts';
 import { createTicketService } from './ticket.service.ts';
+import { createTypingService } from './typing.service.ts';
 import { createVisitorDataService } from './visitor-data.service.ts';
 
 export type Services = ReturnType<typeof createServices>;
@@ -22,10 +24,13 @@ export function createServices({
   em,
   bus,
   outbox = noOutbox,
+  editWindowMs,
 }: {
   em: EntityManager;
   bus: EventBus;
   outbox?: Outbox;
+  /** How long after sending a visitor may edit or delete a message (default 15 minutes). */
+  editWindowMs?: number;
 }) {
   return {
     sessions: createSessionService({ em, outbox }),
@@ -38,5 +43,7 @@ export function createServices({
     visitorData: createVisitorDataService({ em, outbox }),
     responseTime: createResponseTimeService({ em }),
     telegramLinks: createTelegramLinkService({ em }),
+    messageChanges: createMessageChangeService({ em, bus, outbox, editWindowMs }),
+    typing: createTypingService({ em, bus }),
   };
 }

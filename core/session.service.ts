@@ -52,7 +52,11 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
         em.find(Ticket, { session: sessionId }, { orderBy: { id: 'asc' }, populate: ['assignedAgent'] }),
         em.find(
           Message,
-          { session: sessionId, ...(afterMessageId === undefined ? {} : { id: { $gt: afterMessageId } }) },
+          {
+            session: sessionId,
+            deletedAt: null,
+            ...(afterMessageId === undefined ? {} : { id: { $gt: afterMessageId } }),
+          },
           { orderBy: { id: 'asc' }, populate: ['agent'] },
         ),
       ]);
@@ -70,7 +74,7 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
     async messagesAfter(sessionId: string, afterMessageId: number) {
       const messages = await em.find(
         Message,
-        { session: sessionId, id: { $gt: afterMessageId } },
+        { session: sessionId, id: { $gt: afterMessageId }, deletedAt: null },
         { orderBy: { id: 'asc' }, populate: ['agent'] },
       );
       return messages.map(toMessageView);

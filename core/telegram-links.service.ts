@@ -71,6 +71,22 @@ export function createTelegramLinkService({ em }: { em: EntityManager }) {
       return thread ? toThreadLink(thread) : null;
     },
 
+    /**
+     * The Telegram messages that show a stored message in this role (a visitor message relayed in parts:
+     * each part, in order).
+     */
+    async copiesOf(
+      messageId: number,
+      role: TelegramMessageLink['role'],
+    ): Promise<{ chatId: number; threadId: number | null; tgMessageId: number }[]> {
+      const links = await em.find(TelegramMessage, { message: messageId, role }, { orderBy: { id: 'asc' } });
+      return links.map((link) => ({
+        chatId: link.chatId,
+        threadId: link.threadId ?? null,
+        tgMessageId: link.tgMessageId,
+      }));
+    },
+
     /** The ticket's topic in a chat, if it has one. */
     async threadOf(ticketId: number, chatId: number): Promise<ThreadLink | null> {
       const thread = await em.findOne(TicketThread, { ticket: ticketId, chatId });

@@ -1,4 +1,4 @@
-import type { MessageView, TicketView } from '../contract/api.ts';
+import type { MessageView, ReactionView, TicketView } from '../contract/api.ts';
 import type { Message, Ticket } from '../db/entities/index.ts';
 
 const iso = (date: Date | null | undefined) => (date ? date.toISOString() : null);
@@ -37,5 +37,15 @@ export function toMessageView(message: Message): MessageView {
     media_url: message.mediaUrl ?? null,
     agent_name: message.agent?.name ?? null,
     created_at: message.createdAt.toISOString(),
+    edited_at: iso(message.editedAt),
+    reactions: reactionsOf(message),
   };
+}
+
+/** A message's reactions, the agent's first. */
+export function reactionsOf(message: Pick<Message, 'agentReaction' | 'visitorReaction'>): ReactionView[] {
+  const reactions: ReactionView[] = [];
+  if (message.agentReaction) reactions.push({ emoji: message.agentReaction, from: 'agent' });
+  if (message.visitorReaction) reactions.push({ emoji: message.visitorReaction, from: 'visitor' });
+  return reactions;
 }

@@ -104,7 +104,7 @@ export function createApp(deps: AppDeps) {
         return anyOrigin ? '*' : config.widgetOrigins.includes(origin) ? origin : '';
       },
       allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
-      allowMethods: ['GET', 'POST'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
       exposeHeaders: ['Retry-After', 'X-Request-Id'],
       maxAge: 600,
     }),

@@ -253,6 +253,38 @@ describe.each(['polling', 'webhook'] as const)(`group topics (%s, ${databaseKind
     await d.waitInTopic(GROUP, topic.message_thread_id, /It was due Monday/);
   });
 
+  it('two agents with two tickets each: every answer in a topic reaches that topic’s visitor only', async () => {
+    const tickets: { visitor: Visitor; ticketId: number; agent: typeof ALICE; threadId: number }[] = [];
+    for (const [index, agent] of [ALICE, BOB, ALICE, BOB].entries()) {
+      const ticket = await d.newTicket(`group visitor ${index}`);
+      await d.claim(agent, ticket);
+      const topic = await d.waitTopic(GROUP, ticket.ticketId);
+      await d.waitInTopic(GROUP, topic.message_thread_id, /is answering/);
+      tickets.push({ ...ticket, agent, threadId: topic.message_thread_id });
+    }
+    await Promise.all(tickets.map((t, index) => t.visitor.say(`group visitor ${index} again`)));
+    for (const [index, t] of tickets.entries()) {
+      await d.waitInTopic(GROUP, t.threadId, new RegExp(`group visitor ${index} again`));
+      d.ctx.fake.sendText({
+        from: t.agent.id,
+        chatId: GROUP,
+        threadId: t.threadId,
+        text: `group answer ${index}`,
+      });
+    }
+    for (const [index, t] of tickets.entries()) {
+      await eventually(async () => (await d.agentLines(t.visitor)).includes(`group answer ${index}`));
+    }
+    for (const [index, t] of tickets.entries()) {
+      expect(await d.agentLines(t.visitor)).toEqual([`group answer ${index}`]);
+      const elsewhere = tickets
+        .filter((other) => other !== t)
+        .flatMap((other) => d.inTopic(GROUP, other.threadId))
+        .filter((m) => textOf(m).includes(`group visitor ${index} again`));
+      expect(elsewhere).toEqual([]);
+    }
+  });
+
   it('the claiming agent answers in the topic; others’ messages stay internal (🙈); /close with a note', async () => {
     const one = await d.newTicket('ticket one here');
     const two = await d.newTicket('ticket two here');

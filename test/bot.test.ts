@@ -473,7 +473,13 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
       const call = fake.callsOf('setWebhook').at(-1) as { params: Record<string, unknown> };
       expect(call.params.url).toBe('https://support.example.com/api/telegram/webhook');
       expect(call.params.secret_token).toBe(WEBHOOK_SECRET);
-      expect(call.params.allowed_updates).toEqual(['message', 'callback_query', 'my_chat_member']);
+      expect(call.params.allowed_updates).toEqual([
+        'message',
+        'edited_message',
+        'callback_query',
+        'my_chat_member',
+        'message_reaction',
+      ]);
       // Back to this server for the remaining tests.
       await app.telegram?.setWebhook(`${app.url}/api/telegram/webhook`);
     });

@@ -169,6 +169,31 @@ describe(`the Mini App in Chromium (${databaseKind})`, () => {
     expect(await image.getAttribute('src')).toMatch(/^blob:/);
     await screenshot(page, 'miniapp', '04-ticket-conversation');
 
+    // The agent deletes their own message (the Delete button on it): gone for the visitor, marked here.
+    await page.getByRole('textbox', { name: 'Reply' }).fill('Oops, wrong ticket');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const oops = await eventually(async () =>
+      (await visitor.messages('agent')).find((m) => m.body === 'Oops, wrong ticket'),
+    );
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'Oops, wrong ticket' })
+      .getByRole('button', { name: 'Delete this message' })
+      .click();
+    await eventually(async () => !(await visitor.messages('agent')).some((m) => m.id === oops.id));
+    await page.getByRole('listitem').filter({ hasText: 'Oops, wrong ticket' }).getByText('Deleted').waitFor();
+    // The visitor deletes one of theirs: the app shows it live, marked.
+    const merci = (await visitor.messages('visitor')).find((m) => m.body === 'Merci! Order 1234.');
+    const removed = await visitor.http.request(
+      'DELETE',
+      `/api/session/${visitor.sessionId}/messages/${merci?.id}`,
+      {
+        token: visitor.token,
+      },
+    );
+    expect(removed.status).toBe(204);
+    await page.getByText('Deleted by the visitor').waitFor();
+
     // Close with a note: the visitor gets it and sees the ticket closed; so does the card.
     await page.getByRole('button', { name: 'Close…' }).click();
     await page

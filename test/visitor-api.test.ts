@@ -38,6 +38,7 @@ describe(`visitor API on ${databaseKind}`, () => {
     expect((await http.get('/api/config')).body).toEqual({
       categories: ['General', 'Billing'],
       typical_reply_seconds: null,
+      edit_window_seconds: 900,
     });
   });
 

@@ -68,7 +68,11 @@ describe(`widget config and message rate limit (${databaseKind})`, () => {
 
     const config = await http.get('/api/config');
     expect(config.status).toBe(200);
-    expect(config.body).toEqual({ categories: ['General', 'Billing'], typical_reply_seconds: 420 });
+    expect(config.body).toEqual({
+      categories: ['General', 'Billing'],
+      typical_reply_seconds: 420,
+      edit_window_seconds: 900,
+    });
   });
 
   it('the figure is read at most once per cache period', async () => {

@@ -12,6 +12,7 @@ import { escapeHtml, ticketLabel } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import type { TicketThreadMode } from '../ticket-threads.ts';
+import { createMessageSync } from './message-sync.ts';
 import { NoSupportGroup } from './no-support-group.ts';
 import { type Audience, createTicketPlaces, inPlace, type TicketPlace } from './ticket-places.ts';
 
@@ -33,6 +34,15 @@ export function createOutboundHandler(
   const { api, services, supportGroup, media, logger } = deps;
   const places = createTicketPlaces({ api, services, supportGroup, mode: deps.ticketThreads, logger });
   const inGroupTopics = deps.ticketThreads === 'group-topics';
+  const sync = createMessageSync({
+    api,
+    services,
+    places,
+    supportGroup,
+    mode: deps.ticketThreads,
+    logger,
+    refreshCard: (ticketId) => postCard(ticketId),
+  });
   /** Cards Telegram refused for good since this process started (they have no row to mark). */
   let refusedCards = 0;
   /**
@@ -341,6 +351,12 @@ export function createOutboundHandler(
       case 'ticket.erased':
         await eraseCard({ id: job.ticketId, category: job.category, groupMessageId: job.groupMessageId });
         return 'sent';
+      case 'message.edited':
+        return await sync.edited(job.messageId);
+      case 'message.deleted':
+        return await sync.deleted(job.messageId);
+      case 'message.reaction':
+        return await sync.reaction(job.messageId);
     }
   };
 
@@ -371,7 +387,7 @@ export function createOutboundHandler(
         'Telegram refused a delivery; dropped',
       );
       deps.metrics?.delivered(job.type, 'refused');
-      if ('agentId' in job && error.error_code === 403) {
+      if ('agentId' in job && job.agentId !== undefined && error.error_code === 403) {
         await warnGroupAboutAgent(job.agentId).catch((warnError: unknown) =>
           logger.warn({ err: warnError }, 'could not warn the group'),
         );

@@ -1,4 +1,4 @@
-import { type Composer, Composer as GrammyComposer, type MiddlewareFn } from 'grammy';
+import { Composer, type MiddlewareFn } from 'grammy';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { parseTicketId } from '../ticket-id.ts';
@@ -17,7 +17,7 @@ export function groupTopicsFeature(
   requireAgent: MiddlewareFn<BotContext>,
   relay: Composer<BotContext>,
 ) {
-  const feature = new GrammyComposer<BotContext>();
+  const feature = new Composer<BotContext>();
   const inGroup = feature.chatType(['group', 'supergroup']);
   const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 

@@ -24,6 +24,14 @@ export const MessageSchema = defineEntity({
     undeliverableAt: p.datetime().nullable(),
     /** Telegram's reason for `undeliverableAt`. */
     deliveryError: p.text().nullable(),
+    /** The body was changed after it was sent (by its author: the visitor, or the agent in Telegram). */
+    editedAt: p.datetime().nullable(),
+    /** Deleted by its author: kept for the agents (marked), gone from the visitor's views. */
+    deletedAt: p.datetime().nullable(),
+    /** The agent's reaction to it (one emoji), from Telegram. */
+    agentReaction: p.text().nullable(),
+    /** The visitor's reaction to it (one emoji), from the widget. */
+    visitorReaction: p.text().nullable(),
     createdAt: p
       .datetime()
       .defaultRaw('now()')

@@ -27,6 +27,11 @@ export const TicketSchema = defineEntity({
     ratingComment: p.text().nullable(),
     /** When the after-hours timer asked the visitor for contact details. */
     contactRequestedAt: p.datetime().nullable(),
+    /**
+     * When an instance last showed the visitor typing in Telegram: instances take turns through this
+     * column, so that one typing indicator goes out per interval however many instances run.
+     */
+    typingShownAt: p.datetime().nullable(),
   },
   uniques: [
     // The invariant of DESIGN.md §3: at most one not-closed ticket per session.

@@ -4,6 +4,7 @@ import { Migration20261124131108_telegram } from './Migration20261124131108_tele
 import { Migration20261130140000_reliability } from './Migration20261130140000_reliability.ts';
 import { Migration20261130150000_updates } from './Migration20261130150000_updates.ts';
 import { Migration20261130170000_threads } from './Migration20261130170000_threads.ts';
+import { Migration20261130180000_sync } from './Migration20261130180000_sync.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
@@ -12,4 +13,5 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261130140000_reliability,
   Migration20261130150000_updates,
   Migration20261130170000_threads,
+  Migration20261130180000_sync,
 ];

@@ -68,6 +68,16 @@ export function createAgentApi(
     close: (id: number, note?: string) =>
       post<AgentTicketActionResponse>(`${ticketPath(id)}/close`, note ? { note } : {}),
     reply: (id: number, body: string) => post<AgentReplyResponse>(`${ticketPath(id)}/messages`, { body }),
+    /** Deletes one of the agent's own messages: the visitor no longer sees it. */
+    deleteMessage: async (id: number, messageId: number) => {
+      await request(`${ticketPath(id)}/messages/${encodeURIComponent(String(messageId))}`, {
+        method: 'DELETE',
+      });
+    },
+    /** The agent is typing a reply: the visitor sees "… is typing". */
+    typing: async (id: number) => {
+      await request(`${ticketPath(id)}/typing`, { method: 'POST' });
+    },
     /** An attachment of a ticket's conversation (its `media_url` needs the visitor's token; this, the agent's). */
     media: async (id: number, mediaUrl: string) => {
       const file = mediaUrl.split('/').at(-1) ?? '';
@@ -92,7 +102,13 @@ export function createAgentApi(
     async events(onEvent: (event: AgentEvent) => void, signal: AbortSignal) {
       const response = await request('/events', { signal, headers: { Accept: 'text/event-stream' } });
       await readEventStream(response, ({ event, data }) => {
-        if (event === 'ready' || event === 'ticket' || event === 'message') {
+        if (
+          event === 'ready' ||
+          event === 'ticket' ||
+          event === 'message' ||
+          event === 'message.updated' ||
+          event === 'message.deleted'
+        ) {
           onEvent({ type: event, data: JSON.parse(data) } as AgentEvent);
         }
       });

@@ -69,6 +69,8 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
           messages={messages}
           now={now}
           attachment={(mediaUrl) => <AttachmentContainer api={api} ticketId={ticketId} mediaUrl={mediaUrl} />}
+          onDelete={(messageId) => void ticket.deleteMessage(messageId)}
+          deleting={ticket.busy === 'delete'}
         />
       }
       visitor={
@@ -92,7 +94,10 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
             value={reply.value}
             maxLength={MESSAGE_MAX_LENGTH}
             sending={ticket.busy === 'reply'}
-            onChange={reply.change}
+            onChange={(value) => {
+              reply.change(value);
+              if (value.trim()) ticket.typing();
+            }}
             onSend={async () => {
               if (await ticket.reply(reply.value)) reply.clear();
             }}

@@ -1,11 +1,14 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AgentTicketResponse } from '../../contract/agent-api.ts';
 import { type AgentApi, ApiError } from '../api/agent-api.ts';
 import { haptics } from './telegram.ts';
 import type { AgentEvents } from './use-agent-events.ts';
 import { useResource } from './use-resource.ts';
 
-export type TicketAction = 'claim' | 'pass' | 'close' | 'reply';
+export type TicketAction = 'claim' | 'pass' | 'close' | 'reply' | 'delete';
+
+/** The visitor is told the agent is typing at most this often (the server drops calls more often). */
+const TYPING_EVERY_MS = 2500;
 
 /**
  * One ticket: its conversation and visitor, live (refetched when it changes or a message arrives), and
@@ -24,7 +27,10 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
         if (
           event.type === 'ready' ||
           (event.type === 'ticket' && event.data.id === ticketId) ||
-          (event.type === 'message' && event.data.ticket_id === ticketId)
+          ((event.type === 'message' ||
+            event.type === 'message.updated' ||
+            event.type === 'message.deleted') &&
+            event.data.ticket_id === ticketId)
         ) {
           reloadSoon();
         }
@@ -54,6 +60,15 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
     [reload],
   );
 
+  const lastTyping = useRef(0);
+  /** The agent typed in the reply box: tells the visitor, throttled; a failure is of no consequence. */
+  const typing = useCallback(() => {
+    const now = Date.now();
+    if (now - lastTyping.current < TYPING_EVERY_MS) return;
+    lastTyping.current = now;
+    api.typing(ticketId).catch(() => {});
+  }, [api, ticketId]);
+
   return {
     data: ticket.data,
     loading: ticket.loading,
@@ -65,5 +80,7 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
     pass: () => run('pass', () => api.pass(ticketId)),
     close: (note?: string) => run('close', () => api.close(ticketId, note?.trim() || undefined)),
     reply: (body: string) => run('reply', () => api.reply(ticketId, body)),
+    deleteMessage: (messageId: number) => run('delete', () => api.deleteMessage(ticketId, messageId)),
+    typing,
   };
 }

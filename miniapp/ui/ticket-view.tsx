@@ -6,7 +6,7 @@ import { formatDuration, ticketLabel } from './format.ts';
 export type TicketViewProps = {
   ticket: AgentTicketView;
   ageSeconds: number;
-  busy: 'claim' | 'pass' | 'close' | 'reply' | null;
+  busy: 'claim' | 'pass' | 'close' | 'reply' | 'delete' | null;
   /** Shown between the header and the conversation (errors, the back link). */
   notice?: ReactNode;
   conversation: ReactNode;

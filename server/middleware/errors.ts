@@ -10,6 +10,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   ticket_already_claimed: 409,
   ticket_closed: 409,
   conflict: 409,
+  edit_window_expired: 409,
   rate_limited: 429,
 };
 

@@ -10,7 +10,7 @@ import {
   exportQuerySchema,
   todayStatsQuerySchema,
 } from '../../contract/agent-api.ts';
-import { ticketIdSchema } from '../../contract/api.ts';
+import { messageIdParamSchema, ticketIdSchema } from '../../contract/api.ts';
 import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
@@ -20,6 +20,7 @@ import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { sendMediaFile } from '../media-response.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
 import { erasedBody, sendExport } from '../visitor-data-response.ts';
 
@@ -45,6 +46,8 @@ export function agentRoutes(deps: AgentRouteDeps) {
   const { services } = deps;
   const router = new Router<AppState, AppContext>({ prefix: '/api/agent' });
   const auth = agentAuthMiddleware(deps.access, services);
+  // At most one typing event per agent and ticket every 2 s; more calls answer 204 and publish nothing.
+  const typing = createTypingThrottle();
 
   const agentId = (ctx: Ctx) => (ctx.state.agent as NonNullable<AppState['agent']>).id;
   const ticketId = (ctx: Ctx) => {
@@ -130,6 +133,26 @@ export function agentRoutes(deps: AgentRouteDeps) {
     ctx.body = { message: sent.message, ticket: sent.ticket } satisfies AgentReplyResponse;
   });
 
+  /** The agent deletes one of their own messages: gone for the visitor, marked in the app. */
+  router.delete('/tickets/:id/messages/:messageId', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    const messageId = messageIdParamSchema.safeParse(ctx.params.messageId);
+    if (!messageId.success) throw new NotFound('Message');
+    await services.messageChanges.deleteByAgent({
+      ticketId: id,
+      agentId: agentId(ctx),
+      messageId: messageId.data,
+    });
+    ctx.status = 204;
+  });
+
+  /** The agent is typing a reply: the visitor sees "… is typing" (call every few seconds while typing). */
+  router.post('/tickets/:id/typing', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    if (typing.pass(`${agentId(ctx)}:${id}`)) await services.typing.agentTyping(id, agentId(ctx));
+    ctx.status = 204;
+  });
+
   /** Whether deliveries to Telegram are backing up: the Mini App's banner (polled, and after live events). */
   router.get('/deliveries', auth, async (ctx) => {
     const status = (await deps.deliveries?.()) ?? { waiting: 0, oldestSeconds: null, delayed: false };
@@ -147,15 +170,19 @@ export function agentRoutes(deps: AgentRouteDeps) {
   });
 
   /**
-   * Live changes for every agent: `ready` on connect (the app refetches what it shows), then `ticket`
-   * and `message` as they happen anywhere. Not resumable: after a reconnect the app refetches.
+   * Live changes for every agent: `ready` on connect (the app refetches what it shows), then `ticket`,
+   * `message`, `message.updated` and `message.deleted` as they happen anywhere. Not resumable: after a reconnect the app refetches.
    */
   router.get('/events', auth, (ctx) => {
     // Capped per agent (one more ends the agent's oldest) and per client address (429).
     const stream = deps.eventStreams.open(ctx, `agent:${agentId(ctx)}`);
     const unsubscribe = deps.bus.subscribe('*', (event) => {
       if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
-      else stream.send('message', event.message);
+      else if (event.type === 'message.created') stream.send('message', event.message);
+      else if (event.type === 'message.updated') stream.send('message.updated', event.message);
+      else if (event.type === 'message.deleted') {
+        stream.send('message.deleted', { id: event.messageId, ticket_id: event.ticketId });
+      }
     });
     stream.onClose(unsubscribe);
     stream.send('ready', { at: new Date().toISOString() });

@@ -1,5 +1,11 @@
 import type Koa from 'koa';
-import { type MessageView, messageIdSchema, type TicketView } from '../../contract/api.ts';
+import {
+  type AgentTypingEvent,
+  type MessageDeletedEvent,
+  type MessageView,
+  messageIdSchema,
+  type TicketView,
+} from '../../contract/api.ts';
 import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
 import type { Services } from '../../core/services.ts';
 import type { EventStream, EventStreams } from '../event-streams.ts';
@@ -9,7 +15,8 @@ import { HttpError } from '../http-error.ts';
 const RECENT_IDS = 1000;
 
 /**
- * A session's live events: `message` (SSE id = message id) and `ticket` (its current state).
+ * A session's live events: `message` (SSE id = message id), `ticket` (its current state), and without SSE
+ * ids `message.updated`, `message.deleted` and `agent.typing` (contract/api.ts, SessionEvent).
  * With `Last-Event-ID`, the messages after it are replayed first. Live events that arrive during the
  * replay wait in a queue and are deduplicated by id, so nothing is missed or sent twice.
  */
@@ -65,8 +72,28 @@ export async function streamSessionEvents(
       stream.send('message', message);
     }
   };
-  deliver = (event) =>
-    event.type === 'ticket.updated' ? stream.send('ticket', event.ticket) : sendMessage(event.message);
+  deliver = (event) => {
+    switch (event.type) {
+      case 'ticket.updated':
+        return stream.send('ticket', event.ticket);
+      case 'message.created':
+        return sendMessage(event.message);
+      case 'message.updated':
+        return stream.send('message.updated', event.message);
+      case 'message.deleted':
+        return stream.send('message.deleted', {
+          id: event.messageId,
+          ticket_id: event.ticketId,
+        } satisfies MessageDeletedEvent);
+      case 'agent.typing':
+        return stream.send('agent.typing', {
+          ticket_id: event.ticketId,
+          agent_name: event.agentName,
+        } satisfies AgentTypingEvent);
+      case 'visitor.typing':
+        return; // the visitor's own: for the agent's side only
+    }
+  };
 
   if (ticket) stream.send('ticket', ticket);
   for (const message of missed) sendMessage(message);

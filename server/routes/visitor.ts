@@ -5,7 +5,11 @@ import {
   contactRequestSchema,
   conversationQuerySchema,
   createSessionRequestSchema,
+  editMessageRequestSchema,
+  type MessageResponse,
+  messageIdParamSchema,
   rateTicketRequestSchema,
+  reactionRequestSchema,
   type SendMessageResponse,
   sendMessageRequestSchema,
   sessionIdSchema,
@@ -22,9 +26,10 @@ import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 import { sendMediaFile } from '../media-response.ts';
-import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.ts';
+import { enforceRateLimit, type HitLimiter, rateLimitMiddleware } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
 import { sendExport } from '../visitor-data-response.ts';
 import type { VisitorTokens } from '../visitor-token.ts';
@@ -38,7 +43,7 @@ export type VisitorRouteDeps = {
   eventStreams: EventStreams;
   categories: string[];
   sessionLimiter: RateLimiter;
-  messageLimiter: RateLimiter;
+  messageLimiter: HitLimiter;
   media: MediaStore;
   /** Uploads in progress per session and per client address. */
   uploadsPerSession: ConcurrencyLimiter;
@@ -51,6 +56,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   const { services, tokens } = deps;
   const router = new Router<AppState, AppContext>({ prefix: '/api' });
   const auth = visitorAuthMiddleware(tokens);
+  const typing = createTypingThrottle();
 
   /** The session named in the path, if it is the token's own and still exists. */
   const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
@@ -79,6 +85,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     ctx.body = {
       categories: deps.categories,
       typical_reply_seconds: reply.medianSeconds,
+      edit_window_seconds: services.messageChanges.editWindowSeconds,
     } satisfies WidgetConfigResponse;
   });
 
@@ -115,6 +122,59 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const sent = await services.messages.sendVisitorMessage({ sessionId, body: input.body, category });
     ctx.status = 201;
     ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
+  });
+
+  /** The message named in the path (`:messageId`); a malformed id is simply not found. */
+  const messageIdOf = (ctx: { params: Record<string, string> }) => {
+    const id = messageIdParamSchema.safeParse(ctx.params.messageId);
+    if (!id.success) throw new NotFound('Message');
+    return id.data;
+  };
+
+  /** The visitor edits one of their recent messages (within the edit window, ticket open). */
+  router.patch('/session/:id/messages/:messageId', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const messageId = messageIdOf(ctx);
+    const input = parseInput(editMessageRequestSchema, ctx.request.body, 'body');
+    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    const message = await services.messageChanges.editByVisitor({ sessionId, messageId, body: input.body });
+    ctx.body = { message } satisfies MessageResponse;
+  });
+
+  /** The visitor deletes one of their recent messages (within the edit window, ticket open). */
+  router.delete('/session/:id/messages/:messageId', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const messageId = messageIdOf(ctx);
+    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    await services.messageChanges.deleteByVisitor({ sessionId, messageId });
+    ctx.status = 204;
+  });
+
+  /** The visitor's reaction to an agent's message (`{ emoji: null }` takes it back). */
+  router.put('/session/:id/messages/:messageId/reaction', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const messageId = messageIdOf(ctx);
+    const input = parseInput(reactionRequestSchema, ctx.request.body, 'body');
+    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    const message = await services.messageChanges.reactByVisitor({
+      sessionId,
+      messageId,
+      emoji: input.emoji,
+    });
+    ctx.body = { message } satisfies MessageResponse;
+  });
+
+  /**
+   * The visitor is typing: shown in the agent's Telegram. At most one call every 2 s per session is
+   * passed on (the rest answer 204 at once, without touching the database).
+   */
+  router.post('/session/:id/typing', auth, async (ctx) => {
+    const sessionId = ctx.params.id ?? '';
+    if (sessionId !== ctx.state.visitor?.sessionId) throw new NotFound('Session');
+    if (typing.pass(sessionId)) {
+      await services.typing.visitorTyping(await ownSessionId(ctx));
+    }
+    ctx.status = 204;
   });
 
   router.post('/session/:id/contact', auth, async (ctx) => {

@@ -28,6 +28,20 @@ export function withMessages(state: ConversationState, incoming: MessageView[]):
   return { ...state, messages };
 }
 
+/** A message changed (edited, reactions): the new version replaces the one shown. */
+export function withUpdated(state: ConversationState, updated: MessageView): ConversationState {
+  if (!state.messages.some((message) => message.id === updated.id)) return state;
+  return {
+    ...state,
+    messages: state.messages.map((message) => (message.id === updated.id ? updated : message)),
+  };
+}
+
+/** A message was deleted by its author. */
+export function withoutMessage(state: ConversationState, messageId: number): ConversationState {
+  return { ...state, messages: state.messages.filter((message) => message.id !== messageId) };
+}
+
 /** A ticket's new state; the latest ticket (highest id) is the current one. */
 export function withTicket(state: ConversationState, ticket: TicketView): ConversationState {
   const tickets = state.tickets.some((known) => known.id === ticket.id)

@@ -4,6 +4,7 @@ import type {
   ConversationResponse,
   CreateSessionResponse,
   ErrorResponse,
+  MessageResponse,
   SendMessageResponse,
   WidgetConfigResponse,
 } from '../../../contract/api.ts';
@@ -75,6 +76,29 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
       if (upload.category) form.set('category', upload.category);
       return json<SendMessageResponse>(`${sessionPath(auth)}/media`, { method: 'POST', body: form }, auth);
     },
+
+    /** Changes one of the visitor's recent messages (within the edit window). */
+    editMessage: (auth: VisitorCredentials, messageId: number, body: string) =>
+      json<MessageResponse>(
+        `${sessionPath(auth)}/messages/${messageId}`,
+        { method: 'PATCH', body: JSON.stringify({ body }) },
+        auth,
+      ),
+
+    /** Deletes one of the visitor's recent messages (within the edit window). */
+    deleteMessage: (auth: VisitorCredentials, messageId: number) =>
+      request(`${sessionPath(auth)}/messages/${messageId}`, { method: 'DELETE' }, auth),
+
+    /** The visitor's reaction to an agent's message; null takes it back. */
+    react: (auth: VisitorCredentials, messageId: number, emoji: string | null) =>
+      json<MessageResponse>(
+        `${sessionPath(auth)}/messages/${messageId}/reaction`,
+        { method: 'PUT', body: JSON.stringify({ emoji }) },
+        auth,
+      ),
+
+    /** The visitor is typing (the agent sees "typing…" in Telegram). */
+    typing: (auth: VisitorCredentials) => request(`${sessionPath(auth)}/typing`, post({}), auth),
 
     saveContact: (auth: VisitorCredentials, contact: ContactRequest) =>
       json<{ ok: true }>(`${sessionPath(auth)}/contact`, post(contact), auth),

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SendMessageResponse } from '../../../contract/api.ts';
+import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
 import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_TYPES } from '../../../contract/limits.ts';
 import type { ChatStrings } from '../../i18n/strings.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
@@ -7,10 +7,12 @@ import { useAutoScroll } from '../hooks/use-auto-scroll.ts';
 import { useConversation } from '../hooks/use-conversation.ts';
 import { useDraft } from '../hooks/use-draft.ts';
 import { useHostBridge } from '../hooks/use-host-bridge.ts';
+import { useMessageActions } from '../hooks/use-message-actions.ts';
 import { useOnline } from '../hooks/use-online.ts';
 import { useOutgoingMessages } from '../hooks/use-outgoing-messages.ts';
 import { useTicketActions } from '../hooks/use-ticket-actions.ts';
 import { useTranscriptDownload } from '../hooks/use-transcript-download.ts';
+import { useTypingReport } from '../hooks/use-typing-report.ts';
 import { useUnreadCount } from '../hooks/use-unread-count.ts';
 import { type SessionStore, useVisitorSession } from '../hooks/use-visitor-session.ts';
 import { useVoiceRecorder } from '../hooks/use-voice-recorder.ts';
@@ -63,6 +65,12 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
     onContact: conversation.setContact,
   });
   const [category, setCategory] = useState<string | null>(null);
+  /** The visitor's message being edited in the message box, if any. */
+  const [editing, setEditing] = useState<MessageView | null>(null);
+  const messageActions = useMessageActions(api, credentials, {
+    onChanged: conversation.replaceMessage,
+    onDeleted: conversation.removeMessage,
+  });
   const [startingNew, setStartingNew] = useState(false);
   const [confirmingEnd, setConfirmingEnd] = useState(false);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -84,6 +92,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
 
   const ticket = conversation.ticket;
   const ticketOpen = ticket !== null && ticket.status !== 'closed';
+  useTypingReport(api, credentials, draft.text, ticketOpen && editing === null);
   // A voice message goes like a typed one (the latest render's category: the hook keeps this callback fresh).
   const recorder = useVoiceRecorder((file) =>
     outgoing.send({ body: '', file, category: ticketOpen ? undefined : (category ?? undefined) }),
@@ -107,7 +116,22 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   const offerCategories = !ticketOpen && !askRating && pending === 0 && (config.categories?.length ?? 0) > 0;
   const askContact = ticketOpen && ticket.contact_requested && conversation.contact === null;
 
+  const startEditing = (message: MessageView) => {
+    setEditing(message);
+    draft.setText(message.body);
+    inputRef.current?.focus();
+  };
+  const stopEditing = () => {
+    setEditing(null);
+    draft.setText('');
+  };
   const send = () => {
+    if (editing) {
+      const body = draft.text.trim();
+      if (!body) return;
+      void messageActions.edit(editing.id, body).then((done) => done && stopEditing());
+      return;
+    }
     const taken = draft.take();
     if (!taken) return;
     outgoing.send({ ...taken, category: ticketOpen ? undefined : (category ?? undefined) });
@@ -204,7 +228,20 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
         onPickFile={draft.pickFile}
         onRemoveFile={draft.clearFile}
         accept={UPLOAD_TYPES.join(',')}
-        error={draft.error ? strings[draft.error] : null}
+        error={
+          draft.error
+            ? strings[draft.error]
+            : messageActions.error
+              ? messageActions.error === 'edit_window_expired'
+                ? strings.editWindowExpired
+                : strings.changeFailed
+              : null
+        }
+        editing={
+          editing
+            ? { label: strings.editing, cancelLabel: strings.cancelEditing, onCancel: stopEditing }
+            : undefined
+        }
         disabled={!credentials}
         maxLength={MESSAGE_MAX_LENGTH}
         voice={
@@ -248,6 +285,14 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
           onDiscard={outgoing.discard}
           strings={strings}
           language={language}
+          editWindowSeconds={config.editWindowSeconds}
+          onEdit={startEditing}
+          onDelete={(messageId) => {
+            if (editing?.id === messageId) stopEditing();
+            void messageActions.remove(messageId);
+          }}
+          onReact={(messageId, emoji) => void messageActions.react(messageId, emoji)}
+          typing={conversation.typing}
         />
         {ticket?.status === 'open' && <SystemLine text={strings.waiting} />}
       </MessageList>

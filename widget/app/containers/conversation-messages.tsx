@@ -1,13 +1,16 @@
 import { Fragment } from 'react';
 import type { MessageView, TicketView } from '../../../contract/api.ts';
+import { VISITOR_REACTIONS } from '../../../contract/limits.ts';
 import type { ChatStrings } from '../../i18n/strings.ts';
 import type { VisitorApi, VisitorCredentials } from '../api/visitor-api.ts';
 import type { OutgoingMessage } from '../hooks/use-outgoing-messages.ts';
 import { systemWording } from '../system-wording.ts';
 import { buildTimeline, formatDay } from '../timeline.ts';
+import { ActionMenu, type MenuAction } from '../ui/action-menu.tsx';
 import { MessageBubble } from '../ui/message-bubble.tsx';
 import { Divider } from '../ui/message-list.tsx';
 import { OutgoingStatus } from '../ui/outgoing-status.tsx';
+import { ReactionBar } from '../ui/reaction-bar.tsx';
 import { SystemLine } from '../ui/system-line.tsx';
 import { AttachmentContainer } from './attachment-container.tsx';
 
@@ -21,6 +24,13 @@ export type ConversationMessagesProps = {
   onDiscard(localId: number): void;
   strings: ChatStrings;
   language: string;
+  /** How long after sending the visitor may edit or delete a message. */
+  editWindowSeconds: number;
+  onEdit(message: MessageView): void;
+  onDelete(messageId: number): void;
+  onReact(messageId: number, emoji: string | null): void;
+  /** The agent who is typing, if one is. */
+  typing: string | null;
 };
 
 /**
@@ -37,6 +47,39 @@ export function ConversationMessages(props: ConversationMessagesProps) {
   const lastOwnId = messages.findLast((message) => message.sender === 'visitor')?.id;
   const authorOf = (message: MessageView) =>
     message.sender === 'visitor' ? strings.you : (message.agent_name ?? strings.agent);
+  const openTickets = new Set(
+    tickets.filter((ticket) => ticket.status !== 'closed').map((ticket) => ticket.id),
+  );
+
+  /** The ⋯ menu of a message: edit / delete the visitor's own recent ones, react to the agent's. */
+  const menuOf = (message: MessageView) => {
+    if (!openTickets.has(message.ticket_id)) return undefined;
+    const mineReaction = message.reactions?.find((reaction) => reaction.from === 'visitor')?.emoji ?? null;
+    let actions: MenuAction[] = [];
+    if (message.sender === 'visitor') {
+      const age = (now.getTime() - new Date(message.created_at).getTime()) / 1000;
+      if (age > props.editWindowSeconds) return undefined;
+      actions = [
+        ...(message.media_url ? [] : [{ label: strings.editMessage, onSelect: () => props.onEdit(message) }]),
+        { label: strings.deleteMessage, onSelect: () => props.onDelete(message.id) },
+      ];
+    } else if (message.sender === 'agent') {
+      actions = VISITOR_REACTIONS.map((emoji) => ({
+        label: emoji === mineReaction ? strings.removeReaction(emoji) : strings.reactWith(emoji),
+        icon: emoji,
+        onSelect: () => props.onReact(message.id, emoji === mineReaction ? null : emoji),
+      }));
+    }
+    if (actions.length === 0) return undefined;
+    return (
+      <ActionMenu
+        label={strings.messageActions}
+        actions={actions}
+        variant="message"
+        row={message.sender === 'agent'}
+      />
+    );
+  };
 
   return (
     <>
@@ -58,6 +101,19 @@ export function ConversationMessages(props: ConversationMessagesProps) {
                 body={message.body}
                 time={endsRun ? time : undefined}
                 receipt={message.id === lastOwnId && outgoing.length === 0 ? strings.sent : undefined}
+                edited={message.edited_at ? strings.edited : undefined}
+                actions={menuOf(message)}
+                reactions={
+                  <ReactionBar
+                    reactions={(message.reactions ?? []).map((reaction) => ({
+                      emoji: reaction.emoji,
+                      mine: reaction.from === 'visitor',
+                    }))}
+                    label={strings.reactions}
+                    removeLabel={strings.removeReaction}
+                    onRemove={() => props.onReact(message.id, null)}
+                  />
+                }
                 attachment={
                   message.media_url ? (
                     <AttachmentContainer
@@ -74,6 +130,7 @@ export function ConversationMessages(props: ConversationMessagesProps) {
           </Fragment>
         );
       })}
+      {props.typing && <SystemLine text={strings.typing(props.typing)} />}
       {outgoing.map((message) => (
         <MessageBubble
           key={`outgoing-${message.localId}`}

@@ -1,5 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MessageView, TicketView } from '../../../contract/api.ts';
+import type {
+  AgentTypingEvent,
+  MessageDeletedEvent,
+  MessageView,
+  TicketView,
+} from '../../../contract/api.ts';
 import { readEventStream } from '../../../contract/event-stream.ts';
 import { ApiError, type VisitorApi, type VisitorCredentials } from '../api/visitor-api.ts';
 import {
@@ -7,9 +12,14 @@ import {
   emptyConversation,
   lastMessageId,
   withMessages,
+  withoutMessage,
   withResponse,
   withTicket,
+  withUpdated,
 } from '../conversation-state.ts';
+
+/** How long "Alice is typing…" shows after the agent's last keystroke was reported. */
+const TYPING_SHOWN_MS = 6000;
 
 export type Transport = 'connecting' | 'live' | 'polling';
 
@@ -41,6 +51,7 @@ export function useConversation(
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>('loading');
   const [transport, setTransport] = useState<Transport>('connecting');
   const [attempt, setAttempt] = useState(0);
+  const [typing, setTyping] = useState<string | null>(null);
   const stateRef = useRef(state);
   stateRef.current = state;
   const onExpiredRef = useRef(onExpired);
@@ -91,9 +102,17 @@ export function useConversation(
           setTransport('live');
           retryMs = streamRetryMs;
           await readEventStream(response, (event) => {
-            const data = JSON.parse(event.data) as MessageView | TicketView;
-            if (event.event === 'message') update((current) => withMessages(current, [data as MessageView]));
-            else if (event.event === 'ticket') update((current) => withTicket(current, data as TicketView));
+            const data = JSON.parse(event.data);
+            if (event.event === 'message') {
+              update((current) => withMessages(current, [data as MessageView]));
+              // The agent's message is what they were typing.
+              if ((data as MessageView).sender === 'agent') setTyping(null);
+            } else if (event.event === 'ticket') update((current) => withTicket(current, data as TicketView));
+            else if (event.event === 'message.updated')
+              update((current) => withUpdated(current, data as MessageView));
+            else if (event.event === 'message.deleted') {
+              update((current) => withoutMessage(current, (data as MessageDeletedEvent).id));
+            } else if (event.event === 'agent.typing') setTyping((data as AgentTypingEvent).agent_name);
           });
         } catch (error) {
           if (signal.aborted) return;
@@ -119,6 +138,13 @@ export function useConversation(
     return () => abort.abort();
   }, [api, credentials, online, attempt, pollMs, streamRetryMs, maxStreamRetryMs, update]);
 
+  // "typing…" fades unless reported again.
+  useEffect(() => {
+    if (typing === null) return;
+    const timer = setTimeout(() => setTyping(null), TYPING_SHOWN_MS);
+    return () => clearTimeout(timer);
+  }, [typing]);
+
   /** A message the visitor just sent (the send's response), shown before the stream echoes it. */
   const addSent = useCallback(
     (message: MessageView, ticket: TicketView) =>
@@ -133,10 +159,30 @@ export function useConversation(
     (contact: ConversationState['contact']) => update((current) => ({ ...current, contact })),
     [update],
   );
+  /** The visitor's own change (edit, reaction) as the server answered it, or their deletion. */
+  const replaceMessage = useCallback(
+    (message: MessageView) => update((current) => withUpdated(current, message)),
+    [update],
+  );
+  const removeMessage = useCallback(
+    (messageId: number) => update((current) => withoutMessage(current, messageId)),
+    [update],
+  );
   const reload = useCallback(() => {
     setStatus('loading');
     setAttempt((count) => count + 1);
   }, []);
 
-  return { ...state, status, transport, addSent, setTicket, setContact, reload };
+  return {
+    ...state,
+    status,
+    transport,
+    typing,
+    addSent,
+    setTicket,
+    setContact,
+    replaceMessage,
+    removeMessage,
+    reload,
+  };
 }

@@ -1,14 +1,23 @@
 import { useEffect, useState } from 'react';
+import { DEFAULT_EDIT_WINDOW_SECONDS } from '../../../contract/limits.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
+
+type WidgetConfig = {
+  categories: string[] | null;
+  typicalReplySeconds: number | null;
+  editWindowSeconds: number;
+};
 
 /**
  * What the server says before the first message (GET /api/config): the ticket categories (null while
- * loading, [] if unavailable) and the usual first-reply time in seconds (null when there is no data).
+ * loading, [] if unavailable), the usual first-reply time in seconds (null when there is no data) and
+ * how long after sending a message may be edited or deleted.
  */
 export function useWidgetConfig(api: VisitorApi) {
-  const [config, setConfig] = useState<{ categories: string[] | null; typicalReplySeconds: number | null }>({
+  const [config, setConfig] = useState<WidgetConfig>({
     categories: null,
     typicalReplySeconds: null,
+    editWindowSeconds: DEFAULT_EDIT_WINDOW_SECONDS,
   });
   useEffect(() => {
     let cancelled = false;
@@ -18,8 +27,15 @@ export function useWidgetConfig(api: VisitorApi) {
         setConfig({
           categories: loaded.categories,
           typicalReplySeconds: loaded.typical_reply_seconds ?? null,
+          editWindowSeconds: loaded.edit_window_seconds ?? DEFAULT_EDIT_WINDOW_SECONDS,
         }),
-      () => !cancelled && setConfig({ categories: [], typicalReplySeconds: null }),
+      () =>
+        !cancelled &&
+        setConfig({
+          categories: [],
+          typicalReplySeconds: null,
+          editWindowSeconds: DEFAULT_EDIT_WINDOW_SECONDS,
+        }),
     );
     return () => {
       cancelled = true;

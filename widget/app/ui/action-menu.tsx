@@ -1,6 +1,7 @@
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 
-export type MenuAction = { label: string; onSelect(): void; disabled?: boolean };
+/** `icon`: shown instead of the label (which then names it for screen readers), e.g. an emoji. */
+export type MenuAction = { label: string; icon?: string; onSelect(): void; disabled?: boolean };
 
 /**
  * A "⋯" button with a small menu of less frequent actions. Arrow keys move between items, Escape
@@ -10,7 +11,18 @@ const enabledItems = (menu: HTMLElement | null) => [
   ...(menu?.querySelectorAll<HTMLButtonElement>('button:enabled') ?? []),
 ];
 
-export function ActionMenu({ label, actions }: { label: string; actions: MenuAction[] }) {
+/** `variant`: `header` (the chat's ⋯), or `message` (a message's, with a horizontal row of emoji when `row`). */
+export function ActionMenu({
+  label,
+  actions,
+  variant = 'header',
+  row = false,
+}: {
+  label: string;
+  actions: MenuAction[];
+  variant?: 'header' | 'message';
+  row?: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -44,11 +56,11 @@ export function ActionMenu({ label, actions }: { label: string; actions: MenuAct
   };
 
   return (
-    <div className="menu-anchor">
+    <div className={`menu-anchor menu-anchor--${variant}`}>
       <button
         ref={buttonRef}
         type="button"
-        className="header__icon"
+        className={variant === 'header' ? 'header__icon' : 'message__actions'}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
@@ -63,12 +75,20 @@ export function ActionMenu({ label, actions }: { label: string; actions: MenuAct
         </svg>
       </button>
       {open && (
-        <div ref={menuRef} id={menuId} role="menu" aria-label={label} className="menu" onKeyDown={onKeyDown}>
+        <div
+          ref={menuRef}
+          id={menuId}
+          role="menu"
+          aria-label={label}
+          className={row ? 'menu menu--row' : 'menu'}
+          onKeyDown={onKeyDown}
+        >
           {actions.map((action) => (
             <button
               key={action.label}
               type="button"
               role="menuitem"
+              aria-label={action.icon ? action.label : undefined}
               className="menu__item"
               disabled={action.disabled}
               onClick={() => {
@@ -77,7 +97,7 @@ export function ActionMenu({ label, actions }: { label: string; actions: MenuAct
                 action.onSelect();
               }}
             >
-              {action.label}
+              {action.icon ?? action.label}
             </button>
           ))}
         </div>

@@ -13,6 +13,8 @@ export type ComposerProps = {
   disabled?: boolean;
   maxLength: number;
   inputRef?: Ref<HTMLTextAreaElement>;
+  /** Editing a sent message: a bar above the box says so, × cancels. */
+  editing?: { label: string; cancelLabel: string; onCancel(): void };
   /** Voice messages, where the browser can record them. */
   voice?: {
     state: 'idle' | 'starting' | 'recording' | 'denied';
@@ -96,6 +98,19 @@ export function Composer(props: ComposerProps) {
 
   return (
     <form className="composer" onSubmit={submit}>
+      {props.editing && (
+        <div className="composer__editing">
+          <span>✏️ {props.editing.label}</span>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={props.editing.onCancel}
+            aria-label={props.editing.cancelLabel}
+          >
+            ×
+          </button>
+        </div>
+      )}
       {fileName && (
         <div className="composer__file">
           {preview ? <img src={preview} alt="" /> : <span aria-hidden="true">📎</span>}

@@ -16,29 +16,39 @@ export type MessageBubbleProps = {
   attachment?: ReactNode;
   /** For a message still on its way: its state line and actions. */
   status?: ReactNode;
+  /** "edited", when its author changed it. */
+  edited?: string;
+  /** Reactions under it. */
+  reactions?: ReactNode;
+  /** Its ⋯ menu (edit, delete, react), where there is one. */
+  actions?: ReactNode;
 };
 
 /** One message: who wrote it, its text with clickable links, an attachment, when, and its state. */
 export function MessageBubble(props: MessageBubbleProps) {
-  const { mine, author, showAuthor, follows, body, time, receipt, attachment, status } = props;
+  const { mine, author, showAuthor, follows, body, time, receipt, attachment, status, edited } = props;
   const authorShown = showAuthor && !mine;
   return (
     <li className={`message message--${mine ? 'mine' : 'theirs'}${follows ? ' message--follows' : ''}`}>
       {authorShown && <span className="message__author">{author}</span>}
-      <div className="message__bubble">
-        {!authorShown && <span className="visually-hidden">{author}: </span>}
-        {attachment}
-        {body && (
-          <p className="message__body">
-            <LinkifiedText text={body} />
-          </p>
-        )}
+      <div className="message__row">
+        <div className="message__bubble">
+          {!authorShown && <span className="visually-hidden">{author}: </span>}
+          {attachment}
+          {body && (
+            <p className="message__body">
+              <LinkifiedText text={body} />
+            </p>
+          )}
+        </div>
+        {props.actions}
       </div>
-      {(time || status) && (
+      {props.reactions}
+      {(time || status || edited) && (
         <span className="message__meta">
           {status ?? (
             <>
-              {time}
+              {[edited, time].filter(Boolean).join(' · ')}
               {receipt && (
                 <>
                   {' · '}

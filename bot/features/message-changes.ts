@@ -1,0 +1,55 @@
+import { Composer, type MiddlewareFn } from 'grammy';
+import type { ReactionType } from 'grammy/types';
+import type { BotContext } from '../context.ts';
+import type { BotDeps } from '../deps.ts';
+
+/** The emoji a reaction list holds: the one just added if any, else the first; null when none is left. */
+export function chosenEmoji(oldReaction: ReactionType[], newReaction: ReactionType[]): string | null {
+  const emoji = (list: ReactionType[]) =>
+    list.flatMap((reaction) => (reaction.type === 'emoji' ? [reaction.emoji as string] : []));
+  const before = new Set(emoji(oldReaction));
+  const after = emoji(newReaction);
+  return after.find((one) => !before.has(one)) ?? after[0] ?? null;
+}
+
+/**
+ * Agents changing messages in Telegram, in their chat with the bot or in a ticket's group topic: an edited
+ * message the visitor got changes for the visitor too (marked edited); a reaction to a relayed visitor
+ * message is shown to the visitor (one per side; taking it back removes it). Anything else — an edit of
+ * a message that went nowhere, a reaction to a notice — is left alone. `message_reaction` and
+ * `edited_message` must be in ALLOWED_UPDATES (create-bot.ts).
+ */
+export function messageChangesFeature(
+  { services }: Pick<BotDeps, 'services'>,
+  requireAgent: MiddlewareFn<BotContext>,
+) {
+  const feature = new Composer<BotContext>();
+  const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
+
+  feature.on('edited_message', requireAgent, async (ctx) => {
+    const edited = ctx.editedMessage;
+    const body = edited.text ?? edited.caption;
+    if (body === undefined || body.startsWith('/')) return;
+    const changed = await services.messageChanges.editFromTelegram({
+      agentId: agentOf(ctx).id,
+      chatId: edited.chat.id,
+      tgMessageId: edited.message_id,
+      body,
+    });
+    if (!changed)
+      ctx.log.debug({ messageId: edited.message_id }, 'edit of a message the visitor did not get');
+  });
+
+  feature.on('message_reaction', requireAgent, async (ctx) => {
+    const { chat, message_id, old_reaction, new_reaction } = ctx.messageReaction;
+    const changed = await services.messageChanges.reactFromTelegram({
+      agentId: agentOf(ctx).id,
+      chatId: chat.id,
+      tgMessageId: message_id,
+      emoji: chosenEmoji(old_reaction, new_reaction),
+    });
+    if (!changed) ctx.log.debug({ messageId: message_id }, 'reaction to a message that is no visitor’s');
+  });
+
+  return feature;
+}
