@@ -19,6 +19,7 @@ const LABELS = {
     agent: 'Agent',
     system: 'System',
     attachment: 'Attachment',
+    deleted: 'deleted by its author',
     rating: 'Rating',
     empty: 'No messages.',
   },
@@ -39,6 +40,7 @@ const LABELS = {
     agent: 'Агент',
     system: 'Система',
     attachment: 'Вложение',
+    deleted: 'удалено автором',
     rating: 'Оценка',
     empty: 'Сообщений нет.',
   },
@@ -80,8 +82,10 @@ export function renderTranscript(
     const label = ticket.category ? `#${ticket.id} · ${ticket.category}` : `#${ticket.id}`;
     const closed = ticket.closed_at ? `${t.closed} ${when(ticket.closed_at)}` : t.open;
     lines.push('', `=== ${t.ticket} ${label} — ${t.opened} ${when(ticket.created_at)}, ${closed} ===`);
-    if (ticket.messages.length === 0) lines.push(t.empty);
-    for (const message of ticket.messages) {
+    // The visitor's own copy leaves out what was deleted; agents' and the operator's copy marks it.
+    const messages = ticket.messages.filter((message) => audience === 'agent' || !message.deleted_at);
+    if (messages.length === 0) lines.push(t.empty);
+    for (const message of messages) {
       const sender =
         message.sender === 'visitor'
           ? visitorName
@@ -89,7 +93,11 @@ export function renderTranscript(
             ? (message.agent_name ?? t.agent)
             : t.system;
       const body = message.body.replace(/\r\n?/g, '\n').split('\n').join('\n    ');
-      const text = [body, message.attachment ? `[${t.attachment}: ${message.attachment}]` : '']
+      const text = [
+        body,
+        message.attachment ? `[${t.attachment}: ${message.attachment}]` : '',
+        message.deleted_at ? `(${t.deleted})` : '',
+      ]
         .filter(Boolean)
         .join(' ');
       lines.push(`[${when(message.created_at)}] ${sender}: ${text}`);

@@ -36,6 +36,9 @@ export type VisitorExport = {
       /** The attached file's name (the file itself is not part of the export), or null. */
       attachment: string | null;
       created_at: string;
+      /** When its author changed it / deleted it (a deleted message is still stored until erasure). */
+      edited_at: string | null;
+      deleted_at: string | null;
     }[];
   }[];
 };
@@ -145,6 +148,8 @@ export function createVisitorDataService({ em, outbox }: { em: EntityManager; ou
               body: message.body,
               attachment: message.mediaUrl ? (message.mediaUrl.split('/').pop() ?? null) : null,
               created_at: message.createdAt.toISOString(),
+              edited_at: iso(message.editedAt),
+              deleted_at: iso(message.deletedAt),
             })),
         })),
       };

@@ -26,7 +26,7 @@ describe(`the visitor's transcript (${databaseKind})`, () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ RATE_LIMIT_MESSAGES: '100' });
+    app = await startTestApp({ RATE_LIMIT_MESSAGES: '100', ADMIN_TOKEN: 'admin-token-0123456789' });
     api = createVisitorApi(app.url, recordingFetch);
   }, 60_000);
   afterEach(cleanup);
@@ -82,5 +82,20 @@ describe(`the visitor's transcript (${databaseKind})`, () => {
     await act(() => result.current.download());
     expect(result.current.state).toBe('failed');
     expect(saves).toBe(0);
+  });
+  it('leaves out what the visitor deleted; the operator’s export keeps it, marked', async () => {
+    const visitor = await newSession();
+    await api.sendMessage(visitor, { body: 'Keep this line' });
+    const sent = await api.sendMessage(visitor, { body: 'My card number is 4111 1111' });
+    await api.deleteMessage(visitor, sent.message.id);
+    const text = await (await api.transcript(visitor, 'en')).text();
+    expect(text).toContain('Keep this line');
+    expect(text).not.toContain('4111');
+
+    const exported = await fetch(`${app.url}/api/admin/sessions/${visitor.sessionId}/export?format=text`, {
+      headers: { authorization: 'Bearer admin-token-0123456789' },
+    });
+    expect(exported.status).toBe(200);
+    expect(await exported.text()).toMatch(/My card number is 4111 1111 \(deleted by its author\)/);
   });
 });
