@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TICKET_THREAD_MODES } from '../bot/ticket-threads.ts';
+import { parseCategories } from './categories.ts';
 
 /** Everything the app reads from the environment, parsed once at start (DESIGN.md §7). */
 export type Config = z.infer<typeof configSchema>;
@@ -95,6 +96,11 @@ const configSchema = z
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
+    // Verifies Switchboard.identify(): hash = hex HMAC-SHA256 of the visitor's id with this secret.
+    IDENTITY_SECRET: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
     WIDGET_ORIGINS: optionalString,
     MINIAPP_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     MINIAPP_AUTH_MAX_AGE_SECONDS: positiveInt(3600),
@@ -127,7 +133,14 @@ const configSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt(5),
     DELIVERY_DELAY_ALERT_SECONDS: nonNegativeNumber(120),
     READINESS_TELEGRAM_GRACE_SECONDS: nonNegativeNumber(60),
-    CATEGORIES: z.preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical')),
+    CATEGORIES: z
+      .preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical'))
+      .transform((value, ctx) => {
+        const parsed = parseCategories(value);
+        if ('options' in parsed) return parsed.options;
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }),
     LOG_LEVEL: z.preprocess(
       emptyAsUndefined,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -182,6 +195,8 @@ const configSchema = z
       adminToken: env.ADMIN_TOKEN,
       /** Bearer token for GET /metrics (Prometheus); unset → no metrics endpoint. */
       metricsToken: env.METRICS_TOKEN,
+      /** Verifies identified visitors (`Switchboard.identify`); unset → identification is refused. */
+      identitySecret: env.IDENTITY_SECRET,
       widgetOrigins: splitList(env.WIDGET_ORIGINS ?? '*'),
       miniappUrl: env.MINIAPP_URL ?? `${publicUrl}/miniapp/`,
       /** How old the Mini App's initData may be (its auth_date) before the agent API refuses it. */
@@ -223,7 +238,10 @@ const configSchema = z
         /** The bot may be connecting this long (start-up, a blip) before /readyz answers 503. */
         telegramGraceSeconds: env.READINESS_TELEGRAM_GRACE_SECONDS,
       },
-      categories: splitList(env.CATEGORIES),
+      /** The categories' keys: what tickets store and a posted `category` must match. */
+      categories: env.CATEGORIES.map((category) => category.key),
+      /** The same, with their labels per language (GET /api/config). */
+      categoryOptions: env.CATEGORIES,
       logLevel: env.LOG_LEVEL,
     };
   });

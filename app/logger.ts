@@ -19,6 +19,7 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-telegram-bot-api-secret-token"]',
   'config.jwtSecret',
+  'config.identitySecret',
   'config.adminToken',
   'config.telegram.botToken',
   'config.telegram.webhookSecret',

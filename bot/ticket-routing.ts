@@ -42,7 +42,10 @@ export function createTicketRouting({ services, mode }: { services: Services; mo
     }
     return {
       ticketId: null,
-      why: 'Each ticket you claim has its own topic here: write in it to answer, or reply to one of its messages. /tickets lists yours.',
+      why:
+        mode === 'group-topics'
+          ? 'Tickets are topics of the support group: answer in the ticket’s topic there. /tickets lists yours.'
+          : 'Each ticket you claim has its own topic here: write in it to answer, or reply to one of its messages. /tickets lists yours.',
       offerSwitcher: false,
     };
   };

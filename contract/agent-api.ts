@@ -61,6 +61,16 @@ export const visitorDetailsSchema = z.object({
   last_seen_at: z.string(),
   /** The visitor's earlier tickets (closed ones), for context. */
   previous_tickets: z.number().int(),
+  /** The host page the visitor is on now (the widget reports every page change); null before. */
+  page: z.object({ url: z.string(), title: z.string().nullable() }).nullable(),
+  /** utm_source, … of the page the visitor landed on (`{ source: 'newsletter' }`); null without any. */
+  utm: z.record(z.string(), z.string()).nullable(),
+  /** The visitor's IANA time zone, e.g. Europe/Berlin. */
+  time_zone: z.string().nullable(),
+  /** Who the host site says the visitor is (`Switchboard.identify`, verified); null for anonymous visitors. */
+  identity: z
+    .object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable() })
+    .nullable(),
 });
 export type VisitorDetails = z.infer<typeof visitorDetailsSchema>;
 

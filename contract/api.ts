@@ -43,10 +43,49 @@ export const errorResponseSchema = z.object({
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
+/** An absolute http(s) URL of at most `max` characters (page addresses: never javascript:, data:, …). */
+const httpUrl = (max: number) =>
+  text({ max }).refine(
+    (value) => /^https?:\/\/[^\s]+$/i.test(value) && URL.canParse(value),
+    'must be an http(s) URL',
+  );
+
+/** utm_source … utm_content of the page the visitor landed on. */
+export const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+const utmValue = text({ max: 200 }).optional();
+export const utmSchema = z
+  .object({ source: utmValue, medium: utmValue, campaign: utmValue, term: utmValue, content: utmValue })
+  .strict();
+export type Utm = z.infer<typeof utmSchema>;
+
+/**
+ * Where the visitor is (the widget sends it at session creation and whenever the host page changes,
+ * PUT /api/session/:id/context): the host page's URL and title, the visitor's referrer, the UTM
+ * parameters of the landing page, their IANA time zone and language. Every field is optional; what is
+ * sent replaces what was stored (`url`, `title`), absent fields stay.
+ */
+export const pageContextSchema = z
+  .object({
+    url: httpUrl(2048).optional(),
+    title: text({ max: 300 }).optional(),
+    referrer: httpUrl(2048).optional(),
+    utm: utmSchema.optional(),
+    time_zone: z
+      .string()
+      .max(64)
+      .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, 'must be an IANA time zone such as Europe/Berlin')
+      .optional(),
+    language: languageTagSchema.optional(),
+  })
+  .strict();
+export type PageContext = z.infer<typeof pageContextSchema>;
+
 export const createSessionRequestSchema = z
   .object({
     locale: languageTagSchema.optional(),
     referer: text({ max: 2048 }).optional(),
+    /** Where the visitor is, as for PUT /api/session/:id/context. */
+    context: pageContextSchema.optional(),
   })
   .strict();
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
@@ -56,6 +95,26 @@ export const createSessionResponseSchema = z.object({
   access_token: z.string(),
 });
 export type CreateSessionResponse = z.infer<typeof createSessionResponseSchema>;
+
+export const IDENTITY_ID_MAX_LENGTH = 255;
+
+/**
+ * POST /api/session/:id/identify — the host site says who the visitor is (`Switchboard.identify`):
+ * `hash` is the hex HMAC-SHA256 of `id` with the site's IDENTITY_SECRET, computed on the site's server.
+ * Answers the credentials of the identity's one session (`{ session_id, access_token }`, as POST
+ * /api/session): this session, now attached to the id, or the one the id already had, which the widget
+ * switches to. A wrong hash, or no IDENTITY_SECRET on the server: 403, nothing changes.
+ */
+export const identifyRequestSchema = z
+  .object({
+    id: text({ max: IDENTITY_ID_MAX_LENGTH, nonBlank: true }),
+    name: text({ max: 200 }).optional(),
+    email: z.email('must be an email address').max(320).optional(),
+    hash: z.string().regex(/^[0-9a-f]{64}$/i, 'must be the hex HMAC-SHA256 of id'),
+  })
+  .strict();
+export type IdentifyRequest = z.infer<typeof identifyRequestSchema>;
+export type IdentifyResponse = CreateSessionResponse;
 
 export const sessionIdSchema = z.uuid();
 export const ticketIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
@@ -103,6 +162,32 @@ export const reactionSideSchema = z.enum(['agent', 'visitor']);
 export const reactionViewSchema = z.object({ emoji: z.string(), from: reactionSideSchema });
 export type ReactionView = z.infer<typeof reactionViewSchema>;
 
+/**
+ * What a system message says, as a code and parameters, so that each client words it in its own language
+ * (`body` keeps the English text for older clients, the transcript and Telegram). Clients show `body` for
+ * a code they do not know: the list may grow.
+ * - `agent_joined`: an agent took the conversation (`agent_name`);
+ * - `closed_by_visitor`: the visitor ended it;
+ * - `closed_by_agent`: an agent ended it (`agent_name`);
+ * - `contact_requested`: nobody is free (after hours): the visitor is asked for an email or phone number.
+ */
+export const SYSTEM_EVENT_CODES = [
+  'agent_joined',
+  'closed_by_visitor',
+  'closed_by_agent',
+  'contact_requested',
+] as const;
+export type SystemEventCode = (typeof SYSTEM_EVENT_CODES)[number];
+export const systemEventParamsSchema = z.object({ agent_name: z.string().optional() });
+export type SystemEventParams = z.infer<typeof systemEventParamsSchema>;
+export const systemEventSchema = z.object({
+  /** One of SYSTEM_EVENT_CODES from this server; a string on the wire, so that a newer code never breaks a client. */
+  code: z.string(),
+  params: systemEventParamsSchema,
+});
+/** A system event as the server stores and sends it. */
+export type SystemEvent = { code: SystemEventCode; params: SystemEventParams };
+
 export const messageViewSchema = z.object({
   id: z.number().int(),
   ticket_id: z.number().int(),
@@ -117,6 +202,8 @@ export const messageViewSchema = z.object({
   edited_at: z.string().nullable().optional(),
   /** At most one per side: the agent's (from Telegram) and the visitor's; [] without any. */
   reactions: z.array(reactionViewSchema).optional(),
+  /** For `sender = 'system'`: what happened, as a code with parameters (see SYSTEM_EVENT_CODES); else null. */
+  event: systemEventSchema.nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 
@@ -199,10 +286,26 @@ export const rateTicketRequestSchema = z
 export type RateTicketRequest = z.infer<typeof rateTicketRequestSchema>;
 export type CloseTicketResponse = z.infer<typeof closeTicketResponseSchema>;
 
+/** A ticket category offered to visitors: its stable key and its labels (see `category_options`). */
+export const categoryOptionSchema = z.object({
+  key: z.string(),
+  label: z.string(),
+  /** Labels by language (`ru`, …) where they differ from `label`. */
+  labels: z.record(z.string(), z.string()),
+});
+export type CategoryOption = z.infer<typeof categoryOptionSchema>;
+
 /** GET /api/config — what the widget needs before the first message. */
 export const widgetConfigResponseSchema = z.object({
   /** Ticket categories offered as optional quick choices (`CATEGORIES`). */
   categories: z.array(z.string()),
+  /**
+   * The same categories, in the same order, with their labels (`CATEGORIES`, e.g.
+   * `billing:Billing|ru=Оплата`): `key` is what a message's `category` carries and tickets store, `label`
+   * is shown in every language without its own entry in `labels` (`{ ru: 'Оплата' }`). Absent from older
+   * servers: then show the keys.
+   */
+  category_options: z.array(categoryOptionSchema).optional(),
   /**
    * How soon agents usually answer: the median time from a ticket's creation to its first agent reply,
    * over claimed tickets of the last 30 days, in seconds; null when there is no such ticket yet.

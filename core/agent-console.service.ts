@@ -121,6 +121,16 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
           first_seen_at: session.createdAt.toISOString(),
           last_seen_at: session.lastSeenAt.toISOString(),
           previous_tickets: previousTickets,
+          page: session.pageUrl ? { url: session.pageUrl, title: session.pageTitle ?? null } : null,
+          utm: session.utm ?? null,
+          time_zone: session.timeZone ?? null,
+          identity: session.externalId
+            ? {
+                id: session.externalId,
+                name: session.visitorName ?? null,
+                email: session.visitorEmail ?? null,
+              }
+            : null,
         },
         messages: messages.map((message) => toAgentMessageView(message, agentId)),
       };

@@ -21,6 +21,10 @@ export type TicketCard = {
   /** The visitor's language (from the widget), e.g. `ru`. */
   locale: string | null;
   rating: { stars: number; comment: string | null } | null;
+  /** The host page the visitor is on (as last reported by the widget). */
+  page: { url: string; title: string | null } | null;
+  /** Who the host site says the visitor is (`Switchboard.identify`, verified). */
+  identity: { name: string | null; email: string | null } | null;
 };
 
 export type QueueEntry = {
@@ -72,6 +76,12 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
         groupMessageId: ticket.groupMessageId ?? null,
         locale: ticket.session.locale ?? null,
         rating: ticket.rating ? { stars: ticket.rating, comment: ticket.ratingComment ?? null } : null,
+        page: ticket.session.pageUrl
+          ? { url: ticket.session.pageUrl, title: ticket.session.pageTitle ?? null }
+          : null,
+        identity: ticket.session.externalId
+          ? { name: ticket.session.visitorName ?? null, email: ticket.session.visitorEmail ?? null }
+          : null,
       };
     },
 

@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { MessageView, VisitorReaction } from '../contract/api.ts';
-import { Message, TelegramMessage } from '../db/entities/index.ts';
+import { Message, TelegramMessage, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { EditWindowExpired, Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { OutboundJob } from './outbox.ts';
@@ -56,13 +56,15 @@ export function createMessageChangeService({
     messageId: number,
     sender: 'visitor' | 'agent',
   ) => {
-    const message = await tx.findOne(
-      Message,
-      { id: messageId, session: sessionId, deletedAt: null },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
+    const where = { id: messageId, session: sessionId, deletedAt: null };
+    const found = await tx.findOne(Message, where, { fields: ['id', 'ticket'] });
+    if (!found) throw new NotFound('Message');
+    // The ticket first, as sending and claiming lock it: a claim committing now is seen (the change then
+    // goes to the agent who won), and a change is never ordered between a claim and its history.
+    await tx.findOne(Ticket, found.ticket.id, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    const message = await tx.findOne(Message, where, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
     if (!message) throw new NotFound('Message');
-    await tx.populate(message, ['ticket.assignedAgent', 'agent', 'session']);
+    await tx.populate(message, ['ticket.assignedAgent', 'agent', 'session'], { refresh: true });
     if (message.sender !== sender) {
       throw new Forbidden(
         sender === 'visitor'
@@ -145,10 +147,8 @@ export function createMessageChangeService({
         if ((message.visitorReaction ?? null) === input.emoji) return { message, changed: false };
         message.visitorReaction = input.emoji;
         await tx.flush();
-        const inTelegram =
-          message.tgMessageId !== null && message.tgMessageId !== undefined
-            ? true
-            : (await tx.count(TelegramMessage, { message, role: 'agent' })) > 0;
+        // Written in Telegram (linked when stored), not in the Mini App.
+        const inTelegram = (await tx.count(TelegramMessage, { message, role: 'agent' })) > 0;
         if (inTelegram) await outbox.enqueue(tx, jobFor('message.reaction', message, message.agent?.id));
         return { message, changed: true };
       });
@@ -161,13 +161,13 @@ export function createMessageChangeService({
      */
     async editFromTelegram(input: TelegramMessageRef & { agentId: number; body: string }): Promise<boolean> {
       assertValidText(input.body, 'body');
+      // Only a Telegram message linked as this agent's (by chat and id: ids are counted per chat).
       const linked = await messageOfTelegram(input, 'agent');
+      if (!linked) return false;
       const message = await em.transactional(async (tx) => {
         const found = await tx.findOne(
           Message,
-          linked
-            ? { id: linked, sender: 'agent', agent: input.agentId, deletedAt: null }
-            : { sender: 'agent', agent: input.agentId, tgMessageId: input.tgMessageId, deletedAt: null },
+          { id: linked, sender: 'agent', agent: input.agentId, deletedAt: null },
           { lockMode: LockMode.PESSIMISTIC_WRITE },
         );
         if (!found) return null;

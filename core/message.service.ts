@@ -1,6 +1,7 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
+import { Message, SupportSession, TelegramMessage, Ticket } from '../db/entities/index.ts';
+import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
@@ -12,14 +13,35 @@ export type SentMessage = { message: MessageView; ticket: TicketView; ticketCrea
 
 export type VisitorMessageInput = { sessionId: string; body: string; category?: string; mediaUrl?: string };
 
-/** `tgMessageId`: the agent's Telegram message it came from (absent for the Mini App). */
+/**
+ * A message an agent wrote in Telegram: its chat, topic and message id. Message ids are counted per chat,
+ * so only the three together name it (an agent writes in their chat with the bot and in the group).
+ */
+export type TelegramOrigin = { chatId: number; threadId: number | null; messageId: number };
+
+/** `telegram`: the agent's Telegram message it came from (absent for the Mini App). */
 export type AgentMessageInput = {
   ticketId: number;
   agentId: number;
   body: string;
   mediaUrl?: string;
-  tgMessageId?: number;
+  telegram?: TelegramOrigin;
 };
+
+/**
+ * Stores that `message` is this agent's Telegram message, in the transaction `tx` that stores the message:
+ * a second copy of the same Telegram message then fails on the links' unique (chat, message id).
+ */
+export function linkTelegramOrigin(tx: EntityManager, message: Message, origin: TelegramOrigin) {
+  return tx.create(TelegramMessage, {
+    ticket: message.ticket,
+    message,
+    chatId: origin.chatId,
+    threadId: origin.threadId,
+    tgMessageId: origin.messageId,
+    role: 'agent',
+  });
+}
 
 /** `duplicate`: this Telegram message was stored before; nothing new was stored or published. */
 export type SentAgentMessage = SentMessage & { sessionId: string; duplicate: boolean };
@@ -73,16 +95,17 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
     });
 
   /** The message stored for this Telegram message of the agent, if any. */
-  const findAgentMessage = ({ agentId, tgMessageId }: AgentMessageInput) =>
-    tgMessageId === undefined
-      ? null
-      : em
-          .fork()
-          .findOne(
-            Message,
-            { sender: 'agent', agent: agentId, tgMessageId },
-            { populate: ['agent', 'ticket.assignedAgent', 'session'] },
-          );
+  const findAgentMessage = async ({ telegram }: AgentMessageInput) => {
+    if (!telegram) return null;
+    const fork = em.fork();
+    const link = await fork.findOne(
+      TelegramMessage,
+      { chatId: telegram.chatId, tgMessageId: telegram.messageId, role: 'agent' },
+      { fields: ['message'] },
+    );
+    if (!link?.message) return null;
+    return fork.findOne(Message, link.message.id, { populate: ['agent', 'ticket.assignedAgent', 'session'] });
+  };
 
   const asDuplicate = (message: Message): SentAgentMessage => ({
     sessionId: message.session.id,
@@ -109,8 +132,9 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
         agent: ticket.assignedAgent,
         body: input.body,
         mediaUrl: input.mediaUrl ?? null,
-        tgMessageId: input.tgMessageId ?? null,
+        tgMessageId: input.telegram?.messageId ?? null,
       });
+      if (input.telegram) linkTelegramOrigin(tx, message, input.telegram);
       await tx.flush();
       return {
         sessionId: ticket.session.id,
@@ -138,10 +162,10 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
     },
 
     /**
-     * An agent's reply on a ticket assigned to them. With `tgMessageId` (the agent's Telegram message)
-     * it is stored once: the same Telegram message again (a redelivered update) returns the stored
-     * message with `duplicate: true` and publishes nothing. A unique index decides between copies
-     * handled at the same moment (two instances).
+     * An agent's reply on a ticket assigned to them. With `telegram` (the agent's Telegram message) it is
+     * stored once, with its link: the same Telegram message again (a redelivered update) returns the
+     * stored message with `duplicate: true` and publishes nothing. The links' unique (chat, message id)
+     * decides between copies handled at the same moment (two instances).
      */
     async sendAgentMessage(input: AgentMessageInput): Promise<SentAgentMessage> {
       assertValidText(input.body, 'body');

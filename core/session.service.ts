@@ -1,4 +1,5 @@
-import type { ConversationResponse } from '../contract/api.ts';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { ConversationResponse, PageContext } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
@@ -15,14 +16,63 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
      * User-Agent, Referer), which the visitor rarely chooses: a value that is not a plausible locale, not
      * valid text or too long is dropped or cut, never a reason to refuse the session.
      */
-    async createSession(details: { locale?: string; userAgent?: string; referer?: string }): Promise<string> {
+    async createSession(details: {
+      locale?: string;
+      userAgent?: string;
+      referer?: string;
+      context?: PageContext;
+    }): Promise<string> {
       const session = em.create(SupportSession, {
         locale: localeOrNull(details.locale),
         userAgent: validTextOrNull(details.userAgent, 1024),
         referer: validTextOrNull(details.referer, 2048),
       });
+      if (details.context) applyContext(session, details.context);
       await em.flush();
       return session.id;
+    },
+
+    /** Where the visitor is now (the widget reports every page change); the Mini App and cards show it. */
+    async updateContext(sessionId: string, context: PageContext): Promise<void> {
+      const session = await em.findOne(SupportSession, sessionId);
+      if (!session) throw new NotFound('Session');
+      applyContext(session, context);
+      session.lastSeenAt = new Date();
+      await em.flush();
+    },
+
+    /**
+     * Attaches a visitor the host site identified (the caller verified the hash) and answers the id of the
+     * identity's one session: the one it already has (the visitor's history on every device), else this
+     * session, unless this one belongs to another identity (a different person signed in on the same
+     * browser), then a new one. A session that is left keeps its own messages. Name and email are updated
+     * when given.
+     */
+    async identify(sessionId: string, identity: { externalId: string; name?: string; email?: string }) {
+      const attempt = () =>
+        em.transactional(async (tx) => {
+          const current = await tx.findOne(SupportSession, sessionId);
+          if (!current) throw new NotFound('Session');
+          const target =
+            (await tx.findOne(SupportSession, { externalId: identity.externalId })) ??
+            (current.externalId ? tx.create(SupportSession, { locale: current.locale }) : current);
+          target.externalId = identity.externalId;
+          if (identity.name !== undefined) target.visitorName = identity.name || null;
+          if (identity.email !== undefined) target.visitorEmail = identity.email;
+          target.lastSeenAt = new Date();
+          await tx.flush();
+          // The open ticket's card shows who the visitor is.
+          const open = await tx.findOne(Ticket, { session: target, status: { $ne: 'closed' } });
+          if (open) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: open.id });
+          return target.id;
+        });
+      try {
+        return await attempt();
+      } catch (error) {
+        // Two devices attached the same id at once: the other won, so this one joins its session.
+        if (error instanceof UniqueConstraintViolationException) return attempt();
+        throw error;
+      }
     },
 
     async exists(sessionId: string): Promise<boolean> {
@@ -89,4 +139,16 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
       return ticket ? toTicketView(ticket) : null;
     },
   };
+}
+
+function applyContext(session: SupportSession, context: PageContext) {
+  if (context.url !== undefined) session.pageUrl = context.url;
+  if (context.title !== undefined) session.pageTitle = context.title || null;
+  if (context.referrer !== undefined) session.referer = context.referrer;
+  if (context.utm !== undefined) {
+    const utm = Object.fromEntries(Object.entries(context.utm).filter(([, value]) => value));
+    session.utm = Object.keys(utm).length > 0 ? utm : null;
+  }
+  if (context.time_zone !== undefined) session.timeZone = context.time_zone;
+  if (context.language !== undefined) session.locale = localeOrNull(context.language) ?? session.locale;
 }

@@ -1,9 +1,11 @@
 import { LockMode } from '@mikro-orm/core';
-import type { TicketView } from '../contract/api.ts';
+import type { SystemEvent, TicketView } from '../contract/api.ts';
 import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed, TicketNotClosed } from './errors.ts';
+import { linkTelegramOrigin, type TelegramOrigin } from './message.service.ts';
 import type { ServiceDeps } from './service-deps.ts';
+import { systemEventText } from './system-events.ts';
 import { assertValidText, visibleTextOrUndefined } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
 
@@ -11,16 +13,13 @@ export type TicketService = ReturnType<typeof createTicketService>;
 
 /**
  * Who closes a ticket: the visitor who owns it, or an agent (optionally with a last note to the visitor).
- * `noteTgMessageId`: the agent's Telegram message that is the note. It is stored with the note, so that
- * the same Telegram message delivered again is recognised as stored (see sendAgentMessage), never sent
- * on as a new reply.
+ * `noteTelegram`: the agent's Telegram message that is the note. It is linked to the note, so that the
+ * same Telegram message delivered again is recognised as stored (see sendAgentMessage), never sent on as
+ * a new reply.
  */
 export type CloseActor =
   | { kind: 'visitor'; sessionId: string }
-  | { kind: 'agent'; agentId: number; note?: string; noteTgMessageId?: number };
-
-export const CONTACT_REQUEST_TEXT =
-  'All our agents are busy right now. Leave your email or phone number and we will get back to you.';
+  | { kind: 'agent'; agentId: number; note?: string; noteTelegram?: TelegramOrigin };
 
 export function createTicketService({ em, bus, outbox }: ServiceDeps) {
   /**
@@ -45,16 +44,26 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
     sender: 'system' | 'agent',
     body: string,
     agent?: Agent,
-    tgMessageId?: number,
-  ) =>
-    tx.create(Message, {
+    telegram?: TelegramOrigin,
+  ) => {
+    const message = tx.create(Message, {
       ticket,
       session: ticket.session,
       sender,
       body,
       agent: agent ?? null,
-      tgMessageId: tgMessageId ?? null,
+      tgMessageId: telegram?.messageId ?? null,
     });
+    if (telegram) linkTelegramOrigin(tx, message, telegram);
+    return message;
+  };
+
+  /** A system message: its event (for clients to word) and its English text (the body). */
+  const addSystemMessage = (tx: EntityManager, ticket: Ticket, event: SystemEvent) => {
+    const message = addMessage(tx, ticket, 'system', systemEventText(event));
+    message.systemEvent = event;
+    return message;
+  };
 
   /** After commit: the visitor's widget learns of the new state and messages. */
   const publishChange = (ticket: Ticket, messages: Message[]) => {
@@ -91,7 +100,10 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         }
         const agent = ticket.assignedAgent as Agent;
         agent.activeTicket = ticket;
-        const joined = addMessage(tx, ticket, 'system', `${agent.name} joined the conversation`);
+        const joined = addSystemMessage(tx, ticket, {
+          code: 'agent_joined',
+          params: { agent_name: agent.name },
+        });
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
         // What was said so far reaches the agent with the "connected" notice (which marks it relayed).
@@ -142,7 +154,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
     async close(ticketId: number, actor: CloseActor): Promise<TicketView> {
       // The note may come straight from Telegram, past the HTTP contract's checks.
       const note = actor.kind === 'agent' ? actor.note : undefined;
-      const noteTgMessageId = actor.kind === 'agent' ? actor.noteTgMessageId : undefined;
+      const noteTelegram = actor.kind === 'agent' ? actor.noteTelegram : undefined;
       assertValidText(note, 'note');
       const visibleNote = visibleTextOrUndefined(note);
       const outcome = await em.transactional(async (tx) => {
@@ -167,10 +179,16 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         await tx.refresh(ticket);
         const messages: Message[] = [];
         if (visibleNote && agent) {
-          messages.push(addMessage(tx, ticket, 'agent', visibleNote, agent, noteTgMessageId));
+          messages.push(addMessage(tx, ticket, 'agent', visibleNote, agent, noteTelegram));
         }
         messages.push(
-          addMessage(tx, ticket, 'system', `Conversation closed by ${agent ? agent.name : 'the visitor'}`),
+          addSystemMessage(
+            tx,
+            ticket,
+            agent
+              ? { code: 'closed_by_agent', params: { agent_name: agent.name } }
+              : { code: 'closed_by_visitor', params: {} },
+          ),
         );
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
@@ -225,7 +243,7 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         if (ticket?.status !== 'open' || ticket.contactRequestedAt)
           return { ticket, messages: [] as Message[] };
         ticket.contactRequestedAt = new Date();
-        const request = addMessage(tx, ticket, 'system', CONTACT_REQUEST_TEXT);
+        const request = addSystemMessage(tx, ticket, { code: 'contact_requested', params: {} });
         await tx.flush();
         return { ticket, messages: [request] };
       });

@@ -39,6 +39,7 @@ export function toMessageView(message: Message): MessageView {
     created_at: message.createdAt.toISOString(),
     edited_at: iso(message.editedAt),
     reactions: reactionsOf(message),
+    event: message.systemEvent ?? null,
   };
 }
 

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { CategoryOption } from '../contract/api.ts';
 import type { DeliveryStatus } from '../core/delivery-backlog.ts';
 import type { EventBus } from '../core/event-bus.ts';
 import type { MediaStore } from '../core/media-store.ts';
@@ -34,10 +35,14 @@ export type AppConfig = {
   trustProxyHops: number;
   widgetOrigins: string[];
   categories: string[];
+  /** The categories with their labels per language (`CATEGORIES`), for the widget. */
+  categoryOptions?: CategoryOption[];
   rateLimit: { messages: number; windowSeconds: number; sessions: number; sessionsWindowSeconds: number };
   eventStreams: { perSession: number; perIp: number };
   uploads: { perSession: number; perIp: number };
   media: { quotaBytesPerSession: number };
+  /** IDENTITY_SECRET: verifies `Switchboard.identify`; absent → identification is refused (403). */
+  identitySecret?: string;
 };
 
 export type AppDeps = {
@@ -122,6 +127,7 @@ export function createApp(deps: AppDeps) {
       tokens: deps.tokens,
       eventStreams,
       categories: config.categories,
+      categoryOptions: config.categoryOptions,
       sessionLimiter: createRateLimiter({
         limit: config.rateLimit.sessions,
         windowMs: config.rateLimit.sessionsWindowSeconds * 1000,
@@ -134,6 +140,7 @@ export function createApp(deps: AppDeps) {
       uploadsPerSession: createConcurrencyLimiter(config.uploads.perSession),
       uploadsPerIp: createConcurrencyLimiter(config.uploads.perIp),
       quotaBytesPerSession: config.media.quotaBytesPerSession,
+      identitySecret: config.identitySecret,
     }),
     telegramRoutes({ telegram: deps.telegram, adminToken: deps.adminToken }),
     adminRoutes({ services: deps.services, media: deps.media, adminToken: deps.adminToken }),

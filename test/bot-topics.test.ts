@@ -212,6 +212,27 @@ describe.each(['polling', 'webhook'] as const)(`private topics (%s, ${databaseKi
     expect((await two.visitor.conversation()).ticket?.status).toBe('claimed');
   });
 
+  it('a closing prompt in one topic takes its note only from that topic, never from another ticket’s', async () => {
+    const one = await d.newTicket('prompt one');
+    const two = await d.newTicket('prompt two');
+    await d.claim(ALICE, one);
+    await d.claim(ALICE, two);
+    const topicOne = await d.waitTopic(ALICE.id, one.ticketId);
+    const topicTwo = await d.waitTopic(ALICE.id, two.ticketId);
+    d.ctx.fake.sendText({ from: ALICE.id, threadId: topicOne.message_thread_id, text: '/close' });
+    await d.waitInTopic(ALICE.id, topicOne.message_thread_id, new RegExp(`Closing #${one.ticketId}`));
+    d.ctx.fake.sendText({
+      from: ALICE.id,
+      threadId: topicTwo.message_thread_id,
+      text: 'only for visitor two',
+    });
+    await eventually(async () => (await d.agentLines(two.visitor)).includes('only for visitor two'));
+    d.ctx.fake.sendText({ from: ALICE.id, threadId: topicOne.message_thread_id, text: 'Goodbye, one!' });
+    await eventually(async () => (await one.visitor.conversation()).ticket?.status === 'closed');
+    expect(await d.agentLines(one.visitor)).toEqual(['Goodbye, one!']);
+    expect((await two.visitor.conversation()).ticket?.status).toBe('claimed');
+  });
+
   it('a topic the agent deleted is opened again for the next message', async () => {
     const { visitor, ticketId } = await d.newTicket('keep me');
     await d.claim(ALICE, { visitor, ticketId });
@@ -251,6 +272,17 @@ describe.each(['polling', 'webhook'] as const)(`group topics (%s, ${databaseKind
     await d.waitInTopic(GROUP, topic.message_thread_id, /Visitor\n.*Where is my parcel/s);
     await visitor.say('It was due Monday');
     await d.waitInTopic(GROUP, topic.message_thread_id, /It was due Monday/);
+  });
+
+  it('a ticket closed before anyone claimed it: its topic is marked ✅ and closed too', async () => {
+    const { visitor, ticketId } = await d.newTicket('never mind');
+    const topic = await d.waitTopic(GROUP, ticketId);
+    const response = await visitor.http.post(`/api/tickets/${ticketId}/close`, { token: visitor.token });
+    expect(response.status).toBe(200);
+    await d.ctx.fake.waitFor(() => {
+      const now = d.ctx.fake.topic(GROUP, topic.message_thread_id);
+      return now?.name.startsWith('✅ ') && now.is_closed;
+    }, WAIT);
   });
 
   it('two agents with two tickets each: every answer in a topic reaches that topic’s visitor only', async () => {

@@ -37,6 +37,10 @@ describe(`visitor API on ${databaseKind}`, () => {
   it('GET /api/config lists the categories (and the usual first-reply time: none yet)', async () => {
     expect((await http.get('/api/config')).body).toEqual({
       categories: ['General', 'Billing'],
+      category_options: [
+        { key: 'General', label: 'General', labels: {} },
+        { key: 'Billing', label: 'Billing', labels: {} },
+      ],
       typical_reply_seconds: null,
       edit_window_seconds: 900,
     });

@@ -70,6 +70,10 @@ describe(`widget config and message rate limit (${databaseKind})`, () => {
     expect(config.status).toBe(200);
     expect(config.body).toEqual({
       categories: ['General', 'Billing'],
+      category_options: [
+        { key: 'General', label: 'General', labels: {} },
+        { key: 'Billing', label: 'Billing', labels: {} },
+      ],
       typical_reply_seconds: 420,
       edit_window_seconds: 900,
     });

@@ -118,16 +118,15 @@ describe('widget logic', () => {
     }
   });
 
-  it('puts system messages in the visitor words and language; unknown ones stay as written', () => {
-    expect(systemWording('Conversation closed by the visitor', chatStrings.en)).toBe(
-      'You ended the conversation',
-    );
-    expect(systemWording('Conversation closed by the visitor', chatStrings.ru)).toBe('Вы завершили разговор');
-    expect(systemWording('Conversation closed by Alice', chatStrings.en)).toBe(
-      'Alice ended the conversation',
-    );
-    expect(systemWording('Alice joined the conversation', chatStrings.ru)).toBe('Alice теперь в чате');
-    expect(systemWording('Something new', chatStrings.ru)).toBe('Something new');
+  it('puts system messages in the visitor words and language from their codes; unknown ones stay as written', () => {
+    // Every code in both languages: test/system-wording.test.ts.
+    const closedByVisitor = {
+      body: 'Conversation closed by the visitor',
+      event: { code: 'closed_by_visitor', params: {} },
+    };
+    expect(systemWording(closedByVisitor, chatStrings.en)).toBe('You ended the conversation');
+    expect(systemWording(closedByVisitor, chatStrings.ru)).toBe('Вы завершили разговор');
+    expect(systemWording({ body: 'Something new', event: null }, chatStrings.ru)).toBe('Something new');
     expect(initialsOf('Alice Smith Jones')).toBe('AS');
     expect(initialsOf('алиса')).toBe('А');
   });

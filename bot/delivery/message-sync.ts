@@ -10,9 +10,7 @@ import {
   renderEditedNotice,
   renderHistoryChangeNotice,
 } from '../render/message-changes.ts';
-import type { SupportGroup } from '../storage/support-group.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
-import type { TicketThreadMode } from '../ticket-threads.ts';
 import { inPlace, type TicketPlaces } from './ticket-places.ts';
 
 type Copy = { chatId: number; threadId: number | null; tgMessageId: number };
@@ -38,16 +36,12 @@ export function createMessageSync({
   api,
   services,
   places,
-  supportGroup,
-  mode,
   logger,
   refreshCard,
 }: {
   api: Api;
   services: Services;
   places: TicketPlaces;
-  supportGroup: SupportGroup;
-  mode: TicketThreadMode;
   logger: Logger;
   /** Re-renders the ticket's card in the support group. */
   refreshCard: (ticketId: number) => Promise<unknown>;
@@ -171,14 +165,9 @@ export function createMessageSync({
       const message = await services.desk.message(messageId);
       if (message.sender !== 'agent' || !message.agent) return 'sent';
       const [linked] = await services.telegramLinks.copiesOf(message.id, 'agent');
-      let target: { chatId: number; tgMessageId: number } | null = linked ?? null;
-      if (!target && message.tgMessageId) {
-        // Written in Telegram before its messages were recorded (or a close note): in the agent's chat, or
-        // the support group's topic.
-        const chatId = mode === 'group-topics' ? await supportGroup.chatId() : message.agent.tgChatId;
-        if (chatId) target = { chatId, tgMessageId: message.tgMessageId };
-      }
-      // Written in the Mini App: nothing in Telegram to react to.
+      // Written in the Mini App: nothing in Telegram to react to. (Every message an agent writes in
+      // Telegram is linked when it is stored, close notes too; older ones by the threads migration.)
+      const target = linked ?? null;
       if (!target) return 'sent';
       const emoji = message.deletedAt ? null : (message.visitorReaction ?? null);
       await api.setMessageReaction(

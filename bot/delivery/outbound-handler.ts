@@ -38,8 +38,6 @@ export function createOutboundHandler(
     api,
     services,
     places,
-    supportGroup,
-    mode: deps.ticketThreads,
     logger,
     refreshCard: (ticketId) => postCard(ticketId),
   });
@@ -240,6 +238,11 @@ export function createOutboundHandler(
   const showTicket = async (ticketId: number) => {
     const card = await postCard(ticketId);
     const messages = inGroupTopics ? await relayPending(ticketId, 'group') : 'sent';
+    // A ticket closed before anyone claimed it has no agent's job to close its topic (done once: only
+    // topics not marked closed are touched).
+    if (inGroupTopics && (await services.desk.card(ticketId)).status === 'closed') {
+      await places.closeThreads(ticketId);
+    }
     return card === 'refused' || messages === 'refused' ? 'refused' : 'sent';
   };
 

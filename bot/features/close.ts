@@ -5,6 +5,7 @@ import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
+import { telegramOrigin } from '../telegram-origin.ts';
 import { parseTicketId } from '../ticket-id.ts';
 import type { TicketRouting } from '../ticket-routing.ts';
 
@@ -26,14 +27,18 @@ export function closeTicketConversation({ services }: Pick<BotDeps, 'services'>)
     await ctx.reply(`Closing #${ticketId}. Send a closing note for the visitor, or tap Skip.`, {
       reply_markup: new InlineKeyboard().text('Skip', SKIP).text('Cancel', CANCEL),
     });
-    // Only a text in this DM or this prompt's own buttons answer it; anything else passes on to the bot.
-    const answer = await conversation
-      .waitFor(['message:text', 'callback_query:data'])
-      .and(
-        (c) =>
-          c.chat?.type === 'private' &&
-          (!c.callbackQuery || [SKIP, CANCEL].includes(c.callbackQuery.data ?? '')),
-      );
+    // Only a text in this chat — in the prompt's topic, where tickets have topics — or this prompt's own
+    // buttons answer it; anything else (another ticket's topic) passes on to the bot.
+    const topic = ctx.msg?.is_topic_message ? ctx.msg.message_thread_id : undefined;
+    const answer = await conversation.waitFor(['message:text', 'callback_query:data']).and(
+      (c) =>
+        c.chat?.type === 'private' &&
+        (c.callbackQuery
+          ? [SKIP, CANCEL].includes(c.callbackQuery.data ?? '')
+          : (c.msg?.is_topic_message ? c.msg.message_thread_id : undefined) === topic),
+      // What does not answer the prompt is handled as if no prompt were waiting (not swallowed).
+      { next: true },
+    );
     if (answer.callbackQuery) await answer.answerCallbackQuery();
     const text = answer.message?.text;
     if (answer.callbackQuery?.data === CANCEL || text?.startsWith('/')) {
@@ -44,9 +49,9 @@ export function closeTicketConversation({ services }: Pick<BotDeps, 'services'>)
     // The note is stored with its Telegram message id: if this update is delivered again after the
     // conversation ended (a crash before it was recorded as handled), the relay finds the note stored and
     // does not send it on to the agent's active ticket, which may be another visitor's.
-    const noteTgMessageId = note === undefined ? undefined : answer.message?.message_id;
+    const noteTelegram = note === undefined || !answer.message ? undefined : telegramOrigin(answer.message);
     const outcome = await conversation.external(() =>
-      services.tickets.close(ticketId, { kind: 'agent', agentId, note, noteTgMessageId }).then(
+      services.tickets.close(ticketId, { kind: 'agent', agentId, note, noteTelegram }).then(
         () => null,
         (error: unknown) => (error instanceof DomainError ? error.message : Promise.reject(error)),
       ),

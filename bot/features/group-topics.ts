@@ -1,6 +1,7 @@
 import { Composer, type MiddlewareFn } from 'grammy';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
+import { telegramOrigin } from '../telegram-origin.ts';
 import { parseTicketId } from '../ticket-id.ts';
 
 /** The reaction that marks a team member's message in a ticket's topic as internal (not sent on). */
@@ -45,7 +46,7 @@ export function groupTopicsFeature(
       kind: 'agent',
       agentId: agentOf(ctx).id,
       note,
-      noteTgMessageId: note ? ctx.msg.message_id : undefined,
+      noteTelegram: note ? telegramOrigin(ctx.msg) : undefined,
     });
     await ctx.reply(`☑️ #${ticketId} is closed.${note ? ' Your note was sent.' : ''}`);
   });

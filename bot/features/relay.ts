@@ -6,6 +6,7 @@ import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import { downloadTelegramFile, FileTooLarge } from '../telegram-files.ts';
+import { telegramOrigin } from '../telegram-origin.ts';
 import type { TicketRouting } from '../ticket-routing.ts';
 
 /**
@@ -71,17 +72,9 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf
         agentId,
         body: message.text ?? message.caption ?? attachment?.text ?? '',
         mediaUrl,
-        tgMessageId: message.message_id,
+        telegram: telegramOrigin(message),
       });
       stored = !sent.duplicate;
-      await services.telegramLinks.record({
-        ticketId: sent.ticket.id,
-        messageId: sent.message.id,
-        chatId: message.chat.id,
-        threadId: message.is_topic_message ? message.message_thread_id : null,
-        tgMessageId: message.message_id,
-        role: 'agent',
-      });
     } finally {
       if (mediaUrl && !stored) await media.discard(mediaUrl);
     }

@@ -6,6 +6,8 @@ import { truncate } from './telegram-text.ts';
 /** How much of the first and the latest visitor message a card shows (UTF-16 code units, as Telegram counts). */
 export const CARD_PREVIEW_LENGTH = 200;
 export const CARD_LATEST_LENGTH = 100;
+/** How much of the visitor's page title (or address) a card shows. */
+export const CARD_PAGE_LENGTH = 100;
 
 export const claimData = (ticketId: number) => `claim:${ticketId}`;
 export const passData = (ticketId: number) => `pass:${ticketId}`;
@@ -29,6 +31,11 @@ export function renderCard(card: TicketCard): { text: string; keyboard: InlineKe
       `💬 ${card.visitorMessageCount} messages · latest: ${escapeHtml(truncate(card.latestMessage, CARD_LATEST_LENGTH))}`,
     );
   }
+  if (card.identity) {
+    const who = [card.identity.name, card.identity.email].filter(Boolean).join(' · ');
+    lines.push(`👤 ${escapeHtml(truncate(who || 'Identified visitor', 300))}`);
+  }
+  if (card.page) lines.push(`🌐 ${pageLink(card.page)}`);
   if (card.contact) {
     const contact = [card.contact.email, card.contact.phone].filter(Boolean).join(' · ');
     lines.push(`📇 Contact: ${escapeHtml(contact)}`);
@@ -43,6 +50,17 @@ export function renderCard(card: TicketCard): { text: string; keyboard: InlineKe
   const keyboard = new InlineKeyboard();
   if (card.status === 'open') keyboard.text('✅ Claim', claimData(card.id)).text('↩️ Pass', passData(card.id));
   return { text: lines.join('\n'), keyboard };
+}
+
+/**
+ * The page the visitor is on, as a link (only http(s) URLs are stored): its title, or its address, as text;
+ * with a title, the site's host name follows, since the visitor's words are what the link says.
+ */
+function pageLink(page: NonNullable<TicketCard['page']>): string {
+  const label = truncate(page.title || page.url, CARD_PAGE_LENGTH);
+  if (!/^https?:\/\//i.test(page.url) || !URL.canParse(page.url)) return escapeHtml(label);
+  const host = page.title ? ` · ${escapeHtml(new URL(page.url).host)}` : '';
+  return `<a href="${escapeHtml(page.url)}">${escapeHtml(label)}</a>${host}`;
 }
 
 function agentName(card: TicketCard): string {

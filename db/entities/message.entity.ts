@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { SystemEvent } from '../../contract/api.ts';
 import { Agent } from './agent.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
 import { Ticket } from './ticket.entity.ts';
@@ -16,6 +17,8 @@ export const MessageSchema = defineEntity({
     /** The agent who wrote it, for `sender = 'agent'`. */
     agent: () => p.manyToOne(Agent).nullable().deleteRule('set null'),
     body: p.text(),
+    /** For `sender = 'system'`: what happened, as a code with parameters (the body is its English wording). */
+    systemEvent: p.json<SystemEvent>().nullable(),
     mediaUrl: p.text().nullable(),
     tgMessageId: p.bigint('number').nullable(),
     /** A visitor message reached the agent (relayed, or shown in the "connected" history). */
@@ -45,14 +48,6 @@ export const MessageSchema = defineEntity({
       name: 'messages_undeliverable_at_index',
       properties: ['undeliverableAt'],
       where: 'undeliverable_at is not null',
-    },
-  ],
-  uniques: [
-    // An agent's Telegram message becomes at most one message: a redelivered update adds nothing.
-    {
-      name: 'messages_agent_tg_message_unique',
-      properties: ['agent', 'tgMessageId'],
-      where: "sender = 'agent' and tg_message_id is not null",
     },
   ],
 });

@@ -22,6 +22,20 @@ export const SupportSessionSchema = defineEntity({
     referer: p.text().nullable(),
     contactEmail: p.string().length(320).nullable(),
     contactPhone: p.string().length(40).nullable(),
+    /** The page the visitor is on (the host page's URL and title, kept current by the widget). */
+    pageUrl: p.text().nullable(),
+    pageTitle: p.text().nullable(),
+    /** utm_source, utm_medium, … of the page the visitor landed on. */
+    utm: p.json<Record<string, string>>().nullable(),
+    /** The visitor's IANA time zone (e.g. Europe/Berlin). */
+    timeZone: p.string().length(64).nullable(),
+    /**
+     * The host site's id for a visitor it identified (`Switchboard.identify`, verified with
+     * IDENTITY_SECRET): at most one session per id, so the visitor keeps one history across devices.
+     */
+    externalId: p.string().length(255).nullable().unique(),
+    visitorName: p.string().length(200).nullable(),
+    visitorEmail: p.string().length(320).nullable(),
   },
 });
 

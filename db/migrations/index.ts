@@ -5,6 +5,9 @@ import { Migration20261130140000_reliability } from './Migration20261130140000_r
 import { Migration20261130150000_updates } from './Migration20261130150000_updates.ts';
 import { Migration20261130170000_threads } from './Migration20261130170000_threads.ts';
 import { Migration20261130180000_sync } from './Migration20261130180000_sync.ts';
+import { Migration20261130190000_system_events } from './Migration20261130190000_system_events.ts';
+import { Migration20261130191000_page_context } from './Migration20261130191000_page_context.ts';
+import { Migration20261130192000_agent_message_ids } from './Migration20261130192000_agent_message_ids.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
@@ -14,4 +17,7 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261130150000_updates,
   Migration20261130170000_threads,
   Migration20261130180000_sync,
+  Migration20261130190000_system_events,
+  Migration20261130191000_page_context,
+  Migration20261130192000_agent_message_ids,
 ];

@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import {
+  type CategoryOption,
   type CloseTicketResponse,
   type CreateSessionResponse,
   contactRequestSchema,
   conversationQuerySchema,
   createSessionRequestSchema,
   editMessageRequestSchema,
+  type IdentifyResponse,
+  identifyRequestSchema,
   type MessageResponse,
   messageIdParamSchema,
+  pageContextSchema,
   rateTicketRequestSchema,
   reactionRequestSchema,
   type SendMessageResponse,
@@ -21,12 +25,18 @@ import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
+import { createIdentityVerifier } from '../../core/visitor-identity.ts';
 import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 import { sendMediaFile } from '../media-response.ts';
-import { enforceRateLimit, type HitLimiter, rateLimitMiddleware } from '../middleware/rate-limit.ts';
+import {
+  createTokenBucketLimiter,
+  enforceRateLimit,
+  type HitLimiter,
+  rateLimitMiddleware,
+} from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
 import { createTypingThrottle } from '../typing-throttle.ts';
@@ -42,6 +52,8 @@ export type VisitorRouteDeps = {
   tokens: VisitorTokens;
   eventStreams: EventStreams;
   categories: string[];
+  /** The categories with their labels per language (`CATEGORIES`); absent: each key is its own label. */
+  categoryOptions?: CategoryOption[];
   sessionLimiter: RateLimiter;
   messageLimiter: HitLimiter;
   media: MediaStore;
@@ -49,7 +61,16 @@ export type VisitorRouteDeps = {
   uploadsPerSession: ConcurrencyLimiter;
   uploadsPerIp: ConcurrencyLimiter;
   quotaBytesPerSession: number;
+  /** IDENTITY_SECRET: verifies `Switchboard.identify`; absent → identification is refused. */
+  identitySecret?: string;
 };
+
+/**
+ * Page changes per session: a burst of 30 (a visitor clicking through a site), then one every 2 s; the
+ * widget sends at most one a second. Identification: a burst of 5, then one a minute.
+ */
+const CONTEXT_UPDATES = { capacity: 30, refillPerSecond: 0.5 };
+const IDENTIFY_ATTEMPTS = { capacity: 5, refillPerSecond: 1 / 60 };
 
 /** The widget's REST API (DESIGN.md §4). A visitor token opens only its own session: other ids answer 404. */
 export function visitorRoutes(deps: VisitorRouteDeps) {
@@ -57,6 +78,9 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   const router = new Router<AppState, AppContext>({ prefix: '/api' });
   const auth = visitorAuthMiddleware(tokens);
   const typing = createTypingThrottle();
+  const contextLimiter = createTokenBucketLimiter(CONTEXT_UPDATES);
+  const identifyLimiter = createTokenBucketLimiter(IDENTIFY_ATTEMPTS);
+  const identities = createIdentityVerifier(deps.identitySecret);
 
   /** The session named in the path, if it is the token's own and still exists. */
   const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
@@ -84,6 +108,8 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const reply = await services.responseTime.firstReply();
     ctx.body = {
       categories: deps.categories,
+      category_options:
+        deps.categoryOptions ?? deps.categories.map((key) => ({ key, label: key, labels: {} })),
       typical_reply_seconds: reply.medianSeconds,
       edit_window_seconds: services.messageChanges.editWindowSeconds,
     } satisfies WidgetConfigResponse;
@@ -98,6 +124,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
         locale: input.locale ?? ctx.acceptsLanguages()[0],
         referer: input.referer ?? (ctx.get('Referer') || undefined),
         userAgent: ctx.get('User-Agent') || undefined,
+        context: input.context,
       });
       ctx.status = 201;
       ctx.body = {
@@ -106,6 +133,36 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
       } satisfies CreateSessionResponse;
     },
   );
+
+  /** Where the visitor is now: the host page's URL and title, … (the widget sends every page change). */
+  router.put('/session/:id/context', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const context = parseInput(pageContextSchema, ctx.request.body, 'body');
+    enforceRateLimit(contextLimiter, `session:${sessionId}`);
+    await services.sessions.updateContext(sessionId, context);
+    ctx.status = 204;
+  });
+
+  /**
+   * The host site identified the visitor (`Switchboard.identify`): with the right hash, the answer is the
+   * credentials of the identity's one session (this one, or the one the id already has). The hash is
+   * checked before anything is read or written; a refusal changes nothing.
+   */
+  router.post('/session/:id/identify', auth, async (ctx) => {
+    const sessionId = await ownSessionId(ctx);
+    const input = parseInput(identifyRequestSchema, ctx.request.body, 'body');
+    enforceRateLimit(identifyLimiter, `session:${sessionId}`);
+    identities.verify(input.id, input.hash);
+    const identified = await services.sessions.identify(sessionId, {
+      externalId: input.id,
+      name: input.name,
+      email: input.email,
+    });
+    ctx.body = {
+      session_id: identified,
+      access_token: await tokens.sign(identified),
+    } satisfies IdentifyResponse;
+  });
 
   router.get('/session/:id', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);

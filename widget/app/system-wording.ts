@@ -1,16 +1,24 @@
+import type { MessageView } from '../../contract/api.ts';
 import type { ChatStrings } from '../i18n/strings.ts';
 
 /**
- * System messages in the visitor's words and language. The server stores them in English, written for
- * both sides ("Conversation closed by the visitor"); the few it writes are recognised here, in this one
- * place, and anything else is shown as the server wrote it.
+ * A system message in the visitor's words and language, from its event code and parameters (the server
+ * sends both with every system message). A code this widget does not know, or no code, shows the body the
+ * server wrote (English).
  */
-export function systemWording(body: string, strings: ChatStrings): string {
-  if (body === 'Conversation closed by the visitor') return strings.youEnded;
-  const closedBy = /^Conversation closed by (.+)$/.exec(body)?.[1];
-  if (closedBy) return strings.agentEnded(closedBy);
-  const joined = /^(.+) joined the conversation$/.exec(body)?.[1];
-  if (joined) return strings.agentJoined(joined);
-  if (body.startsWith('All our agents are busy right now.')) return strings.agentsBusy;
-  return body;
+export function systemWording(message: Pick<MessageView, 'body' | 'event'>, strings: ChatStrings): string {
+  const event = message.event;
+  const agentName = event?.params.agent_name || strings.agent;
+  switch (event?.code) {
+    case 'agent_joined':
+      return strings.agentJoined(agentName);
+    case 'closed_by_visitor':
+      return strings.youEnded;
+    case 'closed_by_agent':
+      return strings.agentEnded(agentName);
+    case 'contact_requested':
+      return strings.agentsBusy;
+    default:
+      return message.body;
+  }
 }

@@ -9,7 +9,23 @@ export type ChatToHost =
   | { protocol: typeof PROTOCOL; type: 'close' }
   | { protocol: typeof PROTOCOL; type: 'unread'; count: number };
 
-export type HostToChat = { protocol: typeof PROTOCOL; type: 'visibility'; open: boolean };
+/** The host page as the loader sees it: where the visitor is now, and where their visit began. */
+export type HostPage = {
+  url: string;
+  title: string;
+  /** The visit's referrer (document.referrer of its first page). */
+  referrer: string;
+  /** The first page of the visit (its UTM parameters count). */
+  landing: string;
+};
+
+/** What the host site passes to `Switchboard.identify()`: `hash` = hex HMAC-SHA256 of `id` (IDENTITY_SECRET). */
+export type HostIdentity = { id: string; name?: string; email?: string; hash: string };
+
+export type HostToChat =
+  | { protocol: typeof PROTOCOL; type: 'visibility'; open: boolean }
+  | { protocol: typeof PROTOCOL; type: 'page'; page: HostPage }
+  | { protocol: typeof PROTOCOL; type: 'identify'; identity: HostIdentity };
 
 export function isProtocolMessage<T extends { type: string }>(data: unknown): data is T {
   return (

@@ -3,6 +3,8 @@ import { resolveColor, textOn, toHex } from '../theme/contrast.ts';
 import {
   type ChatToHost,
   DEFAULT_COLOR,
+  type HostIdentity,
+  type HostPage,
   type HostToChat,
   isProtocolMessage,
   PROTOCOL,
@@ -16,7 +18,10 @@ import {
  * `data-greeting` for a small teaser bubble over the launcher). It draws the launcher in a shadow root
  * and, on first open, the chat in an iframe from the server's origin, so the host page's CSS and scripts
  * cannot reach the chat or the visitor's token. Host page API: `window.Switchboard.open() / close() /
- * toggle() / on('unread', fn)`, and the `switchboard:unread` event on `window`.
+ * toggle() / on('unread', fn) / identify({ id, name, email, hash })`, and the `switchboard:unread` event on
+ * `window`. The chat hears where the visitor is (URL and title, also after SPA navigation; the visit's
+ * referrer and landing page). While the tab is hidden, a new agent message shows in the page's title
+ * ("(1) New message — …") and, with `data-sound="on"`, beeps.
  */
 
 type UnreadListener = (count: number) => void;
@@ -27,6 +32,7 @@ type SwitchboardApi = {
   readonly isOpen: boolean;
   readonly unread: number;
   on(event: 'unread', listener: UnreadListener): () => void;
+  identify(identity: HostIdentity): void;
 };
 
 declare global {
@@ -36,6 +42,7 @@ declare global {
 }
 
 const TEASER_SEEN = 'switchboard:teaser-seen';
+const VISIT = 'switchboard:visit';
 
 function storedFlag(key: string) {
   try {
@@ -43,6 +50,34 @@ function storedFlag(key: string) {
   } catch {
     return false;
   }
+}
+
+/** The visit's first page and referrer, kept for the tab (sessionStorage) so later pages still know them. */
+function visitStart(): [landing: string, referrer: string] {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(VISIT) as string);
+    if (Array.isArray(stored)) return stored as [string, string];
+  } catch {}
+  const start: [string, string] = [location.href, document.referrer];
+  try {
+    sessionStorage.setItem(VISIT, JSON.stringify(start));
+  } catch {}
+  return start;
+}
+
+/** A short beep (WebAudio, no file): a new message while the tab is hidden, with `data-sound="on"`. */
+function beep() {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.value = 0.1;
+    tone.connect(gain).connect(audio.destination);
+    tone.onended = () => audio.close();
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+  } catch {}
 }
 
 function storeFlag(key: string) {
@@ -66,6 +101,9 @@ function install(script: HTMLScriptElement): SwitchboardApi {
   const greeting = script.dataset.greeting?.trim().slice(0, 200);
   const language = pickLanguage(script.dataset.lang, document.documentElement.lang, navigator.language);
   const text = launcherStrings[language];
+  const sound = script.dataset.sound === 'on';
+  const newMessage = language === 'ru' ? 'Новое сообщение' : 'New message';
+  const [landing, referrer] = visitStart();
 
   const host = document.createElement('div');
   host.setAttribute('data-switchboard', '');
@@ -118,10 +156,55 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
   let isOpen = false;
   let unread = 0;
   const listeners = new Set<UnreadListener>();
+  let identity: HostIdentity | undefined;
+  /** The page's own title while the unread notice stands in for it (the tab is hidden). */
+  let pageTitle: string | undefined;
+  let shownTitle = '';
+  let sentPage = '';
 
   const post = (message: HostToChat) => {
     if (chatReady) frame?.contentWindow?.postMessage(message, serverOrigin);
   };
+  const hidden = () => document.visibilityState === 'hidden';
+  // A message that comes while the tab is hidden is unread even with the chat open.
+  const postVisibility = () => post({ protocol: PROTOCOL, type: 'visibility', open: isOpen && !hidden() });
+  const sendPage = () => {
+    const page: HostPage = { url: location.href, title: pageTitle ?? document.title, referrer, landing };
+    const key = JSON.stringify(page);
+    if (chatReady && key !== sentPage) {
+      sentPage = key;
+      post({ protocol: PROTOCOL, type: 'page', page });
+    }
+  };
+  // SPA navigation: pushState / replaceState / back and forward / hash links. Titles often change just
+  // after the URL, so the page is sent again a moment later (unchanged pages are not sent twice).
+  const navigated = () => {
+    sendPage();
+    setTimeout(sendPage, 500);
+  };
+  for (const name of ['pushState', 'replaceState'] as const) {
+    const original = history[name];
+    history[name] = function (this: History, ...args: Parameters<History['pushState']>) {
+      original.apply(this, args);
+      navigated();
+    };
+  }
+  window.addEventListener('popstate', navigated);
+  window.addEventListener('hashchange', navigated);
+  const restoreTitle = () => {
+    if (pageTitle !== undefined && document.title === shownTitle) document.title = pageTitle;
+    pageTitle = undefined;
+  };
+  const notifyUnread = (grew: boolean) => {
+    if (!hidden() || unread === 0) return restoreTitle();
+    pageTitle ??= document.title;
+    shownTitle = document.title = `(${unread}) ${newMessage} — ${pageTitle}`;
+    if (grew && sound) beep();
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (!hidden()) restoreTitle();
+    postVisibility();
+  });
   const render = () => {
     launcher.setAttribute('aria-label', isOpen ? text.close : text.open);
     launcher.setAttribute('aria-expanded', String(isOpen));
@@ -156,7 +239,7 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     if (open && teaserWanted) dismissTeaser();
     fitToViewport();
     render();
-    post({ protocol: PROTOCOL, type: 'visibility', open });
+    postVisibility();
     if (open) frame.focus();
     else launcher.focus();
   };
@@ -167,12 +250,17 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     const message = event.data;
     if (message.type === 'ready') {
       chatReady = true;
-      post({ protocol: PROTOCOL, type: 'visibility', open: isOpen });
+      sentPage = '';
+      postVisibility();
+      sendPage();
+      if (identity) post({ protocol: PROTOCOL, type: 'identify', identity });
     } else if (message.type === 'close') {
       setOpen(false);
     } else if (message.type === 'unread' && Number.isInteger(message.count) && message.count !== unread) {
+      const grew = message.count > unread;
       unread = Math.max(0, message.count);
       render();
+      notifyUnread(grew);
       for (const listener of listeners) listener(unread);
       window.dispatchEvent(new CustomEvent('switchboard:unread', { detail: { count: unread } }));
     }
@@ -212,6 +300,10 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     on(event, listener) {
       if (event === 'unread') listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    identify({ id, name, email, hash }) {
+      identity = { id: String(id), name, email, hash: String(hash) };
+      post({ protocol: PROTOCOL, type: 'identify', identity });
     },
   };
 }

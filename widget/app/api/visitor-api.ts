@@ -4,7 +4,10 @@ import type {
   ConversationResponse,
   CreateSessionResponse,
   ErrorResponse,
+  IdentifyRequest,
+  IdentifyResponse,
   MessageResponse,
+  PageContext,
   SendMessageResponse,
   WidgetConfigResponse,
 } from '../../../contract/api.ts';
@@ -56,8 +59,16 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
   return {
     config: () => json<WidgetConfigResponse>('/api/config'),
 
-    createSession: (details: { locale?: string; referer?: string }) =>
+    createSession: (details: { locale?: string; referer?: string; context?: PageContext }) =>
       json<CreateSessionResponse>('/api/session', post(details)),
+
+    /** Where the visitor is now (the host page changed). */
+    updateContext: (auth: VisitorCredentials, context: PageContext) =>
+      request(`${sessionPath(auth)}/context`, { method: 'PUT', body: JSON.stringify(context) }, auth),
+
+    /** The host site identified the visitor: answers the credentials of the identity's one session. */
+    identify: (auth: VisitorCredentials, identity: IdentifyRequest) =>
+      json<IdentifyResponse>(`${sessionPath(auth)}/identify`, post(identity), auth),
 
     conversation: (auth: VisitorCredentials, after?: number) =>
       json<ConversationResponse>(

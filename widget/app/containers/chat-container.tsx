@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
 import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_TYPES } from '../../../contract/limits.ts';
+import { categoryLabel } from '../../i18n/category-labels.ts';
 import type { ChatStrings } from '../../i18n/strings.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
 import { useAutoScroll } from '../hooks/use-auto-scroll.ts';
@@ -114,7 +115,8 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
 
   const askRating = ticket?.status === 'closed' && !startingNew;
   const offerCategories = !ticketOpen && !askRating && pending === 0 && (config.categories?.length ?? 0) > 0;
-  const askContact = ticketOpen && ticket.contact_requested && conversation.contact === null;
+  // Once an agent has joined, the contact details asked for while nobody could answer are not needed.
+  const askContact = ticket?.status === 'open' && ticket.contact_requested && conversation.contact === null;
 
   const startEditing = (message: MessageView) => {
     setEditing(message);
@@ -136,6 +138,7 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
     if (!taken) return;
     outgoing.send({ ...taken, category: ticketOpen ? undefined : (category ?? undefined) });
   };
+  const labelOf = (key: string) => categoryLabel(config.categories ?? [], key, language);
   const pickCategory = (picked: string | null) => {
     setCategory(picked);
     inputRef.current?.focus();
@@ -293,16 +296,20 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
           }}
           onReact={(messageId, emoji) => void messageActions.react(messageId, emoji)}
           typing={conversation.typing}
+          categoryLabel={labelOf}
         />
         {ticket?.status === 'open' && <SystemLine text={strings.waiting} />}
       </MessageList>
 
       {offerCategories && config.categories && (
+        // The picker shows and answers labels; the category sent is the chosen label's key.
         <CategoryPicker
           title={strings.pickCategory}
-          categories={config.categories}
-          selected={category}
-          onSelect={pickCategory}
+          categories={config.categories.map((option) => labelOf(option.key))}
+          selected={category === null ? null : labelOf(category)}
+          onSelect={(label) =>
+            pickCategory(config.categories?.find((option) => labelOf(option.key) === label)?.key ?? null)
+          }
         />
       )}
       {askContact && (

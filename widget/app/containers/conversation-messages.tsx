@@ -31,6 +31,8 @@ export type ConversationMessagesProps = {
   onReact(messageId: number, emoji: string | null): void;
   /** The agent who is typing, if one is. */
   typing: string | null;
+  /** A category's label in the visitor's language (default: the key itself). */
+  categoryLabel?(key: string): string;
 };
 
 /**
@@ -89,9 +91,9 @@ export function ConversationMessages(props: ConversationMessagesProps) {
         return (
           <Fragment key={message.id}>
             {day && <Divider text={day} />}
-            {category && <SystemLine text={strings.topic(category)} />}
+            {category && <SystemLine text={strings.topic(props.categoryLabel?.(category) ?? category)} />}
             {message.sender === 'system' ? (
-              <SystemLine text={systemWording(message.body, strings)} time={time} />
+              <SystemLine text={systemWording(message, strings)} time={time} />
             ) : (
               <MessageBubble
                 mine={message.sender === 'visitor'}

@@ -1,4 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PageContext } from '../../../contract/api.ts';
+import type { HostIdentity } from '../../loader/protocol.ts';
 import type { VisitorApi, VisitorCredentials } from '../api/visitor-api.ts';
 
 const STORAGE_KEY = 'switchboard:session';
@@ -7,11 +9,18 @@ const STORAGE_KEY = 'switchboard:session';
 export type SessionStore = {
   load(): VisitorCredentials | null;
   save(value: VisitorCredentials | null): void;
+  /** Hears every save (the session created, renewed or switched to an identified visitor's). */
+  subscribe?(listener: (value: VisitorCredentials | null) => void): () => void;
 };
 
 export function browserSessionStore(storage: Storage | undefined = safeLocalStorage()): SessionStore {
   let memory: VisitorCredentials | null = null;
+  const listeners = new Set<(value: VisitorCredentials | null) => void>();
   return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     load() {
       try {
         const raw = storage?.getItem(STORAGE_KEY);
@@ -26,6 +35,7 @@ export function browserSessionStore(storage: Storage | undefined = safeLocalStor
     },
     save(value) {
       memory = value;
+      for (const listener of listeners) listener(value);
       try {
         if (value) storage?.setItem(STORAGE_KEY, JSON.stringify(value));
         else storage?.removeItem(STORAGE_KEY);
@@ -79,4 +89,63 @@ export function useVisitorSession(api: VisitorApi, store: SessionStore, details:
   const retry = useCallback(() => setAttempt((count) => count + 1), []);
 
   return { credentials, failed, renew, retry };
+}
+
+/**
+ * Keeps the server told about the host page and the identified visitor, beside the chat: every page change
+ * goes to PUT /api/session/:id/context (at most one a second), and an identity from
+ * `Switchboard.identify()` to POST /api/session/:id/identify. When the identity already has a session (the
+ * visitor's history from another device), its credentials replace this one's in the store and
+ * `generation` grows: the chat starts again on that session. A refused identity changes nothing.
+ */
+export function useSessionSync(
+  api: VisitorApi,
+  store: SessionStore,
+  { context, identity }: { context: PageContext | null; identity: HostIdentity | null },
+) {
+  const [credentials, setCredentials] = useState(() => store.load());
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => store.subscribe?.(setCredentials), [store]);
+  const sessionId = credentials?.sessionId;
+  const latest = useRef(credentials);
+  latest.current = credentials;
+
+  useEffect(() => {
+    const auth = latest.current;
+    if (!sessionId || !auth || !context) return;
+    const timer = setTimeout(() => {
+      api.updateContext(auth, context).catch(() => {
+        // the next page change tries again
+      });
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [api, sessionId, context]);
+
+  /** `sessionId|identity` pairs already settled, so a switch or a reload does not ask twice. */
+  const settled = useRef(new Set<string>());
+  useEffect(() => {
+    const auth = latest.current;
+    if (!sessionId || !auth || !identity) return;
+    const identityKey = JSON.stringify(identity);
+    if (settled.current.has(`${sessionId}|${identityKey}`)) return;
+    let cancelled = false;
+    api
+      .identify(auth, identity)
+      .then((answer) => {
+        settled.current.add(`${sessionId}|${identityKey}`);
+        settled.current.add(`${answer.session_id}|${identityKey}`);
+        if (cancelled || answer.session_id === sessionId) return;
+        store.save({ sessionId: answer.session_id, token: answer.access_token });
+        setGeneration((count) => count + 1);
+      })
+      .catch((error: Error) => {
+        settled.current.add(`${sessionId}|${identityKey}`);
+        console.warn(`Switchboard.identify was refused: ${error.message}`);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, store, sessionId, identity]);
+
+  return { generation };
 }

@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'react';
+import type { CategoryOption } from '../../../contract/api.ts';
 import { DEFAULT_EDIT_WINDOW_SECONDS } from '../../../contract/limits.ts';
+import { categoryOptionsOf } from '../../i18n/category-labels.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
 
 type WidgetConfig = {
-  categories: string[] | null;
+  /** Keys and labels; the key is what a message's `category` carries. */
+  categories: CategoryOption[] | null;
   typicalReplySeconds: number | null;
   editWindowSeconds: number;
 };
@@ -25,7 +28,7 @@ export function useWidgetConfig(api: VisitorApi) {
       (loaded) =>
         !cancelled &&
         setConfig({
-          categories: loaded.categories,
+          categories: categoryOptionsOf(loaded),
           typicalReplySeconds: loaded.typical_reply_seconds ?? null,
           editWindowSeconds: loaded.edit_window_seconds ?? DEFAULT_EDIT_WINDOW_SECONDS,
         }),
