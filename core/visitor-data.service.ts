@@ -17,6 +17,12 @@ export type VisitorExport = {
     referrer: string | null;
     user_agent: string | null;
     contact: { email: string | null; phone: string | null } | null;
+    /** Who the host site said the visitor is (`Switchboard.identify`), or null. */
+    identity: { id: string; name: string | null; email: string | null } | null;
+    /** The last page the visitor was on, the landing page's UTM parameters, their time zone. */
+    page: { url: string; title: string | null } | null;
+    utm: Record<string, string> | null;
+    time_zone: string | null;
   };
   tickets: {
     id: number;
@@ -128,6 +134,16 @@ export function createVisitorDataService({ em, outbox }: { em: EntityManager; ou
           referrer: session.referer ?? null,
           user_agent: session.userAgent ?? null,
           contact: toContactView(session),
+          identity: session.externalId
+            ? {
+                id: session.externalId,
+                name: session.visitorName ?? null,
+                email: session.visitorEmail ?? null,
+              }
+            : null,
+          page: session.pageUrl ? { url: session.pageUrl, title: session.pageTitle ?? null } : null,
+          utm: session.utm ?? null,
+          time_zone: session.timeZone ?? null,
         },
         tickets: tickets.map((ticket) => ({
           id: ticket.id,

@@ -6,13 +6,17 @@ import { startTestApp, type TestApp } from './support/test-app.ts';
 
 /** Issue 14 §4: where the visitor is (page context) and who they are (identify). */
 const SECRET = 'identity-secret-identity-secret-0123456789';
+const ADMIN_TOKEN = 'admin-token-0123456789';
 
 let app: TestApp;
 let noSecret: TestApp;
 let http: ReturnType<typeof httpClient>;
 
 beforeAll(async () => {
-  [app, noSecret] = await Promise.all([startTestApp({ IDENTITY_SECRET: SECRET }), startTestApp()]);
+  [app, noSecret] = await Promise.all([
+    startTestApp({ IDENTITY_SECRET: SECRET, ADMIN_TOKEN }),
+    startTestApp(),
+  ]);
   http = httpClient(app.url);
 });
 afterAll(async () => {
@@ -167,6 +171,17 @@ describe(`identified visitors on ${databaseKind}`, () => {
     expect(anonymous.body.messages.map((m: { body: string }) => m.body)).toEqual(['Anonymous on the phone']);
     expect((await http.get(`/api/session/${laptop.sessionId}`, { token: phone.token })).status).toBe(404);
     expect(await sessionRow(app, phone.sessionId)).toMatchObject({ external_id: null });
+
+    // The visitor's data export names who the site said they are.
+    const exported = await http.get(`/api/admin/sessions/${laptop.sessionId}/export`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    expect(exported.status).toBe(200);
+    expect(exported.body.session.identity).toEqual({
+      id: 'user-42',
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+    });
   });
 
   it('gives a session of another identity a new session rather than moving it', async () => {
