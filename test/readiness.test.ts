@@ -96,7 +96,9 @@ describe('Telegram trouble in the log and on /readyz, as `npm start` runs (PGlit
       9_000,
     );
     expect(JSON.stringify(process.output())).not.toContain('TEST-token-for-an-unreachable-api');
-  }, 30_000);
+    // Room for a real process's start on a fresh PGlite data directory on a busy 2-core machine (5–15 s)
+    // before the 5 s + 10 s of retries this test waits through.
+  }, 60_000);
 
   it('a token Telegram refuses: one line of advice without a stack, no retries; /readyz 503', async () => {
     fake = await startFakeTelegram();
