@@ -339,7 +339,10 @@ describe.skipIf(databaseKind !== 'postgresql')(
       expect(
         refused.filter((o) => o.status !== 503 || o.code !== 'service_unavailable' || !o.retryAfter),
       ).toEqual([]);
-      expect(acknowledged.length).toBeGreaterThan(5);
+      // Some writes got through, so the check below has something to check. How many depends on the
+      // machine (how long a transaction takes against kills every 50–150 ms: 281–393 of ~400 on one
+      // machine, 3–6 of ~100 on another): a figure for the log, not a pass mark.
+      expect(acknowledged.length).toBeGreaterThan(0);
 
       // The database holds every acknowledged message and no refused one.
       const reader = new pg.Client({ connectionString: databaseUrl });
