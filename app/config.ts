@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TICKET_THREAD_MODES } from '../bot/ticket-threads.ts';
 import { parseCategories } from './categories.ts';
+import { parseCategorySkills } from './category-skills.ts';
 
 /** Everything the app reads from the environment, parsed once at start (DESIGN.md §7). */
 export type Config = z.infer<typeof configSchema>;
@@ -133,6 +134,30 @@ const configSchema = z
     HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: positiveInt(5),
     DELIVERY_DELAY_ALERT_SECONDS: nonNegativeNumber(120),
     READINESS_TELEGRAM_GRACE_SECONDS: nonNegativeNumber(60),
+    // Presence (issue 13 §1–2): not seen this long → away; the skills each category needs; the Mini App's
+    // short name for direct links (unset: the bot's main Mini App, t.me/<bot>?startapp=…).
+    AGENT_AWAY_AFTER_MINUTES: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number(notANumber).positive('must be greater than 0').default(15),
+    ),
+    CATEGORY_SKILLS: z.preprocess(emptyAsUndefined, z.string().default('')).transform((value, ctx) => {
+      const parsed = parseCategorySkills(value);
+      if ('map' in parsed) return parsed.map;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    }),
+    MINIAPP_SHORT_NAME: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_]{3,30}$/, 'must be the short name from @BotFather (3–30 of A-Z, a-z, 0-9, _)')
+        .optional(),
+    ),
+    // Auto-assignment (issue 13 §2): offers to the least-loaded online agent with the skill, who accepts
+    // or passes within OFFER_SECONDS; an agent is offered no more while holding MAX_OPEN_TICKETS_PER_AGENT.
+    ASSIGNMENT: z.preprocess(emptyAsUndefined, z.enum(['manual', 'auto']).default('manual')),
+    MAX_OPEN_TICKETS_PER_AGENT: positiveInt(5),
+    OFFER_SECONDS: positiveInt(60),
     CATEGORIES: z
       .preprocess(emptyAsUndefined, z.string().default('General,Billing,Technical'))
       .transform((value, ctx) => {
@@ -242,6 +267,16 @@ const configSchema = z
       categories: env.CATEGORIES.map((category) => category.key),
       /** The same, with their labels per language (GET /api/config). */
       categoryOptions: env.CATEGORIES,
+      presence: {
+        awayAfterMs: Math.round(env.AGENT_AWAY_AFTER_MINUTES * 60_000),
+        categorySkills: env.CATEGORY_SKILLS,
+        miniappShortName: env.MINIAPP_SHORT_NAME,
+      },
+      assignment: {
+        mode: env.ASSIGNMENT,
+        capacity: env.MAX_OPEN_TICKETS_PER_AGENT,
+        offerSeconds: env.OFFER_SECONDS,
+      },
       logLevel: env.LOG_LEVEL,
     };
   });

@@ -21,6 +21,7 @@ import { resolveJwtSecret } from './jwt-secret.ts';
 import type { Logger } from './logger.ts';
 import { startMediaHousekeeping } from './media-housekeeping.ts';
 import { ensurePortFree } from './port-probe.ts';
+import { startPresenceWatch } from './presence-watch.ts';
 import { botReadiness, cachedFor, telegramNotConfigured } from './readiness.ts';
 import { retryInBackground } from './retry.ts';
 import { createTelegramStatus, explainTelegramConnectFailure } from './telegram-status.ts';
@@ -103,6 +104,7 @@ export async function startSwitchboard(
       databaseUrl: database.kind === 'postgresql' ? database.url : undefined,
       logger,
       afterHoursSeconds: Math.ceil(config.afterHoursMinutes * 60),
+      offerSeconds: config.assignment.offerSeconds,
       metrics: metrics?.jobs,
       allInGroup: config.telegram.ticketThreads === 'group-topics',
     });
@@ -118,6 +120,12 @@ export async function startSwitchboard(
     bus: metrics ? metrics.countingMessages(bus) : bus,
     outbox: jobs?.outbox ?? noOutbox,
     editWindowMs: config.messageEditWindowMs,
+    presence: { awayAfterMs: config.presence.awayAfterMs, categorySkills: config.presence.categorySkills },
+    assignment: {
+      mode: config.assignment.mode,
+      capacity: config.assignment.capacity,
+      offerMs: config.assignment.offerSeconds * 1000,
+    },
   });
 
   // One support-group reader (with its cache) for the bot and /readyz; the backlog for /readyz, the Mini
@@ -156,6 +164,7 @@ export async function startSwitchboard(
           deliveries,
           // Telegram opens only https Web Apps.
           miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
+          miniappShortName: config.presence.miniappShortName,
           metrics: metrics?.bot,
         });
         if (shuttingDown) {
@@ -214,6 +223,7 @@ export async function startSwitchboard(
           connected: () => telegram !== undefined,
           agentStatus: (userId) => (telegram as TelegramBot).agentStatus(userId),
           botUsername: () => telegram?.username ?? null,
+          isGroupAdmin: async (userId) => (telegram ? telegram.isGroupAdmin(userId) : false),
         }
       : undefined,
     telegram: botToken
@@ -229,6 +239,8 @@ export async function startSwitchboard(
   resynchronise = () => eventStreams.closeAll();
   openEventStreams = () => eventStreams.size;
 
+  // Working hours starting and ending, agents going quiet: the unclaimed cards' "online" line follows.
+  const presenceWatch = startPresenceWatch({ orm, services, logger });
   const housekeeping = startMediaHousekeeping({
     orm,
     services,
@@ -282,6 +294,7 @@ export async function startSwitchboard(
       };
       await Promise.all([drainRequests(), telegram?.stop()]);
       await housekeeping.stop();
+      await presenceWatch.stop();
       await jobs?.stop();
       await crossInstanceBus?.stop();
       await orm.close();
@@ -302,6 +315,8 @@ export async function startSwitchboard(
     eventStreams,
     /** Removes expired media and stale incoming files now (it also runs at start and hourly). */
     sweepMedia: housekeeping.sweepNow,
+    /** Refreshes the unclaimed cards now if who is online changed (it also runs every 30 s). */
+    checkPresence: presenceWatch.checkNow,
     /** The bot, once it reached Telegram. */
     get telegram() {
       return telegram;

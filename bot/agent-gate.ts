@@ -39,6 +39,8 @@ export function createAgentGate({
       name: displayName(user),
       tgUsername: user.username,
     });
+    // "Last seen" for presence (at most one write a minute per agent).
+    await services.presence.seen(ctx.agent.id);
     await next();
   };
 

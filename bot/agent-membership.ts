@@ -23,24 +23,37 @@ export function createAgentMembership({
   supportGroup: SupportGroup;
   cacheMs?: number;
 }) {
-  const cache = new Map<string, { member: boolean; until: number }>();
+  const cache = new Map<string, { member: boolean; admin: boolean; until: number }>();
 
-  const isMember = async (groupId: number, userId: number) => {
+  const lookUp = async (groupId: number, userId: number) => {
     // Keyed by group too: binding another group (/setup) must not reuse the old answers.
     const key = `${groupId}:${userId}`;
     const hit = cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.member;
+    if (hit && hit.until > Date.now()) return hit;
     const status = await api.getChatMember(groupId, userId);
     const member = MEMBER_STATUSES.has(status.status) || (status.status === 'restricted' && status.is_member);
-    cache.set(key, { member, until: Date.now() + cacheMs });
-    return member;
+    const entry = {
+      member,
+      admin: status.status === 'creator' || status.status === 'administrator',
+      until: Date.now() + cacheMs,
+    };
+    cache.set(key, entry);
+    return entry;
   };
+  const isMember = async (groupId: number, userId: number) => (await lookUp(groupId, userId)).member;
 
   return {
     async status(userId: number): Promise<AgentStatus> {
       const groupId = await supportGroup.chatId();
       if (!groupId) return 'no_group';
       return (await isMember(groupId, userId)) ? 'agent' : 'not_member';
+    },
+
+    /** An administrator (or the creator) of the support group: the team's admins (set anyone's skills). */
+    async isAdmin(userId: number): Promise<boolean> {
+      const groupId = await supportGroup.chatId();
+      if (!groupId) return false;
+      return (await lookUp(groupId, userId)).admin;
     },
   };
 }

@@ -7,15 +7,21 @@ import { createAgentGate } from './agent-gate.ts';
 import { createAgentMembership } from './agent-membership.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
+import { cannedInlineFeature } from './features/canned-inline.ts';
 import { claimFeature } from './features/claim.ts';
 import { CLOSE_CONVERSATION, closeFeature, closeTicketConversation } from './features/close.ts';
 import { groupTopicsFeature } from './features/group-topics.ts';
+import { handOverFeature } from './features/hand-over.ts';
 import { helpFeature } from './features/help.ts';
 import { messageChangesFeature } from './features/message-changes.ts';
+import { notesFeature } from './features/notes.ts';
+import { offersFeature } from './features/offers.ts';
+import { presenceFeature } from './features/presence.ts';
 import { queueFeature } from './features/queue.ts';
 import { relayFeature } from './features/relay.ts';
 import { setupFeature } from './features/setup.ts';
 import { switchFeature } from './features/switch.ts';
+import { tagsFeature } from './features/tags.ts';
 import { ignoreHarmlessErrors } from './harmless-errors.ts';
 import {
   answerUnknownCallbacks,
@@ -36,6 +42,8 @@ export const ALLOWED_UPDATES = [
   'callback_query',
   'my_chat_member',
   'message_reaction',
+  // Canned replies through inline mode (@BotFather /setinline).
+  'inline_query',
 ] as const;
 
 /** Methods that count against Telegram's message limits (30/s overall, 1/s per chat, 20/min per group). */
@@ -106,10 +114,21 @@ export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
 
   bot.use(setupFeature(deps));
   bot.use(claimFeature(deps, requireAgent, deps.ticketThreads));
+  bot.use(offersFeature(deps, requireAgent, deps.ticketThreads));
   // Edits and reactions of agents, in their chats and in group topics.
   bot.use(messageChangesFeature(deps, requireAgent));
 
   const ticketOf = createTicketRouting({ services: deps.services, mode: deps.ticketThreads });
+  // /online, /away, /offline and /priority: before the DM relay and the group topics, which take other text.
+  bot.use(presenceFeature(deps, ticketOf, requireAgent));
+  // `/note` in a ticket's thread (before the relay and the group topics, which take other text) and
+  // canned replies through inline mode.
+  bot.use(notesFeature(deps, ticketOf, requireAgent));
+  // `/tag` and `/untag` in a ticket's thread (issue 13 §5).
+  bot.use(tagsFeature(deps, ticketOf, requireAgent));
+  bot.use(cannedInlineFeature(deps, requireAgent));
+  // `/transfer` in the agent's chat and in group topics (before the relay, which passes commands on).
+  bot.use(handOverFeature(deps, requireAgent, ticketOf));
   const dm = bot.chatType('private').use(requireAgent);
   const { feature: switching, switcher } = switchFeature(deps);
   dm.use(helpFeature());

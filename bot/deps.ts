@@ -19,6 +19,8 @@ export type BotDeps = {
   media: MediaStore;
   /** The Mini App's https URL, for the menu button and /queue; absent when MINIAPP_URL is not https. */
   miniappUrl?: string;
+  /** MINIAPP_SHORT_NAME: the Mini App's direct-link name (t.me/<bot>/<name>); unset → the main Mini App. */
+  miniappShortName?: string;
   /** Telegram deliveries still waiting, for /queue's warning when they back up. */
   deliveries?: () => Promise<DeliveryStatus>;
   /** Counters for /metrics; absent when metrics are off. */

@@ -54,13 +54,30 @@ export async function startTelegramBot(
       { command: 'tickets', description: 'Your open tickets — switch the active one' },
       { command: 'queue', description: 'Tickets waiting for an agent' },
       { command: 'close', description: 'Close the active ticket' },
+      { command: 'transfer', description: 'Hand a ticket to a teammate or back to the queue' },
+      { command: 'online', description: 'Set yourself online' },
+      { command: 'away', description: 'Set yourself away' },
+      { command: 'offline', description: 'Set yourself offline' },
+      { command: 'priority', description: 'Set the ticket’s priority: high, normal or low' },
+      { command: 'note', description: 'An internal note on the ticket (agents only)' },
+      { command: 'tag', description: 'Tag the ticket (or show its tags)' },
+      { command: 'untag', description: 'Remove a tag from the ticket' },
       { command: 'help', description: 'How this works' },
     ],
     { scope: { type: 'all_private_chats' } },
   );
-  await bot.api.setMyCommands([{ command: 'setup', description: 'Make this group the support group' }], {
-    scope: { type: 'all_group_chats' },
-  });
+  await bot.api.setMyCommands(
+    [
+      { command: 'setup', description: 'Make this group the support group' },
+      { command: 'note', description: 'An internal note on this topic’s ticket (agents only)' },
+      { command: 'transfer', description: 'Hand this topic’s ticket to a teammate or the queue' },
+      { command: 'tag', description: 'Tag this topic’s ticket (or show its tags)' },
+      { command: 'untag', description: 'Remove a tag from this topic’s ticket' },
+    ],
+    {
+      scope: { type: 'all_group_chats' },
+    },
+  );
   await setMenuButton(bot.api, deps);
 
   let polling: ReturnType<typeof startPolling> | undefined;
@@ -76,7 +93,12 @@ export async function startTelegramBot(
   }
 
   const handleUpdate = webhookCallback(bot, 'koa');
-  const deliverJob = createOutboundHandler({ ...deps, api: bot.api, ticketThreads });
+  const deliverJob = createOutboundHandler({
+    ...deps,
+    api: bot.api,
+    ticketThreads,
+    botUsername: me.username,
+  });
   const showVisitorTyping = createTypingIndicator({
     api: bot.api,
     orm: deps.orm,
@@ -110,6 +132,9 @@ export async function startTelegramBot(
 
     /** Whether a Telegram user is an agent (a member of the support group); cached, shared with the bot. */
     agentStatus: (userId: number) => membership.status(userId),
+
+    /** Whether a Telegram user administers the support group (the team's admins); cached like membership. */
+    isGroupAdmin: (userId: number) => membership.isAdmin(userId),
 
     /** The event bus listener for what the bot shows live (the visitor typing); never throws. */
     onDomainEvent: showVisitorTyping,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { CLOSE_NOTE_MAX_LENGTH } from './agent-limits.ts';
+import { CLOSE_NOTE_MAX_LENGTH, HANDOVER_NOTE_MAX_LENGTH } from './agent-limits.ts';
 import { MESSAGE_MAX_LENGTH, messageViewSchema, ticketViewSchema } from './api.ts';
+import { ticketPrioritySchema } from './team-api.ts';
 import { text } from './text.ts';
 
 /**
@@ -10,12 +11,14 @@ import { text } from './text.ts';
  * Errors use the visitor API's one shape, `{ error: { code, message } }`.
  */
 
-export { AGENT_AUTH_SCHEME, CLOSE_NOTE_MAX_LENGTH } from './agent-limits.ts';
+export { AGENT_AUTH_SCHEME, CLOSE_NOTE_MAX_LENGTH, HANDOVER_NOTE_MAX_LENGTH } from './agent-limits.ts';
 
 /** A ticket in one of the queue's lists. */
 export const agentQueueItemSchema = z.object({
   id: z.number().int(),
   status: ticketViewSchema.shape.status,
+  /** low / normal / high: the lists show high first, then by age. */
+  priority: ticketPrioritySchema,
   category: z.string().nullable(),
   /** The visitor's first message (or "📎 Attachment"). */
   preview: z.string(),
@@ -46,6 +49,8 @@ export type AgentQueueResponse = z.infer<typeof agentQueueResponseSchema>;
 
 export const agentTicketViewSchema = ticketViewSchema.extend({
   mine: z.boolean(),
+  /** Agents only (never in the visitor's view). */
+  priority: ticketPrioritySchema,
   passed_by: z.array(z.string()),
   rating_comment: z.string().nullable(),
 });
@@ -118,7 +123,32 @@ export const agentCloseRequestSchema = z
   .strict();
 export type AgentCloseRequest = z.infer<typeof agentCloseRequestSchema>;
 
-/** claim, pass and close answer with the ticket's new state. */
+/**
+ * POST /api/agent/tickets/:id/transfer — the agent answering the ticket hands it to another agent (`to`: their
+ * id; they get the history and the note) or back to the queue (`to: "queue"`). Not theirs: 403.
+ */
+export const agentTransferRequestSchema = z
+  .object({
+    to: z.union([z.number().int().positive().max(2_147_483_647), z.literal('queue')]),
+    note: text({ max: HANDOVER_NOTE_MAX_LENGTH }).optional(),
+  })
+  .strict();
+export type AgentTransferRequest = z.infer<typeof agentTransferRequestSchema>;
+
+/** GET /api/agent/tickets/:id/transfer-candidates — who it can go to, advised order first. */
+export const transferCandidateSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  state: z.enum(['online', 'away', 'offline']),
+  /** Has the skill the ticket's category needs. */
+  skilled: z.boolean(),
+  open_tickets: z.number().int(),
+});
+export const transferCandidatesResponseSchema = z.object({ agents: z.array(transferCandidateSchema) });
+export type TransferCandidate = z.infer<typeof transferCandidateSchema>;
+export type TransferCandidatesResponse = z.infer<typeof transferCandidatesResponseSchema>;
+
+/** claim, pass, close and transfer answer with the ticket's new state. */
 export const agentTicketActionResponseSchema = z.object({ ticket: agentTicketViewSchema });
 export type AgentTicketActionResponse = z.infer<typeof agentTicketActionResponseSchema>;
 

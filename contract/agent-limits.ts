@@ -8,3 +8,6 @@ export const AGENT_AUTH_SCHEME = 'tma';
 
 /** The optional last note to the visitor when an agent closes a ticket. */
 export const CLOSE_NOTE_MAX_LENGTH = 1000;
+
+/** The optional note for the next owner when an agent hands a ticket over. */
+export const HANDOVER_NOTE_MAX_LENGTH = 1000;

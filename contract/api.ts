@@ -132,6 +132,15 @@ export const sendMessageRequestSchema = z
   .strict();
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 
+/**
+ * PUT /api/tickets/:id/category — the visitor changes what their conversation is about (a category key, or
+ * null for none) while it waits for an agent; once an agent has taken it: 409.
+ */
+export const setCategoryRequestSchema = z
+  .object({ category: text({ max: 64, nonBlank: true }).nullable() })
+  .strict();
+export type SetCategoryRequest = z.infer<typeof setCategoryRequestSchema>;
+
 /** The optional caption of an upload (multipart field `body`): may be empty, the file is the message. */
 export const mediaCaptionSchema = text({ max: MESSAGE_MAX_LENGTH });
 
@@ -169,13 +178,15 @@ export type ReactionView = z.infer<typeof reactionViewSchema>;
  * - `agent_joined`: an agent took the conversation (`agent_name`);
  * - `closed_by_visitor`: the visitor ended it;
  * - `closed_by_agent`: an agent ended it (`agent_name`);
- * - `contact_requested`: nobody is free (after hours): the visitor is asked for an email or phone number.
+ * - `contact_requested`: nobody is free (after hours): the visitor is asked for an email or phone number;
+ * - `returned_to_queue`: the agent handed the conversation back to the team: the next free agent takes it.
  */
 export const SYSTEM_EVENT_CODES = [
   'agent_joined',
   'closed_by_visitor',
   'closed_by_agent',
   'contact_requested',
+  'returned_to_queue',
 ] as const;
 export type SystemEventCode = (typeof SYSTEM_EVENT_CODES)[number];
 export const systemEventParamsSchema = z.object({ agent_name: z.string().optional() });

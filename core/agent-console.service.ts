@@ -19,6 +19,7 @@ const QUEUE_LIMIT = 500;
 type QueueRow = {
   id: number;
   status: Ticket['status'];
+  priority: Ticket['priority'];
   category: string | null;
   created_at: Date | string;
   assigned_agent_id: number | null;
@@ -55,6 +56,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
     return {
       ...toTicketView(ticket),
       mine: ticket.assignedAgent?.id === agentId,
+      priority: ticket.priority,
       passed_by: passes.map((pass) => pass.agent.name),
       rating_comment: ticket.ratingComment ?? null,
     };
@@ -64,7 +66,7 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
     /** Every not-closed ticket once, split into the lists the app shows; oldest first. */
     async queue(agentId: number): Promise<AgentQueueResponse> {
       const rows = await sql<QueueRow>(
-        `select t.id, t.status, t.category, t.created_at, t.assigned_agent_id, a.name as agent_name,
+        `select t.id, t.status, t.priority, t.category, t.created_at, t.assigned_agent_id, a.name as agent_name,
            floor(extract(epoch from (now() - t.created_at)))::int as age_seconds,
            (select case when m.body <> '' then m.body else '📎 Attachment' end from messages m
               where m.ticket_id = t.id and m.sender = 'visitor' order by m.id limit 1) as preview,
@@ -76,12 +78,14 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
            end as unread,
            (select max(m.created_at) from messages m where m.ticket_id = t.id) as last_message_at
          from tickets t left join agents a on a.id = t.assigned_agent_id
-         where t.status <> 'closed' order by t.id limit ?`,
+         where t.status <> 'closed'
+         order by (case t.priority when 'high' then 0 when 'normal' then 1 else 2 end), t.id limit ?`,
         [agentId, QUEUE_LIMIT],
       );
       const items: AgentQueueItem[] = rows.map((row) => ({
         id: row.id,
         status: row.status,
+        priority: row.priority,
         category: row.category,
         preview: row.preview ?? '',
         passes: row.passes,

@@ -25,11 +25,14 @@ export type TicketCard = {
   page: { url: string; title: string | null } | null;
   /** Who the host site says the visitor is (`Switchboard.identify`, verified). */
   identity: { name: string | null; email: string | null } | null;
+  /** low / normal / high (the card marks low and high). */
+  priority?: Ticket['priority'];
 };
 
 export type QueueEntry = {
   id: number;
   category: string | null;
+  priority?: Ticket['priority'];
   preview: string;
   passes: number;
   createdAt: Date;
@@ -64,6 +67,7 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
         id: ticket.id,
         status: ticket.status,
         category: ticket.category ?? null,
+        priority: ticket.priority,
         firstMessage: visitorMessages[0]?.body ?? '',
         latestMessage: visitorMessages.length > 1 ? (visitorMessages.at(-1)?.body ?? null) : null,
         visitorMessageCount: visitorMessages.length,
@@ -95,19 +99,22 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
       const rows = await sql<{
         id: number;
         category: string | null;
+        priority: Ticket['priority'];
         preview: string | null;
         passes: number;
         created_at: Date;
       }>(
-        `select t.id, t.category, t.created_at,
+        `select t.id, t.category, t.priority, t.created_at,
            (select m.body from messages m where m.ticket_id = t.id and m.sender = 'visitor' order by m.id limit 1) as preview,
            (select count(*)::int from passes p where p.ticket_id = t.id) as passes
-         from tickets t where t.status = 'open' order by t.id limit ?`,
+         from tickets t where t.status = 'open'
+         order by (case t.priority when 'high' then 0 when 'normal' then 1 else 2 end), t.id limit ?`,
         [limit],
       );
       return rows.map((row) => ({
         id: row.id,
         category: row.category,
+        priority: row.priority,
         preview: row.preview ?? '',
         passes: row.passes,
         createdAt: new Date(row.created_at),
@@ -123,7 +130,8 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
               and m.id > coalesce((select max(a.id) from messages a where a.ticket_id = t.id and a.sender = 'agent'), 0)
            ) as unread
          from tickets t join agents a on a.id = t.assigned_agent_id
-         where t.assigned_agent_id = ? and t.status = 'claimed' order by t.id`,
+         where t.assigned_agent_id = ? and t.status = 'claimed'
+         order by (case t.priority when 'high' then 0 when 'normal' then 1 else 2 end), t.id`,
         [agentId],
       );
       return rows.map((row) => ({ ...row, active: Boolean(row.active) }));

@@ -40,6 +40,13 @@ export class TicketNotClosed extends DomainError {
   }
 }
 
+/** The change is no longer possible: an agent has taken the ticket (409). */
+export class TicketAlreadyTaken extends DomainError {
+  constructor(ticketId: number) {
+    super('conflict', `Ticket #${ticketId} has been taken by an agent: its topic can no longer change`);
+  }
+}
+
 export class RateLimited extends DomainError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
@@ -67,3 +74,10 @@ export class EditWindowExpired extends DomainError {
 
 const formatWindow = (seconds: number) =>
   seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
+
+/** An auto-assignment offer is over (accepted, passed, expired or taken back): its buttons no longer work (409). */
+export class OfferEnded extends DomainError {
+  constructor(message: string) {
+    super('offer_ended', message);
+  }
+}

@@ -46,7 +46,7 @@ export function linkTelegramOrigin(tx: EntityManager, message: Message, origin: 
 /** `duplicate`: this Telegram message was stored before; nothing new was stored or published. */
 export type SentAgentMessage = SentMessage & { sessionId: string; duplicate: boolean };
 
-export function createMessageService({ em, bus, outbox }: ServiceDeps) {
+export function createMessageService({ em, bus, outbox, autoAssign = false }: ServiceDeps) {
   const publish = (sessionId: string, sent: SentMessage) => {
     if (sent.ticketCreated) bus.publish({ type: 'ticket.updated', sessionId, ticket: sent.ticket });
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
@@ -90,6 +90,8 @@ export function createMessageService({ em, bus, outbox }: ServiceDeps) {
         // A new ticket gets its card; later messages refresh it rather than post again.
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
         if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
+        if (ticketCreated && autoAssign)
+          await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
       }
       return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
     });

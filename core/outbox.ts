@@ -9,8 +9,21 @@ export type OutboundJob =
   | { type: 'ticket.card'; ticketId: number }
   /** Send a visitor (or system) message to the agent assigned to its ticket. */
   | { type: 'agent.message'; agentId: number; messageId: number }
-  /** Tell the agent who claimed a ticket that they are connected, with the history so far. */
-  | { type: 'agent.connected'; agentId: number; ticketId: number }
+  /**
+   * Tell the agent who claimed a ticket that they are connected, with the history so far; after a hand-over,
+   * who handed it to them and their note.
+   */
+  | {
+      type: 'agent.connected';
+      agentId: number;
+      ticketId: number;
+      handedOverBy?: { agentName: string; note: string | null };
+    }
+  /**
+   * The agent handed their ticket to another (`toAgentName`) or back to the queue (null): they are told, and
+   * their place for it (their topic) is closed.
+   */
+  | { type: 'agent.handed-over'; agentId: number; ticketId: number; toAgentName: string | null }
   /**
    * The agent's ticket was closed: its topic is marked closed (✅), and the agent is told when the visitor
    * closed it. Jobs queued before `by` existed were the visitor's.
@@ -18,6 +31,19 @@ export type OutboundJob =
   | { type: 'agent.ticket-closed'; agentId: number; ticketId: number; by?: 'visitor' | 'agent' }
   /** After hours: if still unclaimed, remind the group and ask the visitor for contact details. */
   | { type: 'ticket.after-hours'; ticketId: number }
+  /** `ASSIGNMENT=auto`: offer the waiting ticket to the next available agent (a timer job, run at once). */
+  | { type: 'ticket.assign'; ticketId: number }
+  /**
+   * `ASSIGNMENT=auto`: who is available changed (a ticket closed, an agent came online or left): offers to
+   * agents gone are moved on, waiting tickets offered.
+   */
+  | { type: 'tickets.assign-waiting' }
+  /** The offer's time is up (a timer job, run when it expires): if still live, the next agent is offered it. */
+  | { type: 'ticket.offer-expired'; offerId: number }
+  /** Show the agent the ticket offered to them, with Accept / Pass. */
+  | { type: 'agent.offer'; agentId: number; offerId: number }
+  /** The offer ended (accepted, passed, expired, taken back): its message says so, without buttons. */
+  | { type: 'agent.offer-ended'; agentId: number; offerId: number }
   /**
    * The visitor's data was erased: rewrite the ticket's card to say so. The ticket row is gone when this
    * runs, so the job carries what the card needs.

@@ -14,6 +14,8 @@ export function systemEventText(event: SystemEvent): string {
       return `Conversation closed by ${event.params.agent_name ?? 'an agent'}`;
     case 'contact_requested':
       return CONTACT_REQUEST_TEXT;
+    case 'returned_to_queue':
+      return 'The next available agent will take over the conversation';
   }
 }
 

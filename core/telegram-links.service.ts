@@ -136,6 +136,11 @@ export function createTelegramLinkService({ em }: { em: EntityManager }) {
       await em.nativeUpdate(TicketThread, { id: threadLinkId }, { closedAt: new Date() });
     },
 
+    /** The ticket's topic is in use again (renamed back from "✅ …" to `name`). */
+    async markThreadOpen(threadLinkId: number, name: string): Promise<void> {
+      await em.nativeUpdate(TicketThread, { id: threadLinkId }, { closedAt: null, name });
+    },
+
     /** The topic is gone from Telegram (the agent deleted it): the next message opens a new one. */
     async forgetThread(threadLinkId: number): Promise<void> {
       await em.nativeDelete(TicketThread, { id: threadLinkId });

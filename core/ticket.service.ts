@@ -1,8 +1,18 @@
 import { LockMode } from '@mikro-orm/core';
+import { HANDOVER_NOTE_MAX_LENGTH } from '../contract/agent-limits.ts';
 import type { SystemEvent, TicketView } from '../contract/api.ts';
-import { Agent, Message, Pass, Ticket } from '../db/entities/index.ts';
+import { Agent, Message, Pass, Ticket, TicketNote, TicketOffer } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
-import { Forbidden, NotFound, TicketAlreadyClaimed, TicketClosed, TicketNotClosed } from './errors.ts';
+import {
+  Forbidden,
+  InvalidText,
+  NotFound,
+  OfferEnded,
+  TicketAlreadyClaimed,
+  TicketAlreadyTaken,
+  TicketClosed,
+  TicketNotClosed,
+} from './errors.ts';
 import { linkTelegramOrigin, type TelegramOrigin } from './message.service.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { systemEventText } from './system-events.ts';
@@ -21,7 +31,10 @@ export type CloseActor =
   | { kind: 'visitor'; sessionId: string }
   | { kind: 'agent'; agentId: number; note?: string; noteTelegram?: TelegramOrigin };
 
-export function createTicketService({ em, bus, outbox }: ServiceDeps) {
+/** Where an agent hands their ticket: to another agent of the team, or back to the queue. */
+export type HandOverTarget = { to: 'agent'; agentId: number } | { to: 'queue' };
+
+export function createTicketService({ em, bus, outbox, autoAssign = false }: ServiceDeps) {
   /**
    * The ticket, fresh from the database (a conditional UPDATE may just have changed the row), with its row
    * locked until the transaction ends: what the caller checks (status, who holds it) stays true while it
@@ -85,7 +98,11 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
      * concurrent claims win; the others get TicketAlreadyClaimed naming the winner. Claiming one's own
      * ticket again is a no-op. The winner's active ticket becomes this one.
      */
-    async claim(ticketId: number, agentId: number): Promise<TicketView> {
+    async claim(
+      ticketId: number,
+      agentId: number,
+      { offerId }: { offerId?: number } = {},
+    ): Promise<TicketView> {
       const outcome = await em.transactional(async (tx) => {
         const won = await tx.nativeUpdate(
           Ticket,
@@ -97,6 +114,30 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
           if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
           if (ticket.assignedAgent?.id === agentId) return { ticket, messages: [] };
           throw new TicketAlreadyClaimed(ticket.id, ticket.assignedAgent?.name ?? 'another agent');
+        }
+        // With the ticket row locked (the UPDATE above): accepting an offer wins only while it is live; a
+        // claim from the card or the app takes back any live offer.
+        if (offerId !== undefined) {
+          const accepted = await tx.nativeUpdate(
+            TicketOffer,
+            { id: offerId, ticket: ticketId, agent: agentId, outcome: null, expiresAt: { $gt: new Date() } },
+            { outcome: 'accepted', endedAt: new Date() },
+          );
+          if (!accepted) throw new OfferEnded('This offer has ended: the ticket went to the next agent.');
+          await outbox.enqueue(tx, { type: 'agent.offer-ended', agentId, offerId });
+        }
+        const withdrawn = await tx.find(
+          TicketOffer,
+          { ticket: ticketId, outcome: null },
+          { fields: ['id', 'agent'] },
+        );
+        for (const offer of withdrawn) {
+          await tx.nativeUpdate(
+            TicketOffer,
+            { id: offer.id, outcome: null },
+            { outcome: 'withdrawn', endedAt: new Date() },
+          );
+          await outbox.enqueue(tx, { type: 'agent.offer-ended', agentId: offer.agent.id, offerId: offer.id });
         }
         const agent = ticket.assignedAgent as Agent;
         agent.activeTicket = ticket;
@@ -111,6 +152,84 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         return { ticket, messages: [joined] };
       });
       if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
+      return toTicketView(outcome.ticket);
+    },
+
+    /**
+     * The agent who holds a ticket hands it to another agent (who gets the history and the note, and whose
+     * active ticket it becomes if they have none) or back to the queue (its card offers it again). The
+     * visitor sees who joined; the old owner's place for it is closed. Only the holder may hand it over: the
+     * conditional UPDATE on the locked row keeps exactly one owner under concurrent claims and hand-overs.
+     */
+    async handOver(
+      ticketId: number,
+      fromAgentId: number,
+      target: HandOverTarget,
+      note?: string,
+    ): Promise<TicketView> {
+      assertValidText(note, 'note');
+      const visibleNote = visibleTextOrUndefined(note);
+      if (visibleNote && visibleNote.length > HANDOVER_NOTE_MAX_LENGTH) {
+        throw new InvalidText('note', `at most ${HANDOVER_NOTE_MAX_LENGTH} characters`);
+      }
+      const outcome = await em.transactional(async (tx) => {
+        const ticket = await loadTicket(tx, ticketId);
+        if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
+        const from = ticket.assignedAgent;
+        if (!from || from.id !== fromAgentId)
+          throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
+        let next: Agent | null = null;
+        if (target.to === 'agent') {
+          if (target.agentId === fromAgentId) throw new InvalidText('to', 'the ticket is yours already');
+          next = await tx.findOne(Agent, target.agentId);
+          if (!next) throw new NotFound('Agent');
+        }
+        await tx.nativeUpdate(
+          Ticket,
+          { id: ticketId, assignedAgent: fromAgentId },
+          next
+            ? { assignedAgent: next.id, claimedAt: new Date() }
+            : { status: 'open', assignedAgent: null, claimedAt: null },
+        );
+        await tx.nativeUpdate(Agent, { id: fromAgentId, activeTicket: ticketId }, { activeTicket: null });
+        if (next)
+          await tx.nativeUpdate(Agent, { id: next.id, activeTicket: null }, { activeTicket: ticketId });
+        await tx.refresh(ticket);
+        await tx.populate(ticket, ['assignedAgent']);
+        const event: SystemEvent = next
+          ? { code: 'agent_joined', params: { agent_name: next.name } }
+          : { code: 'returned_to_queue', params: {} };
+        const message = addSystemMessage(tx, ticket, event);
+        // The note stays with the ticket for the team (the Mini App, the next owner's history), never the
+        // visitor's.
+        if (visibleNote) {
+          tx.create(TicketNote, { ticket, agent: from, authorName: from.name, body: visibleNote });
+        }
+        await tx.flush();
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        // Back in the queue: offered to the next agent (the one handing it over has room for another).
+        if (autoAssign)
+          await outbox.enqueue(
+            tx,
+            next ? { type: 'tickets.assign-waiting' } : { type: 'ticket.assign', ticketId },
+          );
+        await outbox.enqueue(tx, {
+          type: 'agent.handed-over',
+          agentId: fromAgentId,
+          ticketId,
+          toAgentName: next?.name ?? null,
+        });
+        if (next) {
+          await outbox.enqueue(tx, {
+            type: 'agent.connected',
+            agentId: next.id,
+            ticketId,
+            handedOverBy: { agentName: from.name, note: visibleNote ?? null },
+          });
+        }
+        return { ticket, messages: [message] };
+      });
+      publishChange(outcome.ticket, outcome.messages);
       return toTicketView(outcome.ticket);
     },
 
@@ -192,6 +311,8 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         );
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        // Its agent has room for one more: waiting tickets may be offered now.
+        if (ticket.assignedAgent && autoAssign) await outbox.enqueue(tx, { type: 'tickets.assign-waiting' });
         if (ticket.assignedAgent) {
           await outbox.enqueue(tx, {
             type: 'agent.ticket-closed',
@@ -203,6 +324,26 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         return { ticket, messages };
       });
       if (outcome.messages.length) publishChange(outcome.ticket, outcome.messages);
+      return toTicketView(outcome.ticket);
+    },
+
+    /**
+     * The visitor changes their ticket's category while it waits for an agent (null: none); the card shows
+     * it. Another session's ticket is not found; a ticket an agent has taken (or closed) keeps its category.
+     */
+    async setCategory(ticketId: number, sessionId: string, category: string | null): Promise<TicketView> {
+      const outcome = await em.transactional(async (tx) => {
+        const ticket = await loadTicket(tx, ticketId);
+        if (ticket.session.id !== sessionId) throw new NotFound('Ticket');
+        if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
+        if (ticket.status !== 'open' || ticket.assignedAgent) throw new TicketAlreadyTaken(ticket.id);
+        if ((ticket.category ?? null) === category) return { ticket, changed: false };
+        ticket.category = category;
+        await tx.flush();
+        await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        return { ticket, changed: true };
+      });
+      if (outcome.changed) publishChange(outcome.ticket, []);
       return toTicketView(outcome.ticket);
     },
 
@@ -226,8 +367,11 @@ export function createTicketService({ em, bus, outbox }: ServiceDeps) {
         const tickets = await tx.find(
           Ticket,
           { status: { $ne: 'closed' }, groupMessageId: null },
-          { fields: ['id'] },
+          { fields: ['id', 'priority'], orderBy: { id: 'asc' } },
         );
+        // High priority first: the group sees the most urgent cards before the others.
+        const rank = (priority: string) => (priority === 'high' ? 0 : priority === 'normal' ? 1 : 2);
+        tickets.sort((a, b) => rank(a.priority) - rank(b.priority) || a.id - b.id);
         for (const ticket of tickets) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
         return tickets.length;
       });

@@ -6,7 +6,7 @@ import { CONNECTION_TIMEOUT_MS, type Orm, pgliteOf } from '../db/orm.ts';
 
 /** Telegram deliveries, first in first out per chat key. */
 const OUTBOUND_QUEUE = 'telegram-outbound';
-/** Delayed checks (after hours). */
+/** Timers: delayed checks (after hours, offer expiry) and offers to make now. */
 const TIMER_QUEUE = 'ticket-timers';
 const RETRY_LIMIT = 200;
 /** A running job proves its worker alive this often (pg-boss's minimum); a silent one is retried. */
@@ -41,6 +41,7 @@ export async function startJobQueue({
   databaseUrl,
   logger,
   afterHoursSeconds,
+  offerSeconds = 60,
   outboundWorkers = OUTBOUND_WORKERS,
   metrics,
   allInGroup = false,
@@ -49,6 +50,8 @@ export async function startJobQueue({
   databaseUrl?: string;
   logger: Logger;
   afterHoursSeconds: number;
+  /** How long an auto-assignment offer waits for its agent (ASSIGNMENT=auto). */
+  offerSeconds?: number;
   /** Deliveries in flight at once, each for a different chat (default 4). */
   outboundWorkers?: number;
   /** Counts failed attempts for /metrics: retried later, or given up after the last retry. */
@@ -57,6 +60,14 @@ export async function startJobQueue({
   allInGroup?: boolean;
 }) {
   const chatKey = chatKeyOf(allInGroup);
+  /** Jobs that are timers (not Telegram deliveries in a chat's order), and when they run. */
+  const timerDelaySeconds = (job: OutboundJob): number | null => {
+    if (job.type === 'ticket.after-hours') return afterHoursSeconds;
+    if (job.type === 'ticket.offer-expired') return offerSeconds;
+    // Offering a ticket must not wait behind the group's cards (20 a minute): a timer due now.
+    if (job.type === 'ticket.assign' || job.type === 'tickets.assign-waiting') return 0;
+    return null;
+  };
   const pglite = await pgliteOf(orm);
   // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
   // heartbeats and is retried within about 20 s, instead of holding its chat's FIFO key until it expires.
@@ -103,8 +114,9 @@ export async function startJobQueue({
   const outbox: Outbox = {
     async enqueue(tx, job) {
       const db = fromKysely(tx.getTransactionContext() as Parameters<typeof fromKysely>[0]);
-      if (job.type === 'ticket.after-hours') {
-        await boss.send(TIMER_QUEUE, job, { db, startAfter: afterHoursSeconds });
+      const timer = timerDelaySeconds(job);
+      if (timer !== null) {
+        await boss.send(TIMER_QUEUE, job, { db, startAfter: timer });
         return;
       }
       // A card renders the ticket as it is when it is sent, so one waiting refresh per ticket is enough:

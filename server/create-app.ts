@@ -20,6 +20,12 @@ import { securityHeadersMiddleware } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { agentRoutes } from './routes/agent.ts';
+import { agentCannedReplyRoutes } from './routes/agent-canned-replies.ts';
+import { agentNoteRoutes } from './routes/agent-notes.ts';
+import { agentReportRoutes } from './routes/agent-reports.ts';
+import { agentSearchRoutes } from './routes/agent-search.ts';
+import { agentTagRoutes } from './routes/agent-tags.ts';
+import { agentTeamRoutes } from './routes/agent-team.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { type ReadinessComponents, readinessRoutes } from './routes/readiness.ts';
@@ -153,6 +159,16 @@ export function createApp(deps: AppDeps) {
       access: deps.agentAccess,
       deliveries: deps.deliveries,
     }),
+    agentTeamRoutes({ services: deps.services, access: deps.agentAccess, categories: config.categories }),
+    agentCannedReplyRoutes({
+      services: deps.services,
+      access: deps.agentAccess,
+      categories: config.categories,
+    }),
+    agentNoteRoutes({ services: deps.services, access: deps.agentAccess }),
+    agentTagRoutes({ services: deps.services, access: deps.agentAccess }),
+    agentSearchRoutes({ services: deps.services, access: deps.agentAccess }),
+    agentReportRoutes({ services: deps.services, access: deps.agentAccess }),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
 

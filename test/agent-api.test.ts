@@ -206,7 +206,8 @@ describe(`the agent API (${databaseKind})`, () => {
       await fake.waitFor(() => cardOf(ticketId)?.text?.includes(`claimed by @${winner.username}`), {
         timeoutMs: 15_000,
       });
-      expect(buttonsOf(cardOf(ticketId))).toEqual([]);
+      // No Claim / Pass any more; the "Open in app" link stays (MINIAPP_URL is https here).
+      expect(buttonsOf(cardOf(ticketId)).map((button) => button.text)).toEqual(['📱 Open in app']);
       await botSaid(winner.id, new RegExp(`connected to #${ticketId}`));
     }
   });

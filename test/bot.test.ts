@@ -479,6 +479,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
         'callback_query',
         'my_chat_member',
         'message_reaction',
+        'inline_query',
       ]);
       // Back to this server for the remaining tests.
       await app.telegram?.setWebhook(`${app.url}/api/telegram/webhook`);

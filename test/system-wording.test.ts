@@ -17,12 +17,14 @@ const expected: Record<Language, Record<SystemEventCode, string>> = {
     closed_by_agent: 'Alice ended the conversation',
     contact_requested:
       'All our agents are busy right now. Leave your email or phone number and we will get back to you.',
+    returned_to_queue: 'The next available agent will take over the conversation',
   },
   ru: {
     agent_joined: 'Alice теперь в чате',
     closed_by_visitor: 'Вы завершили разговор',
     closed_by_agent: 'Разговор завершён оператором Alice',
     contact_requested: 'Все операторы сейчас заняты. Оставьте почту или телефон — мы свяжемся с вами.',
+    returned_to_queue: 'Разговор продолжит первый освободившийся оператор',
   },
 };
 

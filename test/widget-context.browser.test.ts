@@ -216,6 +216,16 @@ describe(`who the visitor is and where they are, in Chromium (${databaseKind})`,
     await miniApp.getByText('Ada Lovelace').waitFor();
     await miniApp.locator('.sb-visitor').scrollIntoViewIfNeeded();
     await screenshot(miniApp, 'widget-context', '03-miniapp-identified');
+
+    // The site's user logs out on the laptop: the chat forgets the conversation and starts an anonymous
+    // one; logging in again brings the history back.
+    await laptop.evaluate(() => window.Switchboard?.logout());
+    await until(async () => (await laptopChat.getByText('Hello from my laptop').count()) === 0);
+    await say(laptopChat, 'Logged out now');
+    expect(await ticketOf('Logged out now')).not.toBe(ticketId);
+    await laptop.goto(`${hostUrl}/account?user=u-1001`);
+    const again = await openChat(laptop);
+    await again.getByText('And now from my phone').waitFor({ timeout: 20_000 });
     for (const open of [laptop, phone, stranger, miniApp]) await open.context().close();
   }, 120_000);
 

@@ -172,14 +172,20 @@ describe(`the widget's first impression and states in Chromium (${databaseKind})
     await send(chat, 'My server does not start');
     await chat.getByText('Waiting for an agent…').waitFor();
     await chat.getByText('Topic: Technical').waitFor();
-    expect(await chat.getByRole('button', { name: 'Billing' }).count()).toBe(0);
     expect(await latestTicket()).toMatchObject({ status: 'open', category: 'Technical' });
     await screenshot(page, SHOTS, 'en-light-02-waiting');
+    // While it waits for an agent, the topic can still change (the card follows).
+    await chat.getByRole('button', { name: 'Billing' }).click();
+    await chat.getByText('Topic: Billing').waitFor();
+    expect(await chat.getByRole('button', { name: 'Billing' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await latestTicket()).toMatchObject({ status: 'open', category: 'Billing' });
 
     await agentAnswers('Ann Lee', 'Hi, Ann here. Which server?');
     await chat.getByText('Connected to Ann Lee').waitFor();
     await chat.locator('.header .avatar', { hasText: 'AL' }).waitFor();
     await chat.getByText('Ann Lee joined the conversation').waitFor();
+    // Taken by an agent: the topic stays as it is.
+    expect(await chat.getByRole('button', { name: 'Technical' }).count()).toBe(0);
     await screenshot(page, SHOTS, 'en-light-03-connected');
 
     await page.getByRole('button', { name: 'Close chat' }).last().click();

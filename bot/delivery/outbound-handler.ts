@@ -7,14 +7,17 @@ import type { Message } from '../../db/entities/index.ts';
 import { html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { closeButton, renderConnected, renderRelayedMessage } from '../render/agent-messages.ts';
-import { renderCard, renderErasedCard } from '../render/card.ts';
+import { openInAppUrl, renderCard, renderErasedCard } from '../render/card.ts';
 import { escapeHtml, ticketLabel } from '../render/html.ts';
 import { truncate } from '../render/telegram-text.ts';
 import { isPermanentTelegramRefusal } from '../telegram-errors.ts';
 import type { TicketThreadMode } from '../ticket-threads.ts';
 import { createMessageSync } from './message-sync.ts';
 import { NoSupportGroup } from './no-support-group.ts';
+import { createOfferDelivery } from './offer-delivery.ts';
 import { type Audience, createTicketPlaces, inPlace, type TicketPlace } from './ticket-places.ts';
+
+type HandedOverBy = NonNullable<Extract<OutboundJob, { type: 'agent.connected' }>['handedOverBy']>;
 
 const isMessageGone = (error: unknown) =>
   error instanceof GrammyError && /message to edit not found|message can't be edited/.test(error.description);
@@ -29,7 +32,14 @@ const isNotModified = (error: unknown) =>
  * current database state, so a retry is harmless.
  */
 export function createOutboundHandler(
-  deps: BotDeps & { api: Api; logger: Logger; afterHoursMinutes: number; ticketThreads: TicketThreadMode },
+  deps: BotDeps & {
+    api: Api;
+    logger: Logger;
+    afterHoursMinutes: number;
+    ticketThreads: TicketThreadMode;
+    /** For the card's "Open in app" link (with an https Mini App). */
+    botUsername?: string;
+  },
 ) {
   const { api, services, supportGroup, media, logger } = deps;
   const places = createTicketPlaces({ api, services, supportGroup, mode: deps.ticketThreads, logger });
@@ -41,6 +51,7 @@ export function createOutboundHandler(
     logger,
     refreshCard: (ticketId) => postCard(ticketId),
   });
+  const offers = createOfferDelivery({ api, services });
   /** Cards Telegram refused for good since this process started (they have no row to mark). */
   let refusedCards = 0;
   /**
@@ -59,7 +70,15 @@ export function createOutboundHandler(
   const postCard = async (ticketId: number) => {
     const card = await services.desk.card(ticketId);
     const chatId = await groupId();
-    const { text, keyboard } = renderCard(card);
+    // Unclaimed cards name the online agents with the ticket's skill; open ones link to the Mini App.
+    const online = card.status === 'open' ? await services.presence.onlineForTicket(ticketId) : undefined;
+    const { text, keyboard } = renderCard(card, {
+      online,
+      openInAppUrl:
+        deps.miniappUrl && deps.botUsername
+          ? openInAppUrl(deps.botUsername, ticketId, deps.miniappShortName)
+          : undefined,
+    });
     try {
       if (card.groupMessageId) {
         try {
@@ -228,6 +247,9 @@ export function createOutboundHandler(
       services.agents.get(agentId),
       services.desk.message(messageId),
     ]);
+    // Handed over since: the new owner's "connected" history shows it (in group topics the place is the
+    // same for everyone).
+    if (!inGroupTopics && message.ticket.assignedAgent?.id !== agentId) return 'sent' as const;
     return relayPending(message.ticket.id, agent, messageId);
   };
 
@@ -266,16 +288,18 @@ export function createOutboundHandler(
    * "Connected to #12" with the history so far, in the agent's chat (its topic there in private-topics
    * mode); the visitor messages it showed count as relayed.
    */
-  const connectAgent = async (agentId: number, ticketId: number) => {
+  const connectAgent = async (agentId: number, ticketId: number, handedOverBy?: HandedOverBy) => {
+    if (handedOverBy) await tellHandedOver(agentId, ticketId, handedOverBy);
     if (inGroupTopics) return announceAgent(agentId, ticketId);
-    const [agent, card, history] = await Promise.all([
+    const [agent, card, history, notes] = await Promise.all([
       services.agents.get(agentId),
       services.desk.card(ticketId),
       services.desk.history(ticketId),
+      services.notes.forHistory(ticketId),
     ]);
     // In order; the close button under the last part, where the agent goes on. A retry after a failure
-    // half way sends the parts again (at least once).
-    const parts = renderConnected(card, history, { inTopic: deps.ticketThreads === 'private-topics' });
+    // half way sends the parts again (at least once). The team's notes are among the messages (📝).
+    const parts = renderConnected(card, history, { inTopic: deps.ticketThreads === 'private-topics', notes });
     for (const [index, text] of parts.entries()) {
       const last = index === parts.length - 1;
       await places.send(ticketId, agent, { role: index === 0 ? 'connected' : 'history' }, (place) =>
@@ -288,6 +312,39 @@ export function createOutboundHandler(
     }
     await services.desk.markShown(history.filter((message) => message.sender === 'visitor').map((m) => m.id));
     return 'sent' as const;
+  };
+
+  /** Who handed a ticket to its new owner, with their note (first, then the history). */
+  const tellHandedOver = async (agentId: number, ticketId: number, { agentName, note }: HandedOverBy) => {
+    const [agent, card] = await Promise.all([services.agents.get(agentId), services.desk.card(ticketId)]);
+    // The note is stored on the ticket too (the history after this shows it where there is one).
+    const text =
+      `↪️ <b>${escapeHtml(agentName)}</b> handed <b>${escapeHtml(ticketLabel(card))}</b> to you.` +
+      (note ? `\n📝 <i>${escapeHtml(note)}</i>` : '');
+    await places.send(ticketId, agent, { role: 'notice' }, (place) =>
+      api.sendMessage(place.chatId, text, { ...html, ...inPlace(place) }),
+    );
+  };
+
+  /**
+   * The agent handed their ticket on: told in its place, which is closed for them (in group topics the
+   * topic is everyone's and stays; the new owner is announced there).
+   */
+  const handedOver = async (agentId: number, ticketId: number, toAgentName: string | null) => {
+    if (inGroupTopics) return;
+    const [agent, card] = await Promise.all([services.agents.get(agentId), services.desk.card(ticketId)]);
+    const label = escapeHtml(ticketLabel(card));
+    const notice = toAgentName
+      ? `↪️ <b>${label}</b> is now ${escapeHtml(toAgentName)}’s: your messages no longer reach the visitor.`
+      : `↩️ <b>${label}</b> is back in the queue: your messages no longer reach the visitor.`;
+    await places.send(
+      ticketId,
+      agent,
+      { role: 'notice' },
+      (place) => api.sendMessage(place.chatId, notice, { ...html, ...inPlace(place) }),
+      { create: false },
+    );
+    await places.closeThreads(ticketId, { chatId: agent.tgChatId });
   };
 
   /** The agent's ticket closed: the visitor's closing is told in its place, and its topic marked ✅. */
@@ -344,13 +401,29 @@ export function createOutboundHandler(
       case 'agent.message':
         return await relayToAgent(job.agentId, job.messageId);
       case 'agent.connected':
-        return await connectAgent(job.agentId, job.ticketId);
+        return await connectAgent(job.agentId, job.ticketId, job.handedOverBy);
+      case 'agent.handed-over':
+        await handedOver(job.agentId, job.ticketId, job.toAgentName);
+        return 'sent';
       case 'agent.ticket-closed':
         await ticketClosed(job.agentId, job.ticketId, job.by ?? 'visitor');
         return 'sent';
       case 'ticket.after-hours':
         await afterHours(job.ticketId);
         return 'sent';
+      case 'ticket.assign':
+        await services.assignment.offerNext(job.ticketId);
+        return 'sent';
+      case 'tickets.assign-waiting':
+        await services.assignment.rebalance();
+        return 'sent';
+      case 'ticket.offer-expired':
+        await services.assignment.expire(job.offerId);
+        return 'sent';
+      case 'agent.offer':
+        return await offers.show(job.agentId, job.offerId);
+      case 'agent.offer-ended':
+        return await offers.ended(job.agentId, job.offerId);
       case 'ticket.erased':
         await eraseCard({ id: job.ticketId, category: job.category, groupMessageId: job.groupMessageId });
         return 'sent';

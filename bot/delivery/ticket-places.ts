@@ -63,6 +63,19 @@ export function createTicketPlaces({
     create: boolean,
   ): Promise<TicketPlace> => {
     const existing = await telegramLinks.threadOf(ticketId, chatId);
+    if (existing?.closed && create) {
+      // The ticket came back to this agent (handed over and back): its topic is theirs again.
+      const card = await services.desk.card(ticketId);
+      if (card.status !== 'closed') {
+        const name = topicName(card);
+        try {
+          await api.editForumTopic(chatId, existing.threadId, { name });
+        } catch (error) {
+          if (!isTopicNotModified(error)) throw error;
+        }
+        await telegramLinks.markThreadOpen(existing.id, name);
+      }
+    }
     if (existing) return { chatId, threadId: existing.threadId, thread: existing };
     if (!create) return { chatId, threadId: null, thread: null };
     const name = topicName(await services.desk.card(ticketId));
@@ -134,10 +147,11 @@ export function createTicketPlaces({
     },
 
     /**
-     * The ticket closed: each of its topics is renamed "✅ …" and kept, so its history stays readable; a
-     * group's topic is also closed (private chats have no closed topics).
+     * The ticket closed (or, with `chatId`, left that chat's agent): each of its topics (in that chat) is
+     * renamed "✅ …" and kept, so its history stays readable; a group's topic is also closed (private chats
+     * have no closed topics).
      */
-    async closeThreads(ticketId: number): Promise<void> {
+    async closeThreads(ticketId: number, { chatId }: { chatId?: number } = {}): Promise<void> {
       // Done already (a retried job) or the topic is gone: nothing left to do for it.
       const tolerant = async (call: () => Promise<unknown>) => {
         try {
@@ -147,6 +161,7 @@ export function createTicketPlaces({
         }
       };
       for (const thread of await telegramLinks.openThreads(ticketId)) {
+        if (chatId !== undefined && thread.chatId !== chatId) continue;
         await tolerant(() =>
           api.editForumTopic(thread.chatId, thread.threadId, { name: closedTopicName(thread.name) }),
         );

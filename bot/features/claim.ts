@@ -5,7 +5,7 @@ import { parseTicketId } from '../ticket-id.ts';
 import type { TicketThreadMode } from '../ticket-threads.ts';
 
 /** Where the winner of a claim goes on. */
-const WHERE_IT_CONTINUES: Record<TicketThreadMode, string> = {
+export const WHERE_IT_CONTINUES: Record<TicketThreadMode, string> = {
   single: 'the conversation continues in my DM',
   'private-topics': 'it has its own topic in my DM',
   'group-topics': 'answer in its topic here',

@@ -57,6 +57,16 @@ export function groupTopicsFeature(
     const ticketId = (await ticketOfTopic(ctx)) as number;
     const ticket = await services.agentConsole.ticketView(ticketId, agentOf(ctx).id);
     if (ticket.mine && ticket.status === 'claimed') return relay.middleware()(ctx, next);
+    // Kept as an internal note (agents only: the Mini App, the history on transfer), once per message.
+    const text = ctx.msg.text ?? ctx.msg.caption;
+    if (text?.trim()) {
+      await services.notes.add({
+        ticketId,
+        agentId: agentOf(ctx).id,
+        body: text,
+        telegram: telegramOrigin(ctx.msg),
+      });
+    }
     await ctx.react(INTERNAL_REACTION);
   });
 

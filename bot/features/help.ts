@@ -9,6 +9,7 @@ export const HELP_TEXT = [
   '• /tickets — your open tickets (switch the active one)',
   '• /queue — tickets waiting for an agent',
   '• /close — close the active ticket (with an optional note)',
+  '• /transfer [note] — hand a ticket to a teammate or back to the queue',
 ].join('\n');
 
 /** /start and /help in the DM. */

@@ -38,7 +38,8 @@ export function queueFeature({
     const lines = queue.map((entry) => {
       keyboard.text(`✅ Claim ${ticketLabel(entry)}`, claimData(entry.id)).row();
       const passes = entry.passes ? ` · passed ×${entry.passes}` : '';
-      return `<b>${escapeHtml(ticketLabel(entry))}</b>${passes}\n${escapeHtml(truncate(entry.preview, 120))}`;
+      const priority = entry.priority === 'high' ? '🔴 ' : entry.priority === 'low' ? '⚪️ ' : '';
+      return `${priority}<b>${escapeHtml(ticketLabel(entry))}</b>${passes}\n${escapeHtml(truncate(entry.preview, 120))}`;
     });
     await ctx.reply(`${header}🕓 Waiting for an agent (${queue.length}):\n\n${lines.join('\n\n')}`, {
       ...html,

@@ -66,11 +66,15 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf
     // The file is kept only when this message is stored: not when it is refused or fails, nor when a
     // redelivered update finds it stored already (with its own file).
     let stored = false;
+    let body = message.text ?? message.caption ?? attachment?.text ?? '';
+    // A canned reply sent through inline mode: placeholders still in it are filled for this ticket.
+    if (message.via_bot?.id === ctx.me.id)
+      body = await services.cannedReplies.fillForTicket(body, ticketId, agentId);
     try {
       const sent = await services.messages.sendAgentMessage({
         ticketId,
         agentId,
-        body: message.text ?? message.caption ?? attachment?.text ?? '',
+        body,
         mediaUrl,
         telegram: telegramOrigin(message),
       });

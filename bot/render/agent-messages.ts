@@ -55,6 +55,9 @@ export function renderRelayedMessage(
   return { caption: label, texts };
 }
 
+/** An internal note in the "connected" history. */
+export type HistoryNote = { authorName: string; body: string; createdAt: Date };
+
 /**
  * Telegram messages the "connected" history may take at most: at the 1 s a chat allows, a few seconds.
  * A ticket that waited long (every message up to 8,000 characters) would otherwise take minutes.
@@ -71,7 +74,14 @@ export const HISTORY_MAX_PARTS = 4;
 export function renderConnected(
   ticket: { id: number; category?: string | null },
   history: Message[],
-  { inTopic = false }: { inTopic?: boolean } = {},
+  {
+    inTopic = false,
+    notes = [],
+  }: {
+    inTopic?: boolean;
+    /** The team's internal notes (agents only), shown in time order among the messages, marked 📝. */
+    notes?: HistoryNote[];
+  } = {},
 ): string[] {
   const label = escapeHtml(ticketLabel(ticket));
   const head =
@@ -107,7 +117,18 @@ export function renderConnected(
     return parts;
   };
 
-  const messageLines = history.map(linesOf);
+  const noteLines = (note: HistoryNote) => {
+    const prefix = `📝 <b>Note · ${escapeHtml(note.authorName)}:</b> `;
+    const pieces = splitText(note.body, room - htmlTextLength(prefix));
+    return pieces.map((piece, index) => `${index === 0 ? prefix : '↳ '}<i>${escapeHtml(piece)}</i>`);
+  };
+  // The messages in their order; notes (if any) slotted in by time (a stable sort keeps equal times' order).
+  const timeline = [
+    ...history.map((message) => ({ at: message.createdAt?.getTime() ?? 0, lines: () => linesOf(message) })),
+    ...notes.map((note) => ({ at: note.createdAt.getTime(), lines: () => noteLines(note) })),
+  ];
+  if (notes.length) timeline.sort((a, b) => a.at - b.at);
+  const messageLines = timeline.map((entry) => entry.lines());
   let omitted = 0;
   let parts = pack(messageLines.flat());
   while (parts.length > HISTORY_MAX_PARTS && omitted < messageLines.length - 1) {

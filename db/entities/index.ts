@@ -1,5 +1,6 @@
 import { Agent } from './agent.entity.ts';
 import { BotConversation } from './bot-conversation.entity.ts';
+import { CannedReply } from './canned-reply.entity.ts';
 import { Message } from './message.entity.ts';
 import { Pass } from './pass.entity.ts';
 import { ProcessedUpdate } from './processed-update.entity.ts';
@@ -7,11 +8,15 @@ import { Setting } from './setting.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
 import { TelegramMessage } from './telegram-message.entity.ts';
 import { Ticket } from './ticket.entity.ts';
+import { TicketNote } from './ticket-note.entity.ts';
+import { TicketOffer } from './ticket-offer.entity.ts';
+import { TicketTag } from './ticket-tag.entity.ts';
 import { TicketThread } from './ticket-thread.entity.ts';
 
 export {
   Agent,
   BotConversation,
+  CannedReply,
   Message,
   Pass,
   ProcessedUpdate,
@@ -19,6 +24,9 @@ export {
   SupportSession,
   TelegramMessage,
   Ticket,
+  TicketNote,
+  TicketOffer,
+  TicketTag,
   TicketThread,
 };
 
@@ -33,4 +41,8 @@ export const entities = [
   BotConversation,
   TelegramMessage,
   TicketThread,
+  CannedReply,
+  TicketNote,
+  TicketOffer,
+  TicketTag,
 ];

@@ -41,6 +41,11 @@ export const MessageSchema = defineEntity({
       .onCreate(() => new Date()),
   },
   indexes: [
+    // Full-text search (core/search.service.ts; migration 20261201120000): the expression its queries use.
+    {
+      name: 'messages_body_search_index',
+      expression: `create index "messages_body_search_index" on "messages" using gin (to_tsvector('simple'::regconfig, body))`,
+    },
     { name: 'messages_ticket_id_created_at_index', properties: ['ticket', 'createdAt'] },
     { name: 'messages_session_id_id_index', properties: ['session', 'id'] },
     // Counting undeliverable messages (the operator's total, the Mini App's Today) reads only those.

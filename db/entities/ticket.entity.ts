@@ -37,7 +37,12 @@ export const TicketSchema = defineEntity({
     // The invariant of DESIGN.md §3: at most one not-closed ticket per session.
     { name: 'tickets_one_open_per_session', properties: ['session'], where: "status <> 'closed'" },
   ],
-  indexes: [{ name: 'tickets_status_created_at_index', properties: ['status', 'createdAt'] }],
+  indexes: [
+    { name: 'tickets_status_created_at_index', properties: ['status', 'createdAt'] },
+    // Reports read a period (core/reports.service.ts).
+    { name: 'tickets_created_at_index', properties: ['createdAt'] },
+    { name: 'tickets_closed_at_index', properties: ['closedAt'] },
+  ],
 });
 
 export class Ticket extends TicketSchema.class {}

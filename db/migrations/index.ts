@@ -8,6 +8,10 @@ import { Migration20261130180000_sync } from './Migration20261130180000_sync.ts'
 import { Migration20261130190000_system_events } from './Migration20261130190000_system_events.ts';
 import { Migration20261130191000_page_context } from './Migration20261130191000_page_context.ts';
 import { Migration20261130192000_agent_message_ids } from './Migration20261130192000_agent_message_ids.ts';
+import { Migration20261201100000_presence } from './Migration20261201100000_presence.ts';
+import { Migration20261201110000_canned_notes } from './Migration20261201110000_canned_notes.ts';
+import { Migration20261201120000_tags_search } from './Migration20261201120000_tags_search.ts';
+import { Migration20261201130000_offers } from './Migration20261201130000_offers.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
@@ -20,4 +24,8 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261130190000_system_events,
   Migration20261130191000_page_context,
   Migration20261130192000_agent_message_ids,
+  Migration20261201100000_presence,
+  Migration20261201110000_canned_notes,
+  Migration20261201120000_tags_search,
+  Migration20261201130000_offers,
 ];

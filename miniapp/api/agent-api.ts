@@ -8,9 +8,27 @@ import type {
   AgentTicketResponse,
   EraseResponse,
   TodayStatsResponse,
+  TransferCandidatesResponse,
 } from '../../contract/agent-api.ts';
 import type { ErrorResponse } from '../../contract/api.ts';
+import type {
+  CannedRepliesResponse,
+  CannedReplyInput,
+  CannedReplyResponse,
+  TicketCannedRepliesResponse,
+} from '../../contract/canned-replies-api.ts';
 import { readEventStream } from '../../contract/event-stream.ts';
+import type { AddNoteResponse, TicketNotesResponse } from '../../contract/notes-api.ts';
+import type { ReportResponse } from '../../contract/reports-api.ts';
+import type { EarlierTicketsResponse, SearchResponse } from '../../contract/search-api.ts';
+import type { OpenTagsResponse, TicketTagsResponse } from '../../contract/tags-api.ts';
+import type {
+  PresenceStateView,
+  TeamMemberResponse,
+  TeamResponse,
+  TicketPriority,
+  WorkingDayView,
+} from '../../contract/team-api.ts';
 
 /** The server answered with an error (the API's one JSON shape). */
 export class ApiError extends Error {
@@ -68,6 +86,12 @@ export function createAgentApi(
     close: (id: number, note?: string) =>
       post<AgentTicketActionResponse>(`${ticketPath(id)}/close`, note ? { note } : {}),
     reply: (id: number, body: string) => post<AgentReplyResponse>(`${ticketPath(id)}/messages`, { body }),
+    /** Who the ticket can be handed to, advised order first. */
+    transferCandidates: (id: number) =>
+      json<TransferCandidatesResponse>(`${ticketPath(id)}/transfer-candidates`),
+    /** Hands the agent's ticket to another agent (their id) or back to the queue, with an optional note. */
+    transfer: (id: number, to: number | 'queue', note?: string) =>
+      post<AgentTicketActionResponse>(`${ticketPath(id)}/transfer`, note ? { to, note } : { to }),
     /** Deletes one of the agent's own messages: the visitor no longer sees it. */
     deleteMessage: async (id: number, messageId: number) => {
       await request(`${ticketPath(id)}/messages/${encodeURIComponent(String(messageId))}`, {
@@ -94,9 +118,65 @@ export function createAgentApi(
     },
     /** Erases the ticket's visitor completely (session, every ticket, messages, files). */
     eraseVisitor: (id: number) => post<EraseResponse>(`${ticketPath(id)}/erase`),
+    /** Canned replies (contract/canned-replies-api.ts): the team's snippets, and filled for a ticket. */
+    cannedReplies: () => json<CannedRepliesResponse>('/canned-replies'),
+    ticketCannedReplies: (id: number) =>
+      json<TicketCannedRepliesResponse>(`${ticketPath(id)}/canned-replies`),
+    saveCannedReply: (replyId: number | null, input: CannedReplyInput) =>
+      replyId === null
+        ? post<CannedReplyResponse>('/canned-replies', input)
+        : json<CannedReplyResponse>(`/canned-replies/${encodeURIComponent(String(replyId))}`, {
+            method: 'PUT',
+            body: JSON.stringify(input),
+          }),
+    deleteCannedReply: async (replyId: number) => {
+      await request(`/canned-replies/${encodeURIComponent(String(replyId))}`, { method: 'DELETE' });
+    },
+    /** Internal notes (contract/notes-api.ts): agents only. */
+    notes: (id: number) => json<TicketNotesResponse>(`${ticketPath(id)}/notes`),
+    addNote: (id: number, body: string) => post<AddNoteResponse>(`${ticketPath(id)}/notes`, { body }),
+    /** Tags (contract/tags-api.ts): a ticket's, and those on open tickets (the queue's filter). */
+    tags: (id: number) => json<TicketTagsResponse>(`${ticketPath(id)}/tags`),
+    addTags: (id: number, tags: string[]) => post<TicketTagsResponse>(`${ticketPath(id)}/tags`, { tags }),
+    removeTag: (id: number, tag: string) =>
+      json<TicketTagsResponse>(`${ticketPath(id)}/tags/${encodeURIComponent(tag)}`, { method: 'DELETE' }),
+    openTags: () => json<OpenTagsResponse>('/tags'),
+    /** Search (contract/search-api.ts): criteria as query parameters; the visitor's earlier tickets. */
+    search: (criteria: Record<string, string>, signal?: AbortSignal) =>
+      json<SearchResponse>(`/search?${new URLSearchParams(criteria)}`, { signal }),
+    earlierTickets: (id: number) => json<EarlierTicketsResponse>(`${ticketPath(id)}/earlier`),
+    /** Reports (contract/reports-api.ts) for whole days in a time zone, and the same as a CSV file. */
+    report: (period: { from: string; to: string; tz: string }) =>
+      json<ReportResponse>(`/reports?${new URLSearchParams(period)}`),
+    reportCsv: async (period: { from: string; to: string; tz: string }) => {
+      const response = await request(`/reports.csv?${new URLSearchParams(period)}`);
+      const named = /filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') ?? '')?.[1];
+      return { blob: await response.blob(), fileName: named ?? 'switchboard-report.csv' };
+    },
     deliveries: () => json<AgentDeliveriesResponse>('/deliveries'),
     todayStats: (since: Date) =>
       json<TodayStatsResponse>(`/stats/today?since=${encodeURIComponent(since.toISOString())}`),
+    /** The Team screen: everyone's presence, skills and load; whether the agent is an admin. */
+    team: () => json<TeamResponse>('/team'),
+    setPresence: (state: PresenceStateView) =>
+      json<TeamMemberResponse>('/team/me/presence', { method: 'PUT', body: JSON.stringify({ state }) }),
+    /** `me`, or another agent (admins only). */
+    setSkills: (agentId: number | 'me', skills: string[]) =>
+      json<TeamMemberResponse>(`/team/${encodeURIComponent(String(agentId))}/skills`, {
+        method: 'PUT',
+        body: JSON.stringify({ skills }),
+      }),
+    setWorkingHours: (timeZone: string, days: WorkingDayView[]) =>
+      json<TeamMemberResponse>('/team/me/hours', {
+        method: 'PUT',
+        body: JSON.stringify({ time_zone: timeZone, days }),
+      }),
+    clearWorkingHours: () => json<TeamMemberResponse>('/team/me/hours', { method: 'DELETE' }),
+    setPriority: (id: number, priority: TicketPriority) =>
+      json<AgentTicketActionResponse>(`${ticketPath(id)}/priority`, {
+        method: 'PUT',
+        body: JSON.stringify({ priority }),
+      }),
 
     /** Streams live events until the stream ends (resolves) or breaks / is aborted (rejects). */
     async events(onEvent: (event: AgentEvent) => void, signal: AbortSignal) {

@@ -5,10 +5,16 @@ import { useAgentEvents } from '../hooks/use-agent-events.ts';
 import { useMe } from '../hooks/use-me.ts';
 import { useNavigation } from '../hooks/use-navigation.ts';
 import type { QueueTab } from '../hooks/use-queue.ts';
+import { useSearch } from '../hooks/use-search.ts';
+import { useStartTicket } from '../hooks/use-start-ticket.ts';
 import { AppShell } from '../ui/app-shell.tsx';
 import { FullScreenNotice, Loading } from '../ui/notice.tsx';
+import { CannedRepliesContainer } from './canned-replies-container.tsx';
 import { DeliveryDelayContainer } from './delivery-delay-container.tsx';
 import { QueueContainer } from './queue-container.tsx';
+import { ReportsContainer } from './reports-container.tsx';
+import { SearchContainer } from './search-container.tsx';
+import { TeamContainer } from './team-container.tsx';
 import { TicketContainer } from './ticket-container.tsx';
 import { TodayContainer } from './today-container.tsx';
 
@@ -31,7 +37,11 @@ export function AppContainer({ launch }: { launch: TelegramLaunch }) {
   const { me, loading, problem, retry } = useMe(api);
   const events = useAgentEvents(api, { enabled: Boolean(me) });
   const navigation = useNavigation();
+  // "Open in app" on a group card: the launch names a ticket (startapp=ticket-12); open it once signed in.
+  useStartTicket(Boolean(me) && !problem, navigation.openTicket);
   const [queueTab, setQueueTab] = useState<QueueTab>('unclaimed');
+  // Search (issue 13 §6): kept here so the results are still there after opening a ticket.
+  const search = useSearch(api);
   const { screen } = navigation;
 
   let content: JSX.Element;
@@ -59,10 +69,20 @@ export function AppContainer({ launch }: { launch: TelegramLaunch }) {
         ticketId={screen.ticketId}
         botUsername={me.bot_username}
         onBack={navigation.back}
+        onManageReplies={navigation.openCannedReplies}
+        onOpenTicket={navigation.openTicket}
       />
     );
+  } else if (screen.name === 'search') {
+    content = <SearchContainer search={search} onOpenTicket={navigation.openTicket} />;
+  } else if (screen.name === 'reports') {
+    content = <ReportsContainer api={api} />;
+  } else if (screen.name === 'canned-replies') {
+    content = <CannedRepliesContainer api={api} onBack={navigation.back} />;
   } else if (screen.name === 'today') {
     content = <TodayContainer api={api} events={events} />;
+  } else if (screen.name === 'team') {
+    content = <TeamContainer api={api} />;
   } else {
     content = (
       <QueueContainer
@@ -75,7 +95,7 @@ export function AppContainer({ launch }: { launch: TelegramLaunch }) {
     );
   }
 
-  const onRoot = me && !problem && screen.name !== 'ticket';
+  const onRoot = me && !problem && screen.name !== 'ticket' && screen.name !== 'canned-replies';
   return (
     <AppShell
       appearance={appearance}

@@ -1,21 +1,30 @@
 import { useState } from 'react';
-import { CLOSE_NOTE_MAX_LENGTH } from '../../contract/agent-limits.ts';
+import { CLOSE_NOTE_MAX_LENGTH, HANDOVER_NOTE_MAX_LENGTH } from '../../contract/agent-limits.ts';
 import { MESSAGE_MAX_LENGTH } from '../../contract/limits.ts';
 import { type AgentApi, ApiError } from '../api/agent-api.ts';
 import { hasNativeBackButton, openBotChat } from '../hooks/telegram.ts';
 import type { AgentEvents } from '../hooks/use-agent-events.ts';
+import { insertSnippet } from '../hooks/use-canned-picker.ts';
 import { useDraft } from '../hooks/use-draft.ts';
+import { useNotes } from '../hooks/use-notes.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { useTicket } from '../hooks/use-ticket.ts';
+import { useTransfer } from '../hooks/use-transfer.ts';
 import { useVisitorData } from '../hooks/use-visitor-data.ts';
 import { CloseForm } from '../ui/close-form.tsx';
 import { Conversation } from '../ui/conversation.tsx';
 import { BackLink, FullScreenNotice, InlineError, Loading } from '../ui/notice.tsx';
 import { ReplyBox } from '../ui/reply-box.tsx';
 import { TicketView } from '../ui/ticket-view.tsx';
+import { TransferForm } from '../ui/transfer-form.tsx';
 import { VisitorData } from '../ui/visitor-data.tsx';
 import { VisitorDetails } from '../ui/visitor-details.tsx';
 import { AttachmentContainer } from './attachment-container.tsx';
+import { CannedPickerContainer } from './canned-picker-container.tsx';
+import { EarlierTicketsContainer } from './earlier-tickets-container.tsx';
+import { NoteComposerContainer } from './note-composer-container.tsx';
+import { PriorityContainer } from './priority-container.tsx';
+import { TicketTagsContainer } from './ticket-tags-container.tsx';
 
 export type TicketContainerProps = {
   api: AgentApi;
@@ -23,16 +32,31 @@ export type TicketContainerProps = {
   ticketId: number;
   botUsername: string | null;
   onBack: () => void;
+  /** "Manage replies…" in the reply box's canned replies. */
+  onManageReplies?: () => void;
+  /** Opens another ticket (the visitor's earlier tickets). */
+  onOpenTicket?: (ticketId: number) => void;
 };
 
 /** Wires one ticket (live), its actions and the drafts to the ticket view. */
-export function TicketContainer({ api, events, ticketId, botUsername, onBack }: TicketContainerProps) {
+export function TicketContainer({
+  api,
+  events,
+  ticketId,
+  botUsername,
+  onBack,
+  onManageReplies,
+  onOpenTicket,
+}: TicketContainerProps) {
   const ticket = useTicket(api, events, ticketId);
   // Once erased, the ticket no longer exists: back to the queue.
   const visitorData = useVisitorData(api, ticketId, { onErased: onBack });
   const reply = useDraft(`reply:${ticketId}`);
   const note = useDraft(`note:${ticketId}`);
+  // Internal notes (agents only): among the messages, and "Add note" under them.
+  const notes = useNotes(api, events, ticketId);
   const [closing, setClosing] = useState(false);
+  const transfer = useTransfer(api, ticketId);
   const now = useNow();
   const backLink = hasNativeBackButton() ? null : <BackLink label="Queue" onClick={onBack} />;
 
@@ -58,6 +82,11 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
       ageSeconds={ageSeconds}
       busy={ticket.busy}
       botUsername={botUsername}
+      priority={
+        view.status === 'closed' ? undefined : (
+          <PriorityContainer api={api} ticketId={ticketId} value={view.priority} />
+        )
+      }
       notice={
         <>
           {backLink}
@@ -71,11 +100,17 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
           attachment={(mediaUrl) => <AttachmentContainer api={api} ticketId={ticketId} mediaUrl={mediaUrl} />}
           onDelete={(messageId) => void ticket.deleteMessage(messageId)}
           deleting={ticket.busy === 'delete'}
+          notes={notes.notes}
         />
       }
+      conversationFooter={<NoteComposerContainer ticketId={ticketId} notes={notes} />}
       visitor={
         <>
+          <TicketTagsContainer api={api} ticketId={ticketId} />
           <VisitorDetails visitor={visitor} now={now} />
+          {onOpenTicket && (
+            <EarlierTicketsContainer api={api} ticketId={ticketId} onOpenTicket={onOpenTicket} />
+          )}
           <VisitorData
             busy={visitorData.busy}
             confirming={visitorData.confirming}
@@ -90,18 +125,27 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
       }
       reply={
         mine && !closing ? (
-          <ReplyBox
-            value={reply.value}
-            maxLength={MESSAGE_MAX_LENGTH}
-            sending={ticket.busy === 'reply'}
-            onChange={(value) => {
-              reply.change(value);
-              if (value.trim()) ticket.typing();
-            }}
-            onSend={async () => {
-              if (await ticket.reply(reply.value)) reply.clear();
-            }}
-          />
+          <>
+            <CannedPickerContainer
+              api={api}
+              ticketId={ticketId}
+              category={view.category}
+              onInsert={(text) => reply.change(insertSnippet(reply.value, text))}
+              onManage={() => onManageReplies?.()}
+            />
+            <ReplyBox
+              value={reply.value}
+              maxLength={MESSAGE_MAX_LENGTH}
+              sending={ticket.busy === 'reply'}
+              onChange={(value) => {
+                reply.change(value);
+                if (value.trim()) ticket.typing();
+              }}
+              onSend={async () => {
+                if (await ticket.reply(reply.value)) reply.clear();
+              }}
+            />
+          </>
         ) : undefined
       }
       closeForm={
@@ -123,7 +167,30 @@ export function TicketContainer({ api, events, ticketId, botUsername, onBack }: 
       }
       onClaim={ticket.claim}
       onPass={ticket.pass}
-      onStartClose={() => setClosing(true)}
+      onStartClose={() => {
+        transfer.cancel();
+        setClosing(true);
+      }}
+      onStartTransfer={() => {
+        setClosing(false);
+        void transfer.start();
+      }}
+      transferForm={
+        transfer.open && mine ? (
+          <TransferForm
+            candidates={transfer.candidates}
+            target={transfer.target}
+            note={transfer.note}
+            noteMaxLength={HANDOVER_NOTE_MAX_LENGTH}
+            sending={transfer.sending}
+            error={transfer.error}
+            onChoose={transfer.choose}
+            onNoteChange={transfer.setNote}
+            onConfirm={() => void transfer.send()}
+            onCancel={transfer.cancel}
+          />
+        ) : undefined
+      }
       onOpenChat={() => botUsername && openBotChat(botUsername)}
     />
   );

@@ -1,8 +1,15 @@
 import { useCallback, useState } from 'react';
 import { haptics, useBackButton } from './telegram.ts';
 
-export type Screen = { name: 'queue' } | { name: 'today' } | { name: 'ticket'; ticketId: number };
-export type RootScreen = 'queue' | 'today';
+export type Screen =
+  | { name: 'queue' }
+  | { name: 'today' }
+  | { name: 'team' }
+  | { name: 'search' }
+  | { name: 'reports' }
+  | { name: 'ticket'; ticketId: number }
+  | { name: 'canned-replies' };
+export type RootScreen = 'queue' | 'today' | 'team' | 'search' | 'reports';
 
 /**
  * The app's screens: a root tab (queue or today) with tickets opened on top. Telegram's back button is
@@ -24,6 +31,11 @@ export function useNavigation() {
     openTicket: useCallback((ticketId: number) => {
       haptics.tap();
       setStack((current) => [...current, { name: 'ticket', ticketId }]);
+    }, []),
+    /** The team's canned replies (from the reply box's "Manage replies…"), on top of where the agent is. */
+    openCannedReplies: useCallback(() => {
+      haptics.tap();
+      setStack((current) => [...current, { name: 'canned-replies' }]);
     }, []),
     showRoot: useCallback((name: RootScreen) => {
       haptics.selection();

@@ -1,12 +1,17 @@
 import { AppRoot, Tabbar } from '@telegram-apps/telegram-ui';
 import type { ReactNode } from 'react';
 import { QueueIcon, StatsIcon } from './icons.tsx';
+import { ReportsIcon, SearchIcon } from './insights-icons.tsx';
+import { TeamIcon } from './team-icon.tsx';
 
 export type AppShellProps = {
   appearance: 'light' | 'dark';
   platform: 'base' | 'ios';
   /** The root tabs, shown on root screens only. */
-  tabs?: { current: 'queue' | 'today'; onChange: (tab: 'queue' | 'today') => void };
+  tabs?: {
+    current: 'queue' | 'today' | 'team' | 'search' | 'reports';
+    onChange: (tab: 'queue' | 'today' | 'team' | 'search' | 'reports') => void;
+  };
   children: ReactNode;
 };
 
@@ -30,6 +35,23 @@ export function AppShell({ appearance, platform, tabs, children }: AppShellProps
             onClick={() => tabs.onChange('today')}
           >
             <StatsIcon />
+          </Tabbar.Item>
+          <Tabbar.Item
+            text="Search"
+            selected={tabs.current === 'search'}
+            onClick={() => tabs.onChange('search')}
+          >
+            <SearchIcon />
+          </Tabbar.Item>
+          <Tabbar.Item
+            text="Reports"
+            selected={tabs.current === 'reports'}
+            onClick={() => tabs.onChange('reports')}
+          >
+            <ReportsIcon />
+          </Tabbar.Item>
+          <Tabbar.Item text="Team" selected={tabs.current === 'team'} onClick={() => tabs.onChange('team')}>
+            <TeamIcon />
           </Tabbar.Item>
         </Tabbar>
       )}

@@ -1,12 +1,15 @@
 import type { ReactNode } from 'react';
 import type { AgentMessageView } from '../../contract/agent-api.ts';
+import type { TicketNoteView } from '../../contract/notes-api.ts';
 import { formatTime } from './format.ts';
+import { NoteItem } from './ticket-notes.tsx';
 
 /**
  * The ticket's messages: the visitor on the left, agents on the right, system notes centred. A message
  * Telegram refused to deliver to the agent's DM says so, with Telegram's reason: only here can it be read.
  * Edited messages say so; reactions show under the text; a deleted message stays, struck through and
  * marked (the visitor no longer sees it). The agent's own messages have a Delete button (`onDelete`).
+ * The team's internal notes (`notes`) stand among the messages in time order, marked as notes.
  */
 export function Conversation({
   messages,
@@ -14,6 +17,7 @@ export function Conversation({
   attachment,
   onDelete,
   deleting = false,
+  notes = [],
 }: {
   messages: AgentMessageView[];
   now: number;
@@ -22,12 +26,28 @@ export function Conversation({
   /** Deletes one of the agent's own messages; without it, no Delete buttons. */
   onDelete?: (messageId: number) => void;
   deleting?: boolean;
+  /** Internal notes (agents only), shown in time order among the messages. */
+  notes?: TicketNoteView[];
 }) {
-  if (messages.length === 0) return <p className="sb-empty">No messages yet.</p>;
+  if (messages.length === 0 && notes.length === 0) return <p className="sb-empty">No messages yet.</p>;
+  const timeline: (
+    | { kind: 'message'; message: AgentMessageView }
+    | { kind: 'note'; note: TicketNoteView }
+  )[] = [
+    ...messages.map((message) => ({ kind: 'message' as const, message })),
+    ...notes.map((note) => ({ kind: 'note' as const, note })),
+  ];
+  const at = (entry: (typeof timeline)[number]) =>
+    Date.parse(entry.kind === 'message' ? entry.message.created_at : entry.note.created_at);
+  // A stable sort: messages keep their order; a note goes after what was said before it.
+  timeline.sort((a, b) => at(a) - at(b));
   return (
     <ol className="sb-conversation" aria-label="Conversation">
-      {messages.map((message) =>
-        message.sender === 'system' ? (
+      {timeline.map((entry) => {
+        if (entry.kind === 'note')
+          return <NoteItem key={`note-${entry.note.id}`} note={entry.note} now={now} />;
+        const { message } = entry;
+        return message.sender === 'system' ? (
           <li key={message.id} className="sb-system">
             {message.body}
           </li>
@@ -87,8 +107,8 @@ export function Conversation({
               )}
             </span>
           </li>
-        ),
-      )}
+        );
+      })}
     </ol>
   );
 }

@@ -12,6 +12,8 @@ export type QueueCardData = {
   agentName: string | null;
   mine: boolean;
   unread: number;
+  /** low / normal / high: high and low are marked. */
+  priority?: 'low' | 'normal' | 'high';
 };
 
 /** One ticket in the queue: label, the visitor's first words, how long it waits, passes, unread. */
@@ -30,7 +32,16 @@ export function QueueCard({ ticket, onOpen }: { ticket: QueueCardData; onOpen: (
       className="sb-queue-card"
       data-ticket-id={ticket.id}
       onClick={() => onOpen(ticket.id)}
-      subhead={ticketLabel(ticket)}
+      subhead={
+        <>
+          {ticketLabel(ticket)}
+          {ticket.priority && ticket.priority !== 'normal' && (
+            <span className={`sb-priority-badge sb-priority-badge--${ticket.priority}`}>
+              {ticket.priority === 'high' ? 'High' : 'Low'}
+            </span>
+          )}
+        </>
+      }
       subtitle={facts.join(' · ')}
       after={
         ticket.unread > 0 ? (

@@ -9,16 +9,23 @@ export type TicketViewProps = {
   busy: 'claim' | 'pass' | 'close' | 'reply' | 'delete' | null;
   /** Shown between the header and the conversation (errors, the back link). */
   notice?: ReactNode;
+  /** The priority control (not for closed tickets). */
+  priority?: ReactNode;
   conversation: ReactNode;
+  /** Under the conversation: "Add note" (internal notes). */
+  conversationFooter?: ReactNode;
   visitor: ReactNode;
   /** The reply box, while the ticket is the agent's. */
   reply?: ReactNode;
   /** The close form, while the agent is closing. */
   closeForm?: ReactNode;
+  /** The hand-over form, while the agent is handing the ticket on. */
+  transferForm?: ReactNode;
   botUsername: string | null;
   onClaim: () => void;
   onPass: () => void;
   onStartClose: () => void;
+  onStartTransfer: () => void;
   onOpenChat: () => void;
 };
 
@@ -50,6 +57,7 @@ export function TicketView(props: TicketViewProps) {
           </span>
         </Cell>
       </Section>
+      {props.priority}
       {props.notice}
       {(open || canClose || mine) && (
         <div className="sb-button-row sb-actions">
@@ -80,6 +88,11 @@ export function TicketView(props: TicketViewProps) {
               Close…
             </Button>
           )}
+          {mine && !props.transferForm && (
+            <Button mode="plain" size="m" disabled={busy !== null} onClick={props.onStartTransfer}>
+              Transfer…
+            </Button>
+          )}
           {mine && props.botUsername && (
             <Button mode="plain" size="m" onClick={props.onOpenChat}>
               Open chat in bot
@@ -88,7 +101,11 @@ export function TicketView(props: TicketViewProps) {
         </div>
       )}
       {props.closeForm}
-      <Section header="Conversation">{props.conversation}</Section>
+      {props.transferForm}
+      <Section header="Conversation">
+        {props.conversation}
+        {props.conversationFooter}
+      </Section>
       {props.reply}
       {props.visitor}
     </List>

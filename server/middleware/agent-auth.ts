@@ -17,6 +17,11 @@ export type AgentAccess = {
    */
   agentStatus: (userId: number) => Promise<'agent' | 'not_member' | 'no_group'>;
   botUsername: () => string | null;
+  /**
+   * Whether a Telegram user is an administrator (or the creator) of the support group: such agents may set
+   * anyone's skills (getChatMember, cached). Absent: nobody is.
+   */
+  isGroupAdmin?: (userId: number) => Promise<boolean>;
 };
 
 const unauthorized = (message: string) => new HttpError(401, 'unauthorized', message);
@@ -78,6 +83,8 @@ export function agentAuthMiddleware(access: AgentAccess | undefined, services: S
     const name = [user.first_name, user.last_name].filter(Boolean).join(' ') || `User ${user.id}`;
     const agent = await services.agents.upsert({ tgChatId: user.id, name, tgUsername: user.username });
     ctx.state.agent = { id: agent.id, name: agent.name, username: agent.tgUsername ?? null };
+    // "Last seen" for presence (at most one write a minute per agent).
+    await services.presence.seen(agent.id);
     await next();
   };
 }

@@ -6,14 +6,17 @@ import {
   type AgentTicketActionResponse,
   agentCloseRequestSchema,
   agentReplyRequestSchema,
+  agentTransferRequestSchema,
   type EraseResponse,
   exportQuerySchema,
+  type TransferCandidatesResponse,
   todayStatsQuerySchema,
 } from '../../contract/agent-api.ts';
 import { messageIdParamSchema, ticketIdSchema } from '../../contract/api.ts';
 import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
+import { handOverCandidates } from '../../core/hand-over-candidates.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
@@ -68,7 +71,10 @@ export function agentRoutes(deps: AgentRouteDeps) {
   });
 
   router.get('/queue', auth, async (ctx) => {
-    ctx.body = await services.agentConsole.queue(agentId(ctx));
+    const queue = await services.agentConsole.queue(agentId(ctx));
+    // `?tag=vip`: only tickets with that tag (issue 13 §5, core/tags.service.ts).
+    const tag = ctx.query.tag;
+    ctx.body = tag === undefined ? queue : await services.tags.filterQueue(queue, String(tag));
   });
 
   router.get('/tickets/:id', auth, async (ctx) => {
@@ -118,6 +124,26 @@ export function agentRoutes(deps: AgentRouteDeps) {
     const id = ticketId(ctx);
     const input = parseInput(agentCloseRequestSchema, ctx.request.body ?? {}, 'body');
     await services.tickets.close(id, { kind: 'agent', agentId: agentId(ctx), note: input.note });
+    ctx.body = await ticketAnswer(ctx, id);
+  });
+
+  router.get('/tickets/:id/transfer-candidates', auth, async (ctx) => {
+    const ticket = await services.agentConsole.ticketView(ticketId(ctx), agentId(ctx));
+    const agents = await handOverCandidates(services.presence, {
+      category: ticket.category,
+      fromAgentId: agentId(ctx),
+    });
+    ctx.body = {
+      agents: agents.map(({ openTickets, ...agent }) => ({ ...agent, open_tickets: openTickets })),
+    } satisfies TransferCandidatesResponse;
+  });
+
+  router.post('/tickets/:id/transfer', auth, async (ctx) => {
+    const id = ticketId(ctx);
+    const input = parseInput(agentTransferRequestSchema, ctx.request.body ?? {}, 'body');
+    const target =
+      input.to === 'queue' ? { to: 'queue' as const } : { to: 'agent' as const, agentId: input.to };
+    await services.tickets.handOver(id, agentId(ctx), target, input.note);
     ctx.body = await ticketAnswer(ctx, id);
   });
 

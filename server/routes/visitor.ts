@@ -17,6 +17,7 @@ import {
   type SendMessageResponse,
   sendMessageRequestSchema,
   sessionIdSchema,
+  setCategoryRequestSchema,
   ticketIdSchema,
   transcriptQuerySchema,
   type WidgetConfigResponse,
@@ -274,6 +275,16 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
       kind: 'visitor',
       sessionId: ctx.state.visitor?.sessionId as string,
     });
+    ctx.body = { ticket } satisfies CloseTicketResponse;
+  });
+
+  router.put('/tickets/:id/category', auth, async (ctx) => {
+    const ticketId = ticketIdSchema.safeParse(ctx.params.id);
+    if (!ticketId.success) throw new NotFound('Ticket');
+    const input = parseInput(setCategoryRequestSchema, ctx.request.body, 'body');
+    const category = input.category === null ? null : (canonicalCategory(input.category) as string);
+    const sessionId = ctx.state.visitor?.sessionId as string;
+    const ticket = await services.tickets.setCategory(ticketId.data, sessionId, category);
     ctx.body = { ticket } satisfies CloseTicketResponse;
   });
 

@@ -1,6 +1,7 @@
 import type { BotCommand, MenuButton } from 'grammy/types';
 import { ChatStore } from './chat-store.ts';
 import { FileStore } from './file-store.ts';
+import type { InlineQueryRecord } from './inline-mode.ts';
 import { LongPolls } from './long-poll.ts';
 import type { User } from './types.ts';
 import { UpdateQueue } from './update-queue.ts';
@@ -36,6 +37,10 @@ export class FakeState {
   privacyMode = true;
   /** BotFather's topic mode for private chats (Bot API 9.3) and whether users may create topics (9.4). */
   botTopics = { enabled: false, usersCanCreate: false };
+  /** BotFather's /setinline: the bot gets inline queries (off by default, as for a new bot). */
+  inlineMode = false;
+  /** Inline queries handed to the bot, by id (inline-mode.ts). */
+  readonly inlineQueries = new Map<string, InlineQueryRecord>();
   /** Successful sendChatAction calls, in order. */
   readonly chatActions: ChatActionRecord[] = [];
 

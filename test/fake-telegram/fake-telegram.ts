@@ -7,6 +7,7 @@ import { type ChatActionRecord, FakeState, scopeKey } from './fake-state.ts';
 import { type FailOptions, type FaultOptions, Faults, type RefuseOptions } from './faults.ts';
 import type { ForumTopicRecord } from './forum-topics.ts';
 import { type HttpListener, listenOnLoopback } from './http-listener.ts';
+import { type InlineAnswer, type InlineChoice, InlineMode, type InlineQueryInput } from './inline-mode.ts';
 import { RateLimiter, type RateLimits, TELEGRAM_LIMITS } from './rate-limiter.ts';
 import { createRequestRouter } from './request-router.ts';
 import type {
@@ -86,6 +87,7 @@ export class FakeTelegram {
   private readonly faults: Faults;
   private readonly limiter: RateLimiter;
   private readonly users: UserActions;
+  private readonly inline: InlineMode;
   private readonly changes: UserChanges;
   private readonly listener: HttpListener;
   private readonly closing: AbortController;
@@ -141,6 +143,7 @@ export class FakeTelegram {
     this.listener = parts.listener;
     this.closing = parts.closing;
     this.users = new UserActions(this.state, () => this.log.changed());
+    this.inline = new InlineMode(this.state, this.users);
     this.changes = new UserChanges(this.state, () => this.log.changed());
     this.apiRoot = `http://127.0.0.1:${this.listener.port}`;
     this.token = this.state.token;
@@ -297,6 +300,33 @@ export class FakeTelegram {
     status?: 'left' | 'kicked';
   }) {
     return this.users.botMembership({ groupId, by, status });
+  }
+
+  // ── inline mode (inline-mode.ts) ────────────────────────────────────────────────────────────────
+
+  /** BotFather's /setinline: on, the bot gets inline queries and getMe says supports_inline_queries. */
+  setInlineMode(enabled: boolean) {
+    this.state.inlineMode = enabled;
+  }
+
+  /** The user types `@bot query` somewhere: an inline_query update (who and what, no chat). */
+  sendInlineQuery(query: InlineQueryInput): Update {
+    return this.inline.sendInlineQuery(query);
+  }
+
+  /** The bot's answer to an inline query, once it answered. */
+  inlineAnswer(queryId: string): InlineAnswer | undefined {
+    return this.inline.answer(queryId);
+  }
+
+  /** The user picks a result: its message is posted from them in that chat / topic, `via_bot` the bot. */
+  chooseInlineResult(choice: InlineChoice): Update {
+    return this.inline.chooseInlineResult(choice);
+  }
+
+  /** Makes an inline query older by `ms` (an answer after INLINE_QUERY_TIMEOUT_MS is refused). */
+  ageInlineQuery(queryId: string, ms: number) {
+    this.inline.ageInlineQuery(queryId, ms);
   }
 
   /** Any other update, as is (update_id assigned unless given). */

@@ -100,6 +100,10 @@
  *   with can_delete_messages, else "message can't be deleted"; missing → "message to delete not found".
  *   deleteMessages skips missing ids and fails as a whole if one may not be deleted. `isDeleted(chatId, id)`;
  *   `ageMessage(chatId, messageId, hours)` moves a message's date into the past instead of waiting.
+ * - Inline mode (inline-mode.ts): `setInlineMode(true)` (BotFather /setinline), `sendInlineQuery({ from, query })`,
+ *   answerInlineQuery's rules (≤ 50 results, unique ids of 1–64 bytes, article message text 1–4,096, the query
+ *   answered once within 10 s), `inlineAnswer(id)`, `chooseInlineResult({ query, resultId, chatId, threadId })`
+ *   posts the result from the user with `via_bot`.
  */
 import { FakeTelegram, type FakeTelegramOptions } from './fake-telegram.ts';
 
@@ -118,6 +122,13 @@ export {
 } from './fake-telegram.ts';
 export type { FailOptions, FaultOptions, RefuseOptions } from './faults.ts';
 export { TOPIC_ICON_COLORS } from './forum-topics.ts';
+export {
+  INLINE_QUERY_TIMEOUT_MS,
+  type InlineAnswer,
+  type InlineArticle,
+  type InlineChoice,
+  type InlineQueryInput,
+} from './inline-mode.ts';
 export type { RateLimits } from './rate-limiter.ts';
 export { REACTION_EMOJI } from './reaction-emoji.ts';
 export type { ApiCall, MemberStatus, Params, RecordedParams, WebhookDelivery } from './types.ts';

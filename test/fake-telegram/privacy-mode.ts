@@ -12,6 +12,7 @@ export function botReceives(state: FakeState, message: Message): boolean {
   if (status === 'left' || status === 'kicked') return false;
   if (!state.privacyMode || status === 'administrator' || status === 'creator') return true;
   if (message.forum_topic_created) return true; // service messages reach every member bot
+  if (message.via_bot?.id === state.bot.id) return true; // messages sent via this bot (inline mode)
   const text = message.text ?? message.caption ?? '';
   const username = state.bot.username?.toLowerCase() ?? '';
   const command = /^\/[A-Za-z0-9_]+(?:@([A-Za-z0-9_]+))?/.exec(text);

@@ -234,6 +234,11 @@ export class UserActions {
     return structuredClone(update);
   }
 
+  /** A message from the user with this content (inline-mode.ts: a picked inline result, `via_bot`). */
+  postAsUser(options: UserMessageOptions, content: Partial<Message>): Update {
+    return this.userMessage(options, content);
+  }
+
   private userMessage(options: UserMessageOptions, content: Partial<Message>): Update {
     const user = this.state.chats.user(options.from);
     const record = this.state.chats.chat(options.chatId ?? options.from);

@@ -18,6 +18,8 @@ export function systemWording(message: Pick<MessageView, 'body' | 'event'>, stri
       return strings.agentEnded(agentName);
     case 'contact_requested':
       return strings.agentsBusy;
+    case 'returned_to_queue':
+      return strings.returnedToQueue;
     default:
       return message.body;
   }

@@ -9,6 +9,8 @@ export const launcher = {
   frame: 'Support chat',
   unread: (count: number) => `${count} unread`,
   dismiss: 'Dismiss',
+  /** The host page's title while the tab is hidden and an agent wrote: "(1) New message — …". */
+  newMessage: 'New message',
 };
 
 export type LauncherStrings = typeof launcher;
@@ -30,6 +32,7 @@ export const chat = {
   },
   greeting: 'Hi! Ask us anything — an agent will answer here.',
   pickCategory: 'What is it about? (optional)',
+  changeCategory: 'Topic — you can change it until an agent joins',
   topic: (category: string) => `Topic: ${category}`,
   message: 'Message',
   messagePlaceholder: 'Type a message…',
@@ -82,6 +85,7 @@ export const chat = {
   agentJoined: (name: string) => `${name} joined the conversation`,
   agentsBusy:
     'All our agents are busy right now. Leave your email or phone number and we will get back to you.',
+  returnedToQueue: 'The next available agent will take over the conversation',
   moreActions: 'More actions',
   endConversation: 'End conversation',
   endConfirmTitle: 'End this conversation?',

@@ -8,6 +8,7 @@ export const launcher: LauncherStrings = {
   frame: 'Чат поддержки',
   unread: (count: number) => `Непрочитанных: ${count}`,
   dismiss: 'Скрыть',
+  newMessage: 'Новое сообщение',
 };
 
 export const chat: ChatStrings = {
@@ -28,6 +29,7 @@ export const chat: ChatStrings = {
   },
   greeting: 'Здравствуйте! Задайте вопрос — оператор ответит здесь.',
   pickCategory: 'Тема обращения (необязательно)',
+  changeCategory: 'Тема — её можно изменить, пока не подключился оператор',
   topic: (category) => `Тема: ${category}`,
   message: 'Сообщение',
   messagePlaceholder: 'Напишите сообщение…',
@@ -79,6 +81,7 @@ export const chat: ChatStrings = {
   agentEnded: (name) => `Разговор завершён оператором ${name}`,
   agentJoined: (name) => `${name} теперь в чате`,
   agentsBusy: 'Все операторы сейчас заняты. Оставьте почту или телефон — мы свяжемся с вами.',
+  returnedToQueue: 'Разговор продолжит первый освободившийся оператор',
   moreActions: 'Другие действия',
   endConversation: 'Завершить разговор',
   endConfirmTitle: 'Завершить разговор?',

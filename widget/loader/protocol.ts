@@ -25,7 +25,9 @@ export type HostIdentity = { id: string; name?: string; email?: string; hash: st
 export type HostToChat =
   | { protocol: typeof PROTOCOL; type: 'visibility'; open: boolean }
   | { protocol: typeof PROTOCOL; type: 'page'; page: HostPage }
-  | { protocol: typeof PROTOCOL; type: 'identify'; identity: HostIdentity };
+  | { protocol: typeof PROTOCOL; type: 'identify'; identity: HostIdentity }
+  /** The host site's user logged out: the chat forgets the visitor and starts a new, anonymous one. */
+  | { protocol: typeof PROTOCOL; type: 'logout' };
 
 export function isProtocolMessage<T extends { type: string }>(data: unknown): data is T {
   return (

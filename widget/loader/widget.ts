@@ -33,6 +33,7 @@ type SwitchboardApi = {
   readonly unread: number;
   on(event: 'unread', listener: UnreadListener): () => void;
   identify(identity: HostIdentity): void;
+  logout(): void;
 };
 
 declare global {
@@ -102,7 +103,6 @@ function install(script: HTMLScriptElement): SwitchboardApi {
   const language = pickLanguage(script.dataset.lang, document.documentElement.lang, navigator.language);
   const text = launcherStrings[language];
   const sound = script.dataset.sound === 'on';
-  const newMessage = language === 'ru' ? 'Новое сообщение' : 'New message';
   const [landing, referrer] = visitStart();
 
   const host = document.createElement('div');
@@ -198,7 +198,7 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
   const notifyUnread = (grew: boolean) => {
     if (!hidden() || unread === 0) return restoreTitle();
     pageTitle ??= document.title;
-    shownTitle = document.title = `(${unread}) ${newMessage} — ${pageTitle}`;
+    shownTitle = document.title = `(${unread}) ${text.newMessage} — ${pageTitle}`;
     if (grew && sound) beep();
   };
   document.addEventListener('visibilitychange', () => {
@@ -304,6 +304,12 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     identify({ id, name, email, hash }) {
       identity = { id: String(id), name, email, hash: String(hash) };
       post({ protocol: PROTOCOL, type: 'identify', identity });
+    },
+    logout() {
+      identity = undefined;
+      unread = 0;
+      render();
+      post({ protocol: PROTOCOL, type: 'logout' });
     },
   };
 }

@@ -11,7 +11,7 @@ export const botMethods: MethodTable = {
       ...state.bot,
       can_join_groups: true,
       can_read_all_group_messages: !state.privacyMode,
-      supports_inline_queries: false,
+      supports_inline_queries: state.inlineMode,
       can_connect_to_business: false,
       has_main_web_app: false,
       has_topics_enabled: state.botTopics.enabled,

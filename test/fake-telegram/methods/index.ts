@@ -1,3 +1,4 @@
+import { inlineMethods } from '../inline-mode.ts';
 import { botMethods } from './bot-methods.ts';
 import { callbackMethods } from './callback-methods.ts';
 import { chatMethods } from './chat-methods.ts';
@@ -23,6 +24,7 @@ const ALL_METHODS = {
   ...topicMethods,
   ...chatMethods,
   ...callbackMethods,
+  ...inlineMethods,
 };
 
 const BY_LOWERCASE_NAME = new Map<string, { name: string; handler: MethodHandler }>(

@@ -117,6 +117,14 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
     closeTicket: (auth: VisitorCredentials, ticketId: number) =>
       json<CloseTicketResponse>(`/api/tickets/${ticketId}/close`, post({}), auth),
 
+    /** What the waiting conversation is about (a category key, or null for none). */
+    setCategory: (auth: VisitorCredentials, ticketId: number, category: string | null) =>
+      json<CloseTicketResponse>(
+        `/api/tickets/${ticketId}/category`,
+        { method: 'PUT', body: JSON.stringify({ category }) },
+        auth,
+      ),
+
     rateTicket: (auth: VisitorCredentials, ticketId: number, rating: { rating: number; comment?: string }) =>
       json<CloseTicketResponse>(`/api/tickets/${ticketId}/rating`, post(rating), auth),
 

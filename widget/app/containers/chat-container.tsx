@@ -114,7 +114,12 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   }, [startingNew]);
 
   const askRating = ticket?.status === 'closed' && !startingNew;
-  const offerCategories = !ticketOpen && !askRating && pending === 0 && (config.categories?.length ?? 0) > 0;
+  // Before the first message the choice goes with it; while the conversation waits for an agent it can
+  // still be changed (the server keeps it once an agent has taken it).
+  const waiting = ticket?.status === 'open';
+  const offerCategories =
+    (waiting || (!ticketOpen && !askRating && pending === 0)) && (config.categories?.length ?? 0) > 0;
+  const chosenCategory = waiting ? (ticket.category ?? null) : category;
   // Once an agent has joined, the contact details asked for while nobody could answer are not needed.
   const askContact = ticket?.status === 'open' && ticket.contact_requested && conversation.contact === null;
 
@@ -140,7 +145,8 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   };
   const labelOf = (key: string) => categoryLabel(config.categories ?? [], key, language);
   const pickCategory = (picked: string | null) => {
-    setCategory(picked);
+    if (waiting) void actions.changeCategory(ticket.id, picked);
+    else setCategory(picked);
     inputRef.current?.focus();
   };
 
@@ -304,9 +310,9 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
       {offerCategories && config.categories && (
         // The picker shows and answers labels; the category sent is the chosen label's key.
         <CategoryPicker
-          title={strings.pickCategory}
+          title={waiting ? strings.changeCategory : strings.pickCategory}
           categories={config.categories.map((option) => labelOf(option.key))}
-          selected={category === null ? null : labelOf(category)}
+          selected={chosenCategory === null ? null : labelOf(chosenCategory)}
           onSelect={(label) =>
             pickCategory(config.categories?.find((option) => labelOf(option.key) === label)?.key ?? null)
           }

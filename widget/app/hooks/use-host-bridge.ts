@@ -55,7 +55,12 @@ export function useHostBridge(hostOrigin: string | null) {
 }
 
 /** What the loader tells about the host page: where the visitor is, and who the site says they are. */
-export type HostPageState = { context: PageContext | null; identity: HostIdentity | null };
+export type HostPageState = {
+  context: PageContext | null;
+  identity: HostIdentity | null;
+  /** How many times the host site called `Switchboard.logout()` since the chat loaded. */
+  logouts: number;
+};
 export type HostPageChannel = {
   current(): HostPageState;
   subscribe(listener: () => void): () => void;
@@ -66,7 +71,7 @@ export type HostPageChannel = {
  * `identify` messages, from the host origin and the parent window only. Opened directly, nothing comes.
  */
 export function listenToHostPage(hostOrigin: string | null): HostPageChannel {
-  let state: HostPageState = { context: null, identity: null };
+  let state: HostPageState = { context: null, identity: null, logouts: 0 };
   let contextKey = '';
   const listeners = new Set<() => void>();
   const change = (next: Partial<HostPageState>) => {
@@ -92,6 +97,8 @@ export function listenToHostPage(hostOrigin: string | null): HostPageChannel {
           const identity = { id, name: text(name), email: text(email), hash };
           if (JSON.stringify(identity) !== JSON.stringify(state.identity)) change({ identity });
         }
+      } else if (message.type === 'logout') {
+        change({ identity: null, logouts: state.logouts + 1 });
       }
     });
   }

@@ -17,6 +17,7 @@ export function useTicketActions(
   const [rating, setRating] = useState<ActionState>('idle');
   const [contact, setContact] = useState<ActionState>('idle');
   const [contactError, setContactError] = useState<string | null>(null);
+  const [categoryChange, setCategoryChange] = useState<ActionState>('idle');
 
   const run = useCallback(
     async <T>(setState: (state: ActionState) => void, action: (auth: VisitorCredentials) => Promise<T>) => {
@@ -68,5 +69,24 @@ export function useTicketActions(
     [api, run, onContact],
   );
 
-  return { closing, rating, contact, contactError, endConversation, rate, saveContact };
+  /** The waiting conversation's topic changes (before an agent takes it; after, the server refuses). */
+  const changeCategory = useCallback(
+    (ticketId: number, category: string | null) =>
+      run(setCategoryChange, (auth) => api.setCategory(auth, ticketId, category))
+        .then((response) => response && onTicket(response.ticket))
+        .catch(() => {}),
+    [api, run, onTicket],
+  );
+
+  return {
+    closing,
+    rating,
+    contact,
+    contactError,
+    categoryChange,
+    endConversation,
+    rate,
+    saveContact,
+    changeCategory,
+  };
 }

@@ -97,11 +97,16 @@ export function useVisitorSession(api: VisitorApi, store: SessionStore, details:
  * `Switchboard.identify()` to POST /api/session/:id/identify. When the identity already has a session (the
  * visitor's history from another device), its credentials replace this one's in the store and
  * `generation` grows: the chat starts again on that session. A refused identity changes nothing.
+ * `Switchboard.logout()` forgets the session here, and the chat starts again on a new anonymous one.
  */
 export function useSessionSync(
   api: VisitorApi,
   store: SessionStore,
-  { context, identity }: { context: PageContext | null; identity: HostIdentity | null },
+  {
+    context,
+    identity,
+    logouts = 0,
+  }: { context: PageContext | null; identity: HostIdentity | null; logouts?: number },
 ) {
   const [credentials, setCredentials] = useState(() => store.load());
   const [generation, setGeneration] = useState(0);
@@ -146,6 +151,17 @@ export function useSessionSync(
       cancelled = true;
     };
   }, [api, store, sessionId, identity]);
+
+  // `Switchboard.logout()`: the session is forgotten here (the server keeps it for the agents, and the
+  // identified visitor gets it back on their next identify); the chat starts again, anonymous.
+  const handledLogouts = useRef(logouts);
+  useEffect(() => {
+    if (logouts === handledLogouts.current) return;
+    handledLogouts.current = logouts;
+    settled.current.clear();
+    store.save(null);
+    setGeneration((count) => count + 1);
+  }, [store, logouts]);
 
   return { generation };
 }

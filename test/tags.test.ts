@@ -1,0 +1,214 @@
+import type { Message } from 'grammy/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
+import { databaseKind } from './support/database.ts';
+import { httpClient } from './support/http.ts';
+import { signInitData, tma } from './support/init-data.ts';
+import { agentsStartTheBot } from './support/support-group.ts';
+import { startTestApp, type TestApp } from './support/test-app.ts';
+import { eventually, newVisitor } from './support/visitor.ts';
+
+const GROUP = -1005550003333;
+const ALICE = { id: 5001, first_name: 'Alice', username: 'alice' };
+const BOB = { id: 5002, first_name: 'Bob', username: 'bob' };
+const EVE = { id: 5003, first_name: 'Eve', username: 'eve' };
+const WAIT = { timeoutMs: 15_000 };
+
+const textOf = (message: Message | undefined) => message?.text ?? message?.caption ?? '';
+
+type Mode = 'private-topics' | 'group-topics' | 'single';
+
+function tagDesk(mode: Mode) {
+  const d = {} as { fake: FakeTelegram; app: TestApp; http: ReturnType<typeof httpClient> };
+  const start = async () => {
+    d.fake = await startFakeTelegram({ topicsInPrivateChats: mode === 'private-topics' });
+    d.fake.addGroup({
+      id: GROUP,
+      title: 'Support',
+      botStatus: 'administrator',
+      isForum: mode === 'group-topics',
+    });
+    for (const user of [ALICE, BOB, EVE]) d.fake.addUser(user);
+    for (const user of [ALICE, BOB]) d.fake.setChatMember(GROUP, user.id, 'member');
+    d.app = await startTestApp({
+      TELEGRAM_BOT_TOKEN: d.fake.token,
+      TELEGRAM_API_ROOT: d.fake.apiRoot,
+      SUPPORT_GROUP_CHAT_ID: String(GROUP),
+      TELEGRAM_THROTTLE: 'false',
+      RATE_LIMIT_MESSAGES: '100',
+      TICKET_THREADS: mode,
+    });
+    d.http = httpClient(d.app.url);
+    await agentsStartTheBot(d.fake, [ALICE, BOB]);
+  };
+  const stop = async () => {
+    await d.app?.close();
+    await d.fake?.close();
+  };
+  const api = (user: { id: number; first_name: string }, method: string, path: string, json?: unknown) =>
+    d.http.request(method, path, { headers: tma(signInitData(d.fake.token, user)), json });
+  const cardOf = (ticketId: number) =>
+    d.fake.waitFor(
+      () =>
+        d.fake
+          .messages(GROUP)
+          .find((m) => m.from?.is_bot && textOf(m).includes(`#${ticketId}`) && m.reply_markup),
+      WAIT,
+    );
+  const newTicket = async (body: string) => {
+    const visitor = await newVisitor(d.app.url);
+    const { ticket } = await visitor.say(body);
+    const card = await cardOf(ticket.id);
+    return { visitor, ticketId: ticket.id, card };
+  };
+  const claim = async (agent: { id: number }, ticket: Awaited<ReturnType<typeof newTicket>>) => {
+    d.fake.clickButton({
+      from: agent.id,
+      chatId: GROUP,
+      messageId: ticket.card.message_id,
+      text: '✅ Claim',
+    });
+    await eventually(async () => (await ticket.visitor.conversation()).ticket?.status === 'claimed');
+  };
+  const placeOf = async (agent: { id: number }, ticketId: number) => {
+    if (mode === 'single') return { chatId: agent.id, threadId: undefined };
+    const chatId = mode === 'group-topics' ? GROUP : agent.id;
+    const topic = await d.fake.waitFor(
+      () => d.fake.topics(chatId).find((t) => t.name.startsWith(`#${ticketId} ·`)),
+      WAIT,
+    );
+    return { chatId, threadId: topic.message_thread_id as number | undefined };
+  };
+  /** The bot's answer to a message: its reply to that very message. */
+  const answerTo = (place: { chatId: number }, sent: { message?: Message }) =>
+    d.fake.waitFor(
+      () =>
+        d.fake
+          .messages(place.chatId)
+          .find((m) => m.from?.is_bot && m.reply_to_message?.message_id === sent.message?.message_id),
+      WAIT,
+    );
+  const say = async (agent: { id: number }, place: { chatId: number; threadId?: number }, text: string) => {
+    const sent = d.fake.sendText({ from: agent.id, chatId: place.chatId, threadId: place.threadId, text });
+    return textOf(await answerTo(place, sent));
+  };
+  return { d, start, stop, api, newTicket, claim, placeOf, say };
+}
+
+describe.each(['private-topics', 'group-topics', 'single'] as const)(
+  `tags in the ticket’s thread (%s, ${databaseKind})`,
+  (mode) => {
+    const desk = tagDesk(mode);
+    beforeAll(desk.start, 60_000);
+    afterAll(desk.stop);
+
+    it('/tag adds (normalised, once), /untag removes, each answers with the tags now; bad tags change nothing', async () => {
+      const ticket = await desk.newTicket('I want my money back');
+      await desk.claim(ALICE, ticket);
+      const place = await desk.placeOf(ALICE, ticket.ticketId);
+      const id = ticket.ticketId;
+
+      expect(await desk.say(ALICE, place, '/tag VIP #Refund, vip')).toBe(`🏷 #${id} tags: vip, refund`);
+      expect(await desk.say(ALICE, place, '/tag')).toMatch(
+        new RegExp(`^🏷 #${id} tags: vip, refund\\nAdd tags with /tag`),
+      );
+      expect(await desk.say(ALICE, place, '/tag ok bad!tag')).toBe(
+        `tag “bad!tag”: may contain only letters, digits, - and _ (starting with a letter or digit), at most 32 characters. Nothing changed.\n🏷 #${id} tags: vip, refund`,
+      );
+      expect(await desk.say(ALICE, place, `/tag ${'x'.repeat(33)}`)).toMatch(
+        /must be at most 32 characters\. Nothing changed\./,
+      );
+      expect(
+        await desk.say(ALICE, place, `/tag ${Array.from({ length: 9 }, (_, i) => `t${i}`).join(' ')}`),
+      ).toMatch(/at most 10 tags .*Nothing changed\.\n🏷 #\d+ tags: vip, refund$/s);
+      expect(await desk.say(ALICE, place, '/untag vip nothere')).toBe(`🏷 #${id} tags: refund`);
+      const tags = await desk.api(BOB, 'GET', `/api/agent/tickets/${id}/tags`);
+      expect(tags.body).toEqual({ ticket_id: id, tags: ['refund'] });
+      expect(await desk.say(ALICE, place, '/untag refund')).toBe(`🏷 #${id} has no tags.`);
+      // The visitor saw none of it.
+      expect(
+        (await ticket.visitor.messages()).filter((m) => m.sender !== 'system').map((m) => m.body),
+      ).toEqual(['I want my money back']);
+    });
+  },
+);
+
+describe(`tags in the agents’ API and the queue filter (${databaseKind})`, () => {
+  const desk = tagDesk('private-topics');
+  const { d } = desk;
+  beforeAll(desk.start, 60_000);
+  afterAll(desk.stop);
+
+  it('adds and removes tags; refuses bad ones with a 400 and changes nothing; agents only', async () => {
+    const { ticketId } = await desk.newTicket('Where is my parcel?');
+    const path = `/api/agent/tickets/${ticketId}/tags`;
+    const added = await desk.api(ALICE, 'POST', path, { tags: ['Shipping', '#late'] });
+    expect(added.status).toBe(200);
+    expect(added.body).toEqual({ ticket_id: ticketId, tags: ['shipping', 'late'] });
+
+    const before = await d.app.count('ticket_tags');
+    for (const [json, message] of [
+      [{ tags: ['ok', 'no spaces'] }, /^tag “no spaces”: may contain only/],
+      [{ tags: ['-dash'] }, /may contain only/],
+      [{ tags: ['a'.repeat(33)] }, /at most 32 characters/],
+      [{ tags: ['#'] }, /must not be empty/],
+      [{ tags: [] }, /^tags/],
+      [{ tags: 'vip' }, /^tags/],
+      [{ tags: ['vip'], extra: 1 }, /extra|Unrecognized/i],
+      [{ tags: Array.from({ length: 9 }, (_, i) => `t${i}`) }, /at most 10 tags/],
+    ] as const) {
+      const response = await desk.api(ALICE, 'POST', path, json);
+      expect(response.status, JSON.stringify(json)).toBe(400);
+      expect(response.body.error).toEqual({
+        code: 'validation_failed',
+        message: expect.stringMatching(message),
+      });
+    }
+    expect(await d.app.count('ticket_tags')).toBe(before);
+    expect((await desk.api(ALICE, 'GET', path)).body.tags).toEqual(['shipping', 'late']);
+
+    const removed = await desk.api(BOB, 'DELETE', `${path}/LATE`);
+    expect(removed.body).toEqual({ ticket_id: ticketId, tags: ['shipping'] });
+    expect((await desk.api(BOB, 'DELETE', `${path}/${encodeURIComponent('bad tag')}`)).status).toBe(400);
+    expect((await desk.api(ALICE, 'POST', '/api/agent/tickets/999999/tags', { tags: ['x'] })).status).toBe(
+      404,
+    );
+    expect((await desk.api(ALICE, 'GET', '/api/agent/tickets/abc/tags')).status).toBe(404);
+    expect((await desk.api(EVE, 'GET', path)).status).toBe(403);
+    expect((await desk.api(EVE, 'POST', path, { tags: ['x'] })).status).toBe(403);
+    expect((await d.http.get(path)).status).toBe(401);
+  });
+
+  it('the queue filters by tag; /tags lists the tags on open tickets', async () => {
+    const a = await desk.newTicket('Refund please');
+    const b = await desk.newTicket('Another refund');
+    const c = await desk.newTicket('Just a question');
+    await desk.api(ALICE, 'POST', `/api/agent/tickets/${a.ticketId}/tags`, { tags: ['refund', 'vip'] });
+    await desk.api(ALICE, 'POST', `/api/agent/tickets/${b.ticketId}/tags`, { tags: ['refund'] });
+    await desk.claim(BOB, b);
+
+    const all = await desk.api(BOB, 'GET', '/api/agent/queue');
+    expect(all.body.open.map((t: { id: number }) => t.id)).toEqual(
+      expect.arrayContaining([a.ticketId, b.ticketId, c.ticketId]),
+    );
+    const refund = await desk.api(BOB, 'GET', '/api/agent/queue?tag=Refund');
+    expect(refund.status).toBe(200);
+    expect(refund.body.open.map((t: { id: number }) => t.id)).toEqual([a.ticketId, b.ticketId]);
+    expect(refund.body.unclaimed.map((t: { id: number }) => t.id)).toEqual([a.ticketId]);
+    expect(refund.body.mine.map((t: { id: number }) => t.id)).toEqual([b.ticketId]);
+    const vip = await desk.api(BOB, 'GET', '/api/agent/queue?tag=vip');
+    expect(vip.body.open.map((t: { id: number }) => t.id)).toEqual([a.ticketId]);
+    expect((await desk.api(BOB, 'GET', '/api/agent/queue?tag=nobody')).body.open).toEqual([]);
+    const bad = await desk.api(BOB, 'GET', `/api/agent/queue?tag=${encodeURIComponent('no way')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+
+    const open = await desk.api(BOB, 'GET', '/api/agent/tags');
+    expect(open.body.tags.slice(0, 2)).toEqual([
+      { tag: 'refund', count: 2 },
+      expect.objectContaining({ count: 1 }),
+    ]);
+    expect(open.body.tickets[String(a.ticketId)]).toEqual(['refund', 'vip']);
+    expect(open.body.tickets[String(c.ticketId)]).toBeUndefined();
+  });
+});
