@@ -128,7 +128,7 @@ export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
   bot.use(tagsFeature(deps, ticketOf, requireAgent));
   bot.use(cannedInlineFeature(deps, requireAgent));
   // `/transfer` in the agent's chat and in group topics (before the relay, which passes commands on).
-  bot.use(handOverFeature(deps, requireAgent, ticketOf));
+  bot.use(handOverFeature(deps, requireAgent, ticketOf, membership));
   const dm = bot.chatType('private').use(requireAgent);
   const { feature: switching, switcher } = switchFeature(deps);
   dm.use(helpFeature());

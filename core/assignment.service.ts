@@ -4,7 +4,8 @@ import type { OfferOutcome } from '../db/entities/ticket-offer.entity.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound, OfferEnded } from './errors.ts';
 import type { Outbox } from './outbox.ts';
-import type { PresenceService } from './presence.service.ts';
+import type { PresenceService, TeamMember } from './presence.service.ts';
+import { hasSkill } from './skills.ts';
 
 export type AssignmentService = ReturnType<typeof createAssignmentService>;
 export type AssignmentMode = 'manual' | 'auto';
@@ -69,12 +70,19 @@ export function createAssignmentService({
    * Offers the ticket to the best available agent, if it waits, has no live offer and someone is left
    * who was not offered it yet (and did not pass on it). Answers the agent offered, or null.
    */
-  const offerNext = async (ticketId: number): Promise<{ agentId: number } | null> => {
+  const offerNext = async (
+    ticketId: number,
+    /** Who is online (availableAgents() without a skill), when the caller read it already. */
+    online?: TeamMember[],
+  ): Promise<{ agentId: number } | null> => {
     if (mode !== 'auto') return null;
     const ticket = await em.findOne(Ticket, ticketId, { fields: ['id', 'category', 'status'] });
     if (ticket?.status !== 'open') return null;
     // Read before the transaction: on PGlite nothing else may query while one is open.
-    const available = await presence.availableAgents({ category: ticket.category });
+    const needed = presence.skillsOfCategory(ticket.category);
+    const available = online
+      ? online.filter((agent) => hasSkill(agent.skills, needed))
+      : await presence.availableAgents({ category: ticket.category });
     return em.transactional(async (tx) => {
       const locked = await lockTicket(tx, ticketId);
       if (locked?.status !== 'open' || locked.assignedAgent) return null;
@@ -147,7 +155,7 @@ export function createAssignmentService({
      * offers to agents no longer online go to the next agents, then waiting tickets with no live offer are
      * offered, most urgent first (priority, then age). Answers how many offers were made or moved.
      */
-    async rebalance(limit = 20): Promise<number> {
+    async rebalance(): Promise<number> {
       if (mode !== 'auto') return 0;
       const online = new Set((await presence.team()).filter((m) => m.state === 'online').map((m) => m.id));
       const live = await em.find(TicketOffer, { outcome: null }, { fields: ['id', 'ticket', 'agent'] });
@@ -163,15 +171,18 @@ export function createAssignmentService({
         });
         if (ended) changed += 1;
       }
+      // Every waiting ticket is considered (one that everybody passed on must not hold back newer ones);
+      // who is online is read once, each offer then counts the load as it is.
+      const available = await presence.availableAgents();
+      if (!available.length) return changed;
       const waiting = await em.getConnection().execute<{ id: number }[]>(
         `select t.id from tickets t
           where t.status = 'open'
             and not exists (select 1 from ticket_offers o where o.ticket_id = t.id and o.outcome is null)
-          order by case t.priority when 'high' then 0 when 'normal' then 1 else 2 end, t.id
-          limit ?`,
-        [limit],
+          order by case t.priority when 'high' then 0 when 'normal' then 1 else 2 end, t.id`,
+        [],
       );
-      for (const { id } of waiting) if (await offerNext(id)) changed += 1;
+      for (const { id } of waiting) if (await offerNext(id, available)) changed += 1;
       return changed;
     },
 

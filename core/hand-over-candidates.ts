@@ -1,3 +1,5 @@
+import type { AgentService } from './agent.service.ts';
+import { DomainError } from './errors.ts';
 import type { PresenceService, TeamMember } from './presence.service.ts';
 import { hasSkill } from './skills.ts';
 
@@ -20,11 +22,22 @@ const STATE_ORDER: Record<TeamMember['state'], number> = { online: 0, away: 1, o
  */
 export async function handOverCandidates(
   presence: PresenceService,
-  { category, fromAgentId }: { category: string | null; fromAgentId: number },
+  {
+    category,
+    fromAgentId,
+    isMember,
+  }: {
+    category: string | null;
+    fromAgentId: number;
+    /** Whether a Telegram user is still in the support group (people who left are not offered). */
+    isMember: (tgChatId: number) => Promise<boolean>;
+  },
 ): Promise<HandOverCandidate[]> {
   const needed = presence.skillsOfCategory(category);
-  return (await presence.team())
-    .filter((member) => member.id !== fromAgentId)
+  const others = (await presence.team()).filter((member) => member.id !== fromAgentId);
+  const inTeam = await Promise.all(others.map((member) => isMember(member.tgChatId)));
+  return others
+    .filter((_, index) => inTeam[index])
     .map((member) => ({
       id: member.id,
       name: member.name,
@@ -40,4 +53,21 @@ export async function handOverCandidates(
         a.name.localeCompare(b.name) ||
         a.id - b.id,
     );
+}
+
+/** The chosen agent has left the support group: the ticket (its history, its notes) must not go to them. */
+export class NotInTeam extends DomainError {
+  constructor(name: string) {
+    super('conflict', `${name} is no longer in the support group`);
+  }
+}
+
+/** Refuses a hand-over to someone who is not (any longer) in the support group. */
+export async function assertInTeam(
+  agents: AgentService,
+  agentId: number,
+  isMember: (tgChatId: number) => Promise<boolean>,
+): Promise<void> {
+  const agent = await agents.get(agentId);
+  if (!(await isMember(agent.tgChatId))) throw new NotInTeam(agent.name);
 }

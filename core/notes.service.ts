@@ -97,6 +97,11 @@ export function createNoteService({ em }: { em: EntityManager }) {
       return notes.map((note) => toView(note, agentId));
     },
 
+    /** One note's text, if it still exists (erased with its ticket otherwise). */
+    async body(noteId: number): Promise<string | null> {
+      return (await em.findOne(TicketNote, noteId, { fields: ['body'] }))?.body ?? null;
+    },
+
     /** The ticket's notes for the "connected" history: author, text and time, oldest first. */
     async forHistory(ticketId: number): Promise<{ authorName: string; body: string; createdAt: Date }[]> {
       const notes = await em.find(

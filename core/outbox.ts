@@ -17,7 +17,8 @@ export type OutboundJob =
       type: 'agent.connected';
       agentId: number;
       ticketId: number;
-      handedOverBy?: { agentName: string; note: string | null };
+      /** `noteId`: the hand-over note (a ticket note), read when the job runs. */
+      handedOverBy?: { agentName: string; noteId: number | null };
     }
   /**
    * The agent handed their ticket to another (`toAgentName`) or back to the queue (null): they are told, and

@@ -71,6 +71,23 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
     return message;
   };
 
+  /**
+   * Takes back the ticket's live offer (ASSIGNMENT=auto), if any: claimed elsewhere, closed, or its topic
+   * changed. Call with the ticket row locked; its agent's offer message is rewritten.
+   */
+  const withdrawLiveOffers = async (tx: EntityManager, ticketId: number) => {
+    const live = await tx.find(TicketOffer, { ticket: ticketId, outcome: null }, { fields: ['id', 'agent'] });
+    for (const offer of live) {
+      await tx.nativeUpdate(
+        TicketOffer,
+        { id: offer.id, outcome: null },
+        { outcome: 'withdrawn', endedAt: new Date() },
+      );
+      await outbox.enqueue(tx, { type: 'agent.offer-ended', agentId: offer.agent.id, offerId: offer.id });
+    }
+    return live.length;
+  };
+
   /** A system message: its event (for clients to word) and its English text (the body). */
   const addSystemMessage = (tx: EntityManager, ticket: Ticket, event: SystemEvent) => {
     const message = addMessage(tx, ticket, 'system', systemEventText(event));
@@ -126,19 +143,7 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
           if (!accepted) throw new OfferEnded('This offer has ended: the ticket went to the next agent.');
           await outbox.enqueue(tx, { type: 'agent.offer-ended', agentId, offerId });
         }
-        const withdrawn = await tx.find(
-          TicketOffer,
-          { ticket: ticketId, outcome: null },
-          { fields: ['id', 'agent'] },
-        );
-        for (const offer of withdrawn) {
-          await tx.nativeUpdate(
-            TicketOffer,
-            { id: offer.id, outcome: null },
-            { outcome: 'withdrawn', endedAt: new Date() },
-          );
-          await outbox.enqueue(tx, { type: 'agent.offer-ended', agentId: offer.agent.id, offerId: offer.id });
-        }
+        await withdrawLiveOffers(tx, ticketId);
         const agent = ticket.assignedAgent as Agent;
         agent.activeTicket = ticket;
         const joined = addSystemMessage(tx, ticket, {
@@ -202,8 +207,17 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         const message = addSystemMessage(tx, ticket, event);
         // The note stays with the ticket for the team (the Mini App, the next owner's history), never the
         // visitor's.
-        if (visibleNote) {
-          tx.create(TicketNote, { ticket, agent: from, authorName: from.name, body: visibleNote });
+        const note = visibleNote
+          ? tx.create(TicketNote, { ticket, agent: from, authorName: from.name, body: visibleNote })
+          : null;
+        // Back in the queue: recorded as the holder's pass, so that it is not offered straight back to them.
+        if (!next) {
+          await tx
+            .createQueryBuilder(Pass)
+            .insert({ ticket: ticketId, agent: fromAgentId, createdAt: new Date() })
+            .onConflict(['ticket', 'agent'])
+            .ignore()
+            .execute('run');
         }
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
@@ -224,7 +238,8 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
             type: 'agent.connected',
             agentId: next.id,
             ticketId,
-            handedOverBy: { agentName: from.name, note: visibleNote ?? null },
+            // The note's id, not its text: a job outlives an erasure of the visitor's data.
+            handedOverBy: { agentName: from.name, noteId: note?.id ?? null },
           });
         }
         return { ticket, messages: [message] };
@@ -294,6 +309,7 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
           { status: 'closed', closedAt: new Date() },
         );
         if (!changed) return { ticket, messages: [] };
+        await withdrawLiveOffers(tx, ticketId);
         await tx.nativeUpdate(Agent, { activeTicket: ticketId }, { activeTicket: null });
         await tx.refresh(ticket);
         const messages: Message[] = [];
@@ -341,6 +357,10 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         ticket.category = category;
         await tx.flush();
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
+        // Another topic may need another skill: the offer goes to someone who has it.
+        if (autoAssign && (await withdrawLiveOffers(tx, ticketId))) {
+          await outbox.enqueue(tx, { type: 'ticket.assign', ticketId });
+        }
         return { ticket, changed: true };
       });
       if (outcome.changed) publishChange(outcome.ticket, []);

@@ -22,14 +22,20 @@ export type DeliveryRetryMetrics = {
   givenUp(type: OutboundJob['type']): void;
 };
 
+/** Deliveries that go to the agent's own chat with the bot in every mode (never into a group topic). */
+const AGENT_CHAT_ONLY = new Set<OutboundJob['type']>(['agent.offer', 'agent.offer-ended']);
+
 /**
  * The FIFO key of a delivery: everything for one chat goes out in the order it was enqueued. With
- * `allInGroup` (tickets' conversations are topics of the support group) every delivery is the group's.
+ * `allInGroup` (tickets' conversations are topics of the support group) every delivery is the group's,
+ * except offers, which go to the agent's own chat.
  */
 const chatKeyOf =
   (allInGroup: boolean) =>
   (job: OutboundJob): string =>
-    'agentId' in job && !allInGroup ? `agent:${job.agentId}` : 'support-group';
+    'agentId' in job && (!allInGroup || AGENT_CHAT_ONLY.has(job.type))
+      ? `agent:${job.agentId}`
+      : 'support-group';
 
 /**
  * pg-boss on the application's database (PGlite through its adapter, or PostgreSQL), providing the
@@ -115,6 +121,15 @@ export async function startJobQueue({
     async enqueue(tx, job) {
       const db = fromKysely(tx.getTransactionContext() as Parameters<typeof fromKysely>[0]);
       const timer = timerDelaySeconds(job);
+      // One waiting rebalance is enough: it reads the team and the tickets when it runs.
+      if (job.type === 'tickets.assign-waiting') {
+        const { rows } = await db.executeSql(
+          `select id from pgboss.job where name = $1 and state = 'created'
+              and data->>'type' = 'tickets.assign-waiting' limit 1 for update`,
+          [TIMER_QUEUE],
+        );
+        if (rows.length > 0) return;
+      }
       if (timer !== null) {
         await boss.send(TIMER_QUEUE, job, { db, startAfter: timer });
         return;

@@ -178,4 +178,39 @@ describe(`auto-assignment (${databaseKind})`, () => {
       await everyoneOffline();
     }
   });
+
+  it('handed back to the queue: offered to someone else, not straight back to the agent who returned it', async () => {
+    const returning = await newAgent('Returning');
+    const other = await newAgent('OtherOne');
+    // OtherOne holds a ticket, so Returning (fewer) would be first choice for a new offer.
+    const held = await newTicket();
+    await settle();
+    await run(() => services.tickets.claim(held.ticketId, other.id));
+    const { ticketId } = await newTicket();
+    await run(() => services.tickets.claim(ticketId, returning.id));
+    jobs = [];
+    await run(() => services.tickets.handOver(ticketId, returning.id, { to: 'queue' }));
+    await settle();
+    expect((await liveOffer(ticketId))?.agent_id).toBe(other.id);
+  });
+
+  it('a closed ticket takes its live offer back; a new topic moves the offer to someone with its skill', async () => {
+    const biller = await newAgent('Biller', { skills: ['billing'] });
+    const techie = await newAgent('Techie', { skills: ['technical'] });
+    const closing = await newTicket();
+    await settle();
+    expect(await liveOffer(closing.ticketId)).not.toBeNull();
+    await run(() =>
+      services.tickets.close(closing.ticketId, { kind: 'visitor', sessionId: closing.sessionId }),
+    );
+    expect(await liveOffer(closing.ticketId)).toBeNull();
+    await settle();
+
+    const { sessionId, ticketId } = await newTicket('billing');
+    await settle();
+    expect((await liveOffer(ticketId))?.agent_id).toBe(biller.id);
+    await run(() => services.tickets.setCategory(ticketId, sessionId, 'technical'));
+    await settle();
+    expect((await liveOffer(ticketId))?.agent_id).toBe(techie.id);
+  });
 });

@@ -130,9 +130,18 @@ describe(`handing a ticket over in the Mini App, in Chromium (${databaseKind})`,
     expect((await transfer(ALICE, { to: 987654 })).status).toBe(404);
     expect((await transfer(BOB, { to: 'queue' })).status).toBe(403);
     expect((await visitor.conversation()).ticket?.agent_name).toBe('Alice');
+    // Someone who has left the support group is neither offered nor accepted: the history must not reach them.
+    const former = await app.inContext(() => app.services.agents.upsert({ tgChatId: 20199, name: 'Former' }));
     const candidates = await http.get(`/api/agent/tickets/${ticket.id}/transfer-candidates`, as(ALICE));
     expect(candidates.status).toBe(200);
-    expect(candidates.body.agents.map((a: { name: string }) => a.name)).not.toContain('Alice');
+    const names = candidates.body.agents.map((a: { name: string }) => a.name);
+    expect(names).not.toContain('Alice');
+    expect(names).not.toContain('Former');
+    expect(names).toEqual(expect.arrayContaining(['Bob', 'Carol']));
+    const refusedFormer = await transfer(ALICE, { to: former.id });
+    expect(refusedFormer.status).toBe(409);
+    expect(refusedFormer.body.error.message).toContain('no longer in the support group');
+    expect((await visitor.conversation()).ticket?.agent_name).toBe('Alice');
     const back = await transfer(ALICE, { to: 'queue' });
     expect(back.status).toBe(200);
     expect(back.body.ticket.status).toBe('open');

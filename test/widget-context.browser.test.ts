@@ -226,6 +226,18 @@ describe(`who the visitor is and where they are, in Chromium (${databaseKind})`,
     await laptop.goto(`${hostUrl}/account?user=u-1001`);
     const again = await openChat(laptop);
     await again.getByText('And now from my phone').waitFor({ timeout: 20_000 });
+
+    // A logout on a page where the chat was never opened counts too: the next page's chat starts anonymous.
+    await laptop.goto(`${hostUrl}/help`);
+    await laptop.waitForFunction(() => Boolean(window.Switchboard));
+    await laptop.evaluate(() => window.Switchboard?.logout());
+    await laptop.goto(`${hostUrl}/help`);
+    const fresh = await openChat(laptop);
+    await fresh.getByText('Hi! Ask us anything').waitFor();
+    await fresh.getByRole('textbox', { name: 'Message' }).waitFor();
+    await say(fresh, 'A new person here');
+    expect(await ticketOf('A new person here')).not.toBe(ticketId);
+    expect(await fresh.getByText('And now from my phone').count()).toBe(0);
     for (const open of [laptop, phone, stranger, miniApp]) await open.context().close();
   }, 120_000);
 

@@ -315,8 +315,12 @@ export function createOutboundHandler(
   };
 
   /** Who handed a ticket to its new owner, with their note (first, then the history). */
-  const tellHandedOver = async (agentId: number, ticketId: number, { agentName, note }: HandedOverBy) => {
-    const [agent, card] = await Promise.all([services.agents.get(agentId), services.desk.card(ticketId)]);
+  const tellHandedOver = async (agentId: number, ticketId: number, { agentName, noteId }: HandedOverBy) => {
+    const [agent, card, note] = await Promise.all([
+      services.agents.get(agentId),
+      services.desk.card(ticketId),
+      noteId ? services.notes.body(noteId) : null,
+    ]);
     // The note is stored on the ticket too (the history after this shows it where there is one).
     const text =
       `↪️ <b>${escapeHtml(agentName)}</b> handed <b>${escapeHtml(ticketLabel(card))}</b> to you.` +

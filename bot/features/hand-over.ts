@@ -1,6 +1,8 @@
 import { Composer, InlineKeyboard, type MiddlewareFn } from 'grammy';
-import { handOverCandidates } from '../../core/hand-over-candidates.ts';
+import { HANDOVER_NOTE_MAX_LENGTH } from '../../contract/agent-limits.ts';
+import { assertInTeam, handOverCandidates } from '../../core/hand-over-candidates.ts';
 import type { HandOverTarget } from '../../core/ticket.service.ts';
+import type { AgentMembership } from '../agent-membership.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
@@ -14,8 +16,16 @@ const pickData = (ticketId: number, choice: number | 'queue' | 'cancel') => `han
 /** Telegram shows about this many buttons comfortably; more agents: the Mini App lists them all. */
 const MENU_SIZE = 12;
 
-/** The note after the command: `/transfer Needs a refund` → "Needs a refund". */
-const noteOf = (commandText: string | undefined) => commandText?.replace(/^\/\S+\s*/, '').trim() || undefined;
+/**
+ * The command's ticket number and note: `/transfer Needs a refund` → no number, "Needs a refund";
+ * `/transfer 12 Needs a refund` → "12", "Needs a refund". A first word that is not a number is the note's.
+ */
+const parseCommand = (commandText: string | undefined) => {
+  const rest = commandText?.replace(/^\/\S+\s*/, '') ?? '';
+  const number = /^#?\d+(?=\s|$)/.exec(rest)?.[0];
+  const note = (number ? rest.slice(number.length) : rest).trim() || undefined;
+  return { number, note };
+};
 
 /**
  * `/transfer [note]` in a ticket's thread (or `/transfer 12 [note]`): a menu of the team — online agents
@@ -27,7 +37,9 @@ export function handOverFeature(
   { services }: Pick<BotDeps, 'services'>,
   requireAgent: MiddlewareFn<BotContext>,
   ticketOf: TicketRouting,
+  membership: AgentMembership,
 ) {
+  const inTeam = async (tgChatId: number) => (await membership.status(tgChatId)) === 'agent';
   const feature = new Composer<BotContext>();
   const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 
@@ -38,10 +50,12 @@ export function handOverFeature(
 
   inThreads.command('transfer', requireAgent, async (ctx) => {
     const agentId = agentOf(ctx).id;
-    const [first = ''] = ctx.match.trim().split(/\s+/, 1);
-    const explicit = /^#?\d+$/.test(first) ? parseTicketId(first) : undefined;
+    const { number, note } = parseCommand(ctx.msg?.text);
+    const explicit = number === undefined ? undefined : parseTicketId(number);
     if (explicit === null) {
-      await ctx.reply(`“${truncate(first, 20)}” is not a ticket number. Send /transfer 12 to hand over #12.`);
+      await ctx.reply(
+        `“${truncate(number ?? '', 20)}” is not a ticket number. Send /transfer 12 to hand over #12.`,
+      );
       return;
     }
     const routed = explicit ? null : await ticketOf(ctx, agentId);
@@ -58,7 +72,11 @@ export function handOverFeature(
       return void (await ctx.reply(`Only the agent answering #${ticketId} can hand it over.`));
 
     const people = (
-      await handOverCandidates(services.presence, { category: ticket.category, fromAgentId: agentId })
+      await handOverCandidates(services.presence, {
+        category: ticket.category,
+        fromAgentId: agentId,
+        isMember: inTeam,
+      })
     ).slice(0, MENU_SIZE);
     const keyboard = new InlineKeyboard();
     for (const person of people) {
@@ -73,7 +91,10 @@ export function handOverFeature(
     keyboard
       .text('↩️ Back to queue', pickData(ticketId, 'queue'))
       .text('Cancel', pickData(ticketId, 'cancel'));
-    const note = noteOf(ctx.msg?.text);
+    if (note && note.length > HANDOVER_NOTE_MAX_LENGTH) {
+      await ctx.reply(`The note is too long: at most ${HANDOVER_NOTE_MAX_LENGTH} characters.`);
+      return;
+    }
     await ctx.reply(
       `Hand <b>#${ticketId}</b> to whom?` +
         (note
@@ -99,7 +120,8 @@ export function handOverFeature(
     }
     const target: HandOverTarget =
       choice === 'queue' ? { to: 'queue' } : { to: 'agent', agentId: Number(choice) };
-    const note = noteOf(ctx.callbackQuery.message?.reply_to_message?.text);
+    const { note } = parseCommand(ctx.callbackQuery.message?.reply_to_message?.text);
+    if (target.to === 'agent') await assertInTeam(services.agents, target.agentId, inTeam);
     // Refusals (not yours any more, closed, unknown agent) are answered by the bot's error boundary.
     const ticket = await services.tickets.handOver(ticketId, agentOf(ctx).id, target, note);
     const where = ticket.agent_name ? `to ${ticket.agent_name}` : 'back to the queue';

@@ -16,7 +16,7 @@ import { messageIdParamSchema, ticketIdSchema } from '../../contract/api.ts';
 import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
-import { handOverCandidates } from '../../core/hand-over-candidates.ts';
+import { assertInTeam, handOverCandidates } from '../../core/hand-over-candidates.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
@@ -49,6 +49,8 @@ export function agentRoutes(deps: AgentRouteDeps) {
   const { services } = deps;
   const router = new Router<AppState, AppContext>({ prefix: '/api/agent' });
   const auth = agentAuthMiddleware(deps.access, services);
+  /** Still in the support group (the routes run only with `access`: without it the middleware answers 503). */
+  const inTeam = async (tgChatId: number) => (await deps.access?.agentStatus(tgChatId)) === 'agent';
   // At most one typing event per agent and ticket every 2 s; more calls answer 204 and publish nothing.
   const typing = createTypingThrottle();
 
@@ -132,6 +134,7 @@ export function agentRoutes(deps: AgentRouteDeps) {
     const agents = await handOverCandidates(services.presence, {
       category: ticket.category,
       fromAgentId: agentId(ctx),
+      isMember: inTeam,
     });
     ctx.body = {
       agents: agents.map(({ openTickets, ...agent }) => ({ ...agent, open_tickets: openTickets })),
@@ -143,6 +146,7 @@ export function agentRoutes(deps: AgentRouteDeps) {
     const input = parseInput(agentTransferRequestSchema, ctx.request.body ?? {}, 'body');
     const target =
       input.to === 'queue' ? { to: 'queue' as const } : { to: 'agent' as const, agentId: input.to };
+    if (target.to === 'agent') await assertInTeam(services.agents, target.agentId, inTeam);
     await services.tickets.handOver(id, agentId(ctx), target, input.note);
     ctx.body = await ticketAnswer(ctx, id);
   });

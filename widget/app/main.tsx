@@ -50,8 +50,12 @@ function Chat({ api, store, channel }: { api: VisitorApi; store: SessionStore; c
   );
 }
 
+const store = browserSessionStore();
+// The host site's user logged out before the chat loaded (`Switchboard.logout()`): start anonymous.
+if (params.get('logout') === '1') store.save(null);
+
 createRoot(document.getElementById('root') as HTMLElement).render(
-  <Chat api={createVisitorApi()} store={browserSessionStore()} channel={hostPage} />,
+  <Chat api={createVisitorApi()} store={store} channel={hostPage} />,
 );
 
 function parseOrigin(value: string | null) {

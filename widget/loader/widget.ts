@@ -43,6 +43,8 @@ declare global {
 }
 
 const TEASER_SEEN = 'switchboard:teaser-seen';
+/** `Switchboard.logout()` came while the chat was not loaded: the chat forgets the visitor when it loads. */
+const LOGOUT_PENDING = 'switchboard:logout-pending';
 const VISIT = 'switchboard:visit';
 
 function storedFlag(key: string) {
@@ -81,9 +83,10 @@ function beep() {
   } catch {}
 }
 
-function storeFlag(key: string) {
+function storeFlag(key: string, on = true) {
   try {
-    localStorage.setItem(key, '1');
+    if (on) localStorage.setItem(key, '1');
+    else localStorage.removeItem(key);
   } catch {
     // storage blocked: the teaser simply shows again on the next page
   }
@@ -223,6 +226,8 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     url.searchParams.set('lang', language);
     url.searchParams.set('color', color);
     url.searchParams.set('theme', theme);
+    // A logout before the chat loaded (on this page or an earlier one): it starts without the old session.
+    if (storedFlag(LOGOUT_PENDING)) url.searchParams.set('logout', '1');
     const created = document.createElement('iframe');
     created.className = 'frame';
     created.src = url.href;
@@ -250,6 +255,7 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
     const message = event.data;
     if (message.type === 'ready') {
       chatReady = true;
+      storeFlag(LOGOUT_PENDING, false);
       sentPage = '';
       postVisibility();
       sendPage();
@@ -309,7 +315,8 @@ ${theme === 'dark' ? dark : light}${theme === 'auto' ? `@media (prefers-color-sc
       identity = undefined;
       unread = 0;
       render();
-      post({ protocol: PROTOCOL, type: 'logout' });
+      if (chatReady) post({ protocol: PROTOCOL, type: 'logout' });
+      else storeFlag(LOGOUT_PENDING);
     },
   };
 }
