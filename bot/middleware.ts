@@ -55,7 +55,12 @@ export const endUpdateOnTelegramRefusal: MiddlewareFn<BotContext> = async (ctx, 
   }
 };
 
-/** The bot's error boundary for domain errors: the user gets the reason as a callback answer or a reply. */
+/**
+ * The bot's error boundary for domain errors: the user gets the reason as a callback answer or a reply.
+ * An inline query gets no results (it has no chat to reply in; answered, so that the client stops
+ * waiting); any other update without a chat just ends. Either way the update is done: retrying it would
+ * meet the same error.
+ */
 export const domainErrorAnswers: MiddlewareFn<BotContext> = async (ctx, next) => {
   try {
     await next();
@@ -63,7 +68,8 @@ export const domainErrorAnswers: MiddlewareFn<BotContext> = async (ctx, next) =>
     if (!(error instanceof DomainError)) throw error;
     ctx.log.info({ code: error.code }, error.message);
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: error.message, show_alert: false });
-    else await ctx.reply(escapeHtml(error.message), { parse_mode: 'HTML' });
+    else if (ctx.inlineQuery) await ctx.answerInlineQuery([], { cache_time: 0, is_personal: true });
+    else if (ctx.chat) await ctx.reply(escapeHtml(error.message), { parse_mode: 'HTML' });
   }
 };
 

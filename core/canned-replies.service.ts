@@ -1,5 +1,5 @@
 import type { CannedReplyInput, CannedReplyView, TicketCannedReply } from '../contract/canned-replies-api.ts';
-import { Agent, CannedReply, Ticket } from '../db/entities/index.ts';
+import { Agent, CannedReply, TelegramMessage, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { DomainError, NotFound } from './errors.ts';
 import {
@@ -19,8 +19,18 @@ export class InvalidCannedReply extends DomainError {
   }
 }
 
-/** A snippet found for an agent's inline query, its placeholders filled as far as they are known. */
-export type InlineCannedReply = { id: number; title: string; category: string | null; text: string };
+/**
+ * A snippet found for an agent's inline query. `text` is what may be posted: only the agent's placeholders
+ * are filled (the visitor's are filled for the ticket the message reaches, relay.ts). `preview` is the
+ * text filled for the ticket asked about, if any: to show the agent, never to post.
+ */
+export type InlineCannedReply = {
+  id: number;
+  title: string;
+  category: string | null;
+  text: string;
+  preview: string | null;
+};
 
 export type CannedReplyService = ReturnType<typeof createCannedReplyService>;
 
@@ -135,8 +145,10 @@ export function createCannedReplyService({ em }: { em: EntityManager }) {
 
     /**
      * Up to `limit` snippets matching an inline query (words in the title, text or category, any order),
-     * for `agentId`. The agent's placeholders are filled; the visitor's only when `ticketId` says which
-     * ticket it is for (else they stay, to be filled when the message reaches its ticket).
+     * for `agentId`. The text has only the agent's placeholders filled: the visitor's stay, to be filled
+     * for the ticket the message reaches, even when `ticketId` says which ticket is likely (the agent's
+     * tickets can change before the result is picked, and another visitor must never get these fields).
+     * With `ticketId`, its category's snippets come first and `preview` shows the text filled for it.
      */
     async search(
       query: string,
@@ -158,7 +170,8 @@ export function createCannedReplyService({ em }: { em: EntityManager }) {
           id: reply.id,
           title: reply.title,
           category: reply.category ?? null,
-          text: fillPlaceholders(reply.body, values, ticketId ? {} : { only: AGENT_PLACEHOLDERS }),
+          text: fillPlaceholders(reply.body, values, { only: AGENT_PLACEHOLDERS }),
+          preview: ticketId ? fillPlaceholders(reply.body, values) : null,
         }),
       );
     },
@@ -166,6 +179,26 @@ export function createCannedReplyService({ em }: { em: EntityManager }) {
     /** Fills every placeholder left in `text` for the ticket it reached (a snippet sent through inline mode). */
     async fillForTicket(text: string, ticketId: number, agentId: number): Promise<string> {
       return fillPlaceholders(text, await valuesFor(ticketId, await agentById(agentId)));
+    },
+
+    /**
+     * Fills every placeholder left in `text`, the new text of an agent's Telegram message (a snippet sent
+     * through inline mode, edited), for the ticket that message went to. A message linked to no ticket
+     * stays as it is (it reached no visitor, so its edit goes nowhere either).
+     */
+    async fillForTelegramMessage(
+      text: string,
+      ref: { chatId: number; tgMessageId: number },
+      agentId: number,
+    ): Promise<string> {
+      const link = await em.findOne(TelegramMessage, {
+        chatId: ref.chatId,
+        tgMessageId: ref.tgMessageId,
+        role: 'agent',
+        message: { $ne: null },
+      });
+      if (!link) return text;
+      return fillPlaceholders(text, await valuesFor(link.ticket.id, await agentById(agentId)));
     },
   };
 }

@@ -205,7 +205,10 @@ describe(`canned replies (${databaseKind})`, () => {
       expect(polls.at(-1)?.params.allowed_updates).toContain('inline_query');
     });
 
-    it('an agent with one ticket gets the snippets filled for it, picks one in the topic, and the visitor gets it', async () => {
+    /** Alice's first ticket, its visitor named Grace, and the canned reply she posted in it. */
+    let grace: Awaited<ReturnType<typeof claimedTicket>> & { posted: Message };
+
+    it('an agent with one ticket sees the snippets filled for it, picks one in the topic, and the visitor gets it', async () => {
       const ticket = await claimedTicket(ALICE, 'I was charged twice', {
         name: 'Grace',
         category: 'Billing',
@@ -216,8 +219,9 @@ describe(`canned replies (${databaseKind})`, () => {
       expect(answer.results).toHaveLength(1);
       const [result] = answer.results;
       expect(result?.title).toBe('Refund policy · Billing');
-      expect(result?.message.text).toBe('Hi Grace, refunds take 5 days. — Alice');
+      // The description previews it filled for her one ticket.
       expect(result?.description).toContain(`for #${ticket.ticketId}`);
+      expect(result?.description).toContain('Hi Grace, refunds take 5 days. — Alice');
 
       const chosen = fake.chooseInlineResult({
         query,
@@ -229,10 +233,47 @@ describe(`canned replies (${databaseKind})`, () => {
       await eventually(async () =>
         (await agentLines(ticket.visitor)).includes('Hi Grace, refunds take 5 days. — Alice'),
       );
+      grace = { ...ticket, posted: chosen.message as Message };
+      // What was posted kept the visitor's placeholders: the relay filled them for the ticket it reached.
+      expect(result?.message.text).toBe('Hi {visitor_name}, refunds take 5 days. — Alice');
+    });
+
+    it('editing a posted snippet in Telegram fills its placeholders for its ticket again', async () => {
+      // Telegram's copy still says {visitor_name}: the agent edits that text.
+      fake.editText({
+        from: ALICE.id,
+        chatId: ALICE.id,
+        messageId: grace.posted.message_id,
+        text: 'Hi {visitor_name}, refunds take 3 days. — Alice, #{ticket_id}',
+      });
+      const expected = `Hi Grace, refunds take 3 days. — Alice, #${grace.ticketId}`;
+      await eventually(async () => (await agentLines(grace.visitor)).includes(expected));
+      // The same message changed: the old text is gone.
+      expect(await agentLines(grace.visitor)).not.toContain('Hi Grace, refunds take 5 days. — Alice');
+      for (const line of await agentLines(grace.visitor)) expect(line).not.toMatch(/\{[a-z_]+/);
+    });
+
+    it('a result answered while the agent had one ticket, posted in a ticket she got since, carries nothing of the first visitor', async () => {
+      const query = fake.sendInlineQuery({ from: ALICE.id, query: 'refund' });
+      const answer = await fake.waitFor(() => fake.inlineAnswer(query.inline_query?.id ?? ''), WAIT);
+      const [result] = answer.results;
+      expect(result?.description).toContain(`for #${grace.ticketId}`);
+      // Before she picks it, she claims another ticket, and posts the result there.
+      const hopper = await claimedTicket(ALICE, 'My card was declined', { name: 'Hopper' });
+      fake.chooseInlineResult({
+        query,
+        resultId: result?.id ?? '',
+        chatId: ALICE.id,
+        threadId: hopper.threadId,
+      });
+      await eventually(async () =>
+        (await agentLines(hopper.visitor)).includes('Hi Hopper, refunds take 5 days. — Alice'),
+      );
+      for (const line of await agentLines(hopper.visitor)) expect(line).not.toMatch(/Grace|\{[a-z_]+/);
     });
 
     it('with several tickets, the visitor’s placeholders are filled for the ticket the message reaches', async () => {
-      // Alice now has two tickets: the query cannot say which one the answer is for.
+      // Alice now has several tickets: the query cannot say which one the answer is for.
       const second = await claimedTicket(ALICE, 'Another question', { category: 'General' });
       const query = fake.sendInlineQuery({ from: ALICE.id, query: 'greeting' });
       const answer = await fake.waitFor(() => fake.inlineAnswer(query.inline_query?.id ?? ''), WAIT);

@@ -21,11 +21,13 @@ const oneLine = (text: string, max: number) => {
  * picks a snippet; Telegram posts it from the agent, `via_bot`, where they typed, and the relay sends it to
  * the visitor like any agent message.
  *
- * An inline query says who asks but not in which chat or topic. So `{agent_name}` is filled when the
- * query is answered; the visitor's placeholders are filled then only when the agent has exactly one
- * ticket (the only place the message can go), else they stay in the posted message and the relay fills
- * them for the ticket the message reaches (relay.ts): the visitor never sees a raw placeholder, and the
- * result's description tells the agent what will be filled. Only agents of the support group get results.
+ * An inline query says who asks but not in which chat or topic, and the agent's tickets can change
+ * before a result is picked (another claim, a switch of the active ticket). So the posted message only
+ * ever has `{agent_name}` (and the agent's full name) filled when the query is answered; the visitor's
+ * placeholders stay in it and the relay fills them for the ticket the message reaches (relay.ts), so one
+ * visitor's name or email never goes to another, and the visitor never sees a raw placeholder. When the
+ * agent has exactly one ticket, the result's description previews the text filled for it; else it says
+ * what will be filled. Only agents of the support group get results.
  */
 export function cannedInlineFeature(
   { services }: Pick<BotDeps, 'services'>,
@@ -47,16 +49,18 @@ export function cannedInlineFeature(
       const results = replies
         .filter((reply) => reply.text.length <= TEXT_LIMIT)
         .map((reply): InlineQueryResultArticle => {
-          const later = hasPlaceholders(reply.text);
-          const where = onlyTicket ? `for #${onlyTicket} · ` : '';
+          // The preview (filled for the one ticket) is shown, never posted: see above.
+          const shown =
+            onlyTicket && reply.preview !== null
+              ? `for #${onlyTicket} · ${reply.preview}`
+              : hasPlaceholders(reply.text)
+                ? `names are filled in for the ticket you send it in · ${reply.text}`
+                : reply.text;
           return {
             type: 'article',
             id: `canned:${reply.id}`,
             title: reply.category ? `${reply.title} · ${reply.category}` : reply.title,
-            description: oneLine(
-              `${where}${later ? 'names are filled in for the ticket you send it in · ' : ''}${reply.text}`,
-              DESCRIPTION_LENGTH,
-            ),
+            description: oneLine(shown, DESCRIPTION_LENGTH),
             input_message_content: { message_text: reply.text, link_preview_options: { is_disabled: true } },
           };
         });

@@ -16,8 +16,9 @@ export function chosenEmoji(oldReaction: ReactionType[], newReaction: ReactionTy
  * Agents changing messages in Telegram, in their chat with the bot or in a ticket's group topic: an edited
  * message the visitor got changes for the visitor too (marked edited); a reaction to a relayed visitor
  * message is shown to the visitor (one per side; taking it back removes it). Anything else — an edit of
- * a message that went nowhere, a reaction to a notice — is left alone. `message_reaction` and
- * `edited_message` must be in ALLOWED_UPDATES (create-bot.ts).
+ * a message that went nowhere, a reaction to a notice — is left alone. An edited canned reply (posted
+ * through inline mode) has its placeholders filled for its ticket, as the relay did when it was sent.
+ * `message_reaction` and `edited_message` must be in ALLOWED_UPDATES (create-bot.ts).
  */
 export function messageChangesFeature(
   { services }: Pick<BotDeps, 'services'>,
@@ -28,14 +29,15 @@ export function messageChangesFeature(
 
   feature.on('edited_message', requireAgent, async (ctx) => {
     const edited = ctx.editedMessage;
-    const body = edited.text ?? edited.caption;
+    let body = edited.text ?? edited.caption;
     if (body === undefined || body.startsWith('/')) return;
-    const changed = await services.messageChanges.editFromTelegram({
-      agentId: agentOf(ctx).id,
-      chatId: edited.chat.id,
-      tgMessageId: edited.message_id,
-      body,
-    });
+    const agentId = agentOf(ctx).id;
+    const ref = { chatId: edited.chat.id, tgMessageId: edited.message_id };
+    // A canned reply sent through inline mode still has the visitor's placeholders in its Telegram text:
+    // they are filled for the message's ticket, as the relay filled them when it was sent.
+    if (edited.via_bot?.id === ctx.me.id)
+      body = await services.cannedReplies.fillForTelegramMessage(body, ref, agentId);
+    const changed = await services.messageChanges.editFromTelegram({ agentId, ...ref, body });
     if (!changed)
       ctx.log.debug({ messageId: edited.message_id }, 'edit of a message the visitor did not get');
   });
