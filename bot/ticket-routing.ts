@@ -52,3 +52,23 @@ export function createTicketRouting({ services, mode }: { services: Services; mo
 }
 
 export type TicketRouting = ReturnType<typeof createTicketRouting>;
+
+/**
+ * Which ticket a team member's message in the support group is about, by stored ids: the ticket's topic it
+ * is written in (group-topics mode), else the ticket's message it replies to (its card, a relayed message);
+ * null when neither.
+ */
+export async function ticketOfGroupMessage(services: Services, ctx: BotContext): Promise<number | null> {
+  const message = ctx.msg;
+  const chatId = ctx.chat?.id;
+  if (!message || chatId === undefined) return null;
+  if (message.is_topic_message && message.message_thread_id) {
+    const thread = await services.telegramLinks.threadByTopic(chatId, message.message_thread_id);
+    if (thread) return thread.ticketId;
+  }
+  const repliedTo = message.reply_to_message;
+  if (repliedTo && !repliedTo.forum_topic_created) {
+    return services.telegramLinks.ticketOfMessage(chatId, repliedTo.message_id);
+  }
+  return null;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /**
  * Reports for a period (issue 13 §6): `GET /api/agent/reports?from=YYYY-MM-DD&to=YYYY-MM-DD&tz=Area/City`
@@ -13,7 +14,8 @@ export const reportQuerySchema = z
   .object({
     from: z.string().regex(DATE, 'must be a date, YYYY-MM-DD'),
     to: z.string().regex(DATE, 'must be a date, YYYY-MM-DD'),
-    tz: z.string().max(64).default('UTC'),
+    /** An IANA time zone name (Europe/Berlin), never an offset such as +05 (core/time-zone.ts). */
+    tz: text({ max: 64 }).default('UTC'),
   })
   .strict();
 export type ReportQuery = z.infer<typeof reportQuerySchema>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { normaliseTag, tagProblem } from './tag-rules.ts';
+import { text } from './text.ts';
 
 /**
  * Search across all conversations (issue 13 §6): `GET /api/agent/search`. Every criterion is optional, at
@@ -7,13 +9,19 @@ import { z } from 'zod';
  */
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * An optional criterion: valid text (contract/text.ts: no NUL or other control characters, which the
+ * database would refuse), trimmed; empty counts as not given.
+ */
 const optionalText = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .transform((value) => value.trim())
+  text({ max })
     .optional()
     .transform((value) => (value ? value : undefined));
+/** A tag as the tag rules (contract/tag-rules.ts) allow it: `#VIP` and `vip` are the same tag. */
+const optionalTag = optionalText(100).superRefine((value, ctx) => {
+  const problem = value === undefined ? null : tagProblem(normaliseTag(value));
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const searchQuerySchema = z
   .object({
@@ -23,14 +31,14 @@ export const searchQuerySchema = z
     email: optionalText(320),
     /** The visitor's phone number: its digits, in any format. */
     phone: optionalText(40),
-    tag: optionalText(100),
+    tag: optionalTag,
     /** An agent id: tickets assigned to them or answered by them. */
     agent: z.coerce.number().int().positive().max(2_147_483_647).optional(),
     /** Tickets opened on or after this day / on or before this day (YYYY-MM-DD), in `tz`. */
     from: z.string().regex(DATE, 'must be a date, YYYY-MM-DD').optional(),
     to: z.string().regex(DATE, 'must be a date, YYYY-MM-DD').optional(),
-    /** The IANA time zone days are counted in; default UTC. */
-    tz: z.string().max(64).optional(),
+    /** The IANA time zone days are counted in (a name such as Europe/Berlin, never an offset); default UTC. */
+    tz: text({ max: 64 }).optional(),
     before: z.coerce.number().int().positive().max(2_147_483_647).optional(),
     limit: z.coerce.number().int().min(1).max(50).default(20),
   })

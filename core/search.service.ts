@@ -62,6 +62,27 @@ const pgArray = (value: string[] | string | null): string[] => {
   return inner ? inner.split(',').map((s) => s.replace(/^"|"$/g, '')) : [];
 };
 
+/**
+ * A ticket's earlier tickets (parameters: the ticket id twice). Identity sessions are found through the
+ * partial index `support_sessions_identity_email_index` on `lower(visitor_email) where external_id is not
+ * null`, their tickets through `tickets.session_id`'s index: no scan of either table.
+ */
+export const EARLIER_TICKETS_SQL = `with me as (
+   select t.session_id, s.external_id, lower(s.visitor_email) as email
+     from tickets t join support_sessions s on s.id = t.session_id where t.id = ?
+ ), sessions as (
+   select me.session_id as id from me
+   union
+   select s.id from support_sessions s, me
+    where me.external_id is not null and me.email is not null
+      and s.external_id is not null and lower(s.visitor_email) = me.email
+ )
+ select t.id, t.status, t.category, t.created_at, t.session_id = (select session_id from me) as same_session,
+        (select case when m.body <> '' then m.body else '📎 Attachment' end from messages m
+          where m.ticket_id = t.id and m.sender = 'visitor' order by m.id limit 1) as preview
+   from tickets t where t.session_id in (select id from sessions) and t.id <> ?
+  order by t.id desc limit 100`;
+
 export type SearchService = ReturnType<typeof createSearchService>;
 
 /** Search across all conversations and a visitor's earlier tickets (issue 13 §6), for agents. */
@@ -76,11 +97,20 @@ export function createSearchService({ em }: { em: EntityManager }) {
       const tz = await zoneCheck(query.tz ?? 'UTC');
       if (query.q) {
         // websearch_to_tsquery: words AND-ed, "a phrase", -excluded; never a syntax error.
-        const probe = await sql<{ empty: boolean }>(
-          `select numnode(websearch_to_tsquery('${TS_CONFIG}', ?)) = 0 as empty`,
+        // querytree 'T': nothing the GIN index can look up (only excluded words, `-refund`, or `a or -b`):
+        // such a search would read every message, so it is refused.
+        const probe = await sql<{ empty: boolean; unindexed: boolean }>(
+          `select numnode(q) = 0 as empty, querytree(q) = 'T' as unindexed
+             from websearch_to_tsquery('${TS_CONFIG}', ?) q`,
           [query.q],
         );
         if (probe[0]?.empty) throw new DomainError('validation_failed', 'q: no words to search for');
+        if (probe[0]?.unindexed) {
+          throw new DomainError(
+            'validation_failed',
+            'q: add a word to search for (excluded words such as -refund only narrow a search)',
+          );
+        }
         where.push(
           `t.id in (select m.ticket_id from messages m where ${TSV} @@ websearch_to_tsquery('${TS_CONFIG}', ?) and m.sender <> 'system')`,
         );
@@ -176,8 +206,9 @@ export function createSearchService({ em }: { em: EntityManager }) {
 
     /**
      * The visitor's other tickets, newest first: those of the ticket's session, and for an identified
-     * visitor those of every session with the identity's email (as identified, or left in the contact
-     * form on another device before signing in).
+     * visitor those of the other identified sessions with the identity's email. Only identities count
+     * (`external_id` set, the email given with it): an email typed in the after-hours contact form proves
+     * nothing, so it never links sessions (anyone could type an identified visitor's address).
      */
     async earlier(ticketId: number): Promise<EarlierTicket[]> {
       const rows = await sql<{
@@ -187,24 +218,7 @@ export function createSearchService({ em }: { em: EntityManager }) {
         created_at: Date | string;
         preview: string | null;
         same_session: boolean;
-      }>(
-        `with me as (
-           select t.session_id, s.external_id, lower(s.visitor_email) as email
-             from tickets t join support_sessions s on s.id = t.session_id where t.id = ?
-         ), sessions as (
-           select me.session_id as id from me
-           union
-           select s.id from support_sessions s, me
-            where me.external_id is not null and me.email is not null
-              and (lower(s.visitor_email) = me.email or lower(s.contact_email) = me.email)
-         )
-         select t.id, t.status, t.category, t.created_at, t.session_id = (select session_id from me) as same_session,
-                (select case when m.body <> '' then m.body else '📎 Attachment' end from messages m
-                  where m.ticket_id = t.id and m.sender = 'visitor' order by m.id limit 1) as preview
-           from tickets t where t.session_id in (select id from sessions) and t.id <> ?
-          order by t.id desc limit 100`,
-        [ticketId, ticketId],
-      );
+      }>(EARLIER_TICKETS_SQL, [ticketId, ticketId]);
       if (
         !rows.length &&
         !(await sql<{ id: number }>('select id from tickets where id = ?', [ticketId])).length

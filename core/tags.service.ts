@@ -29,6 +29,19 @@ export function parseTags(raw: readonly string[]): string[] {
   return tags;
 }
 
+/**
+ * The tags on not-closed tickets. `status in ('open', 'claimed')` names the live statuses, which an index
+ * on `status` serves (`<> 'closed'` is served only by the partial index `tickets_one_open_per_session`,
+ * by luck of its predicate): the few live tickets are read through an index, then their tags through
+ * `ticket_tags (ticket_id, tag)`; closed tickets, most of them, are never read.
+ */
+export const OPEN_TAGS_SQL = `select g.ticket_id, g.tag from tickets t join ticket_tags g on g.ticket_id = t.id
+  where t.status in ('open', 'claimed') order by g.ticket_id, g.id`;
+
+/** Which of the given tickets (a PostgreSQL int array literal) carry the tag: only those are read. */
+export const TAGGED_AMONG_SQL =
+  'select ticket_id from ticket_tags where tag = ? and ticket_id = any(?::int[])';
+
 export type TagService = ReturnType<typeof createTagService>;
 
 /** Tags on tickets (issue 13 §5): any agent adds and removes them, on tickets of any status. */
@@ -85,11 +98,7 @@ export function createTagService({ em }: { em: EntityManager }) {
 
     /** Tags on not-closed tickets, most used first, and each such ticket's tags (the queue's filter). */
     async open(): Promise<OpenTagsResponse> {
-      const rows = await sql<{ ticket_id: number; tag: string }>(
-        `select g.ticket_id, g.tag from ticket_tags g join tickets t on t.id = g.ticket_id
-          where t.status <> 'closed' order by g.ticket_id, g.id`,
-        [],
-      );
+      const rows = await sql<{ ticket_id: number; tag: string }>(OPEN_TAGS_SQL, []);
       const tickets: Record<string, string[]> = {};
       const counts = new Map<string, number>();
       for (const row of rows) {
@@ -107,7 +116,11 @@ export function createTagService({ em }: { em: EntityManager }) {
     /** The queue's lists with only the tickets carrying `tag` (normalised; a bad tag is a 400). */
     async filterQueue(queue: AgentQueueResponse, raw: string): Promise<AgentQueueResponse> {
       const [tag] = parseTags([raw]);
-      const rows = await sql<{ ticket_id: number }>('select ticket_id from ticket_tags where tag = ?', [tag]);
+      // Only the tickets already in the queue are looked up, never every ticket ever given the tag.
+      const inQueue = [...new Set([...queue.unclaimed, ...queue.mine, ...queue.open].map((item) => item.id))];
+      const rows = inQueue.length
+        ? await sql<{ ticket_id: number }>(TAGGED_AMONG_SQL, [tag, `{${inQueue.join(',')}}`])
+        : [];
       const ids = new Set(rows.map((row) => row.ticket_id));
       return {
         unclaimed: queue.unclaimed.filter((item) => ids.has(item.id)),

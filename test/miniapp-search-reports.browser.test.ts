@@ -94,15 +94,21 @@ describe(`the Mini App's tags, search and reports in Chromium (${databaseKind})`
   }, 120_000);
 
   it('tags in the ticket view (add, remove, a bad one explained), the queue filter, the visitor’s earlier tickets', async () => {
-    // Ada wrote once from her laptop (leaving her email), then signed in on her phone.
+    // Ada wrote once from her laptop, signed in there with her work account, then with her own on her
+    // phone: both identities have her email (an after-hours contact email alone would link nothing).
     const laptop = await newVisitor(app.url);
     t.old = {
       visitor: laptop,
       id: (await laptop.say('My invoice from March is wrong', 'Billing')).ticket.id,
     };
-    await laptop.http.post(`/api/session/${laptop.sessionId}/contact`, {
+    await laptop.http.post(`/api/session/${laptop.sessionId}/identify`, {
       token: laptop.token,
-      json: { email: 'ada@example.com' },
+      json: {
+        id: 'user-ada-work',
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        hash: identityHash(SECRET, 'user-ada-work'),
+      },
     });
     await api(BOB, 'POST', `/api/agent/tickets/${t.old.id}/close`);
     const phone = await newVisitor(app.url);

@@ -208,6 +208,13 @@ describe(`reports (${databaseKind})`, () => {
       { day: '2025-01-01', opened: 0, closed: 0 },
       { day: '2025-01-02', opened: 0, closed: 0 },
     ]);
+    // A fixed offset is named the IANA way (Etc/GMT-1 is UTC+1, as Berlin in early March): same days.
+    const fixed = (await api(BOB, '/api/agent/reports?from=2026-03-02&to=2026-03-04&tz=Etc/GMT-1')).body;
+    expect(fixed.days.map((day: { opened: number }) => day.opened)).toEqual([3, 1, 2]);
+    // The last day there is still works.
+    const last = await api(BOB, '/api/agent/reports?from=9999-12-30&to=9999-12-31&tz=Pacific/Kiritimati');
+    expect(last.status).toBe(200);
+    expect(last.body.days.map((day: { day: string }) => day.day)).toEqual(['9999-12-30', '9999-12-31']);
     expect(empty.totals.first_response).toEqual({ count: 0, median_seconds: null, p90_seconds: null });
     expect(empty.by_agent).toEqual([]);
     expect(empty.csat).toEqual({
@@ -284,6 +291,17 @@ describe(`reports (${databaseKind})`, () => {
       ['from=2020-01-01&to=2026-01-01', /^to: a report covers at most 366 days/],
       ['from=2026-03-01&to=2026-03-02&tz=Not/AZone', /^tz: not a known time zone/],
       ['from=2026-03-01&to=2026-03-02&tz=UTC%27--', /^tz: not a known time zone/],
+      // Year 0000 passes JavaScript's dates, PostgreSQL refuses it: a 400, not a failed query.
+      ['from=0000-01-01&to=0000-01-02', /^from: must be 1970-01-01 or later/],
+      ['from=1969-12-31&to=1970-01-01', /^from: must be 1970-01-01 or later/],
+      // A raw offset: PostgreSQL would read +05 as UTC−5 and shift every day.
+      ['from=2026-03-01&to=2026-03-02&tz=%2B05', /^tz: give a time zone name such as Europe\/Berlin/],
+      ['from=2026-03-01&to=2026-03-02&tz=%2B0500', /^tz: give a time zone name/],
+      ['from=2026-03-01&to=2026-03-02&tz=-03', /^tz: give a time zone name/],
+      ['from=2026-03-01&to=2026-03-02&tz=UTC%2B5', /^tz: not a known time zone/],
+      ['from=2026-03-01&to=2026-03-02&tz=%00', /^tz: must not contain control characters/],
+      ['from=2026-03-01&to=2026-03-02&tz=Europe%2FBerlin%00', /^tz: must not contain control characters/],
+      ['from=2026-03-01%00&to=2026-03-02', /^from: must be a date/],
       ['from=2026-03-01&to=2026-03-02&x=1', /x|Unrecognized/i],
     ] as const) {
       const response = await api(ALICE, `/api/agent/reports?${query}`);

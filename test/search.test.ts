@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EARLIER_TICKETS_SQL } from '../core/search.service.ts';
 import { identityHash } from '../core/visitor-identity.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
@@ -146,6 +147,19 @@ describe(`search across conversations and a visitor’s earlier tickets (${datab
     expect(ids(await api(BOB, 'GET', '/api/agent/search?from=2026-03-03&to=2026-03-03'))).toEqual([
       t.parcel.id,
     ]);
+    // A fixed offset named the IANA way: Etc/GMT-5 is UTC+5 (POSIX signs), in Node and in PostgreSQL alike.
+    expect(
+      ids(await api(BOB, 'GET', '/api/agent/search?from=2026-03-04&to=2026-03-04&tz=Etc/GMT-5')),
+    ).toEqual([t.parcel.id]);
+    expect(
+      ids(await api(BOB, 'GET', '/api/agent/search?from=2026-03-03&to=2026-03-03&tz=Etc/GMT%2B5')),
+    ).toEqual([t.parcel.id]);
+    expect(ids(await api(BOB, 'GET', '/api/agent/search?from=1970-01-01&to=2026-03-03'))).toContain(
+      t.parcel.id,
+    );
+    // Excluded words narrow a search that has a word.
+    expect(ids(await api(BOB, 'GET', '/api/agent/search?q=delivered%20-tracking'))).toEqual([]);
+    expect(ids(await api(BOB, 'GET', '/api/agent/search?q=parcel%20-refund'))).toEqual([t.parcel.id]);
     // Without words the snippet is the visitor's first message.
     const byDate = await api(BOB, 'GET', '/api/agent/search?to=2026-03-31');
     expect(byDate.body.results[0].snippet).toEqual([
@@ -182,6 +196,32 @@ describe(`search across conversations and a visitor’s earlier tickets (${datab
       ['q=x&limit=500', /^limit/],
       ['q=x&agent=abc', /^agent/],
       ['q=x&sort=asc', /sort|Unrecognized/i],
+      // Criteria are text: NUL and other control characters are refused before any SQL (PostgreSQL
+      // refuses NUL in text: it was a 500).
+      ['q=%00', /^q: must not contain control characters/],
+      ['q=refund%00', /^q: must not contain control characters/],
+      ['email=ada%00', /^email: must not contain control characters/],
+      ['phone=12%0034', /^phone: must not contain control characters/],
+      ['tag=%00', /^tag: must not contain control characters/],
+      ['tz=%00&to=2026-01-01', /^tz: must not contain control characters/],
+      ['q=x&email=a&q=y', /^q/],
+      // A tag follows the tag rules.
+      ['tag=no%20way', /^tag: may contain only letters/],
+      ['tag=%23', /^tag: must not be empty/],
+      [`tag=${'a'.repeat(33)}`, /^tag: must be at most 32 characters/],
+      // Only excluded words: the index cannot answer, every message would be read.
+      ['q=-refund', /^q: add a word to search for/],
+      ['q=-refund%20-march', /^q: add a word to search for/],
+      [`q=${encodeURIComponent('-"charged twice"')}`, /^q: add a word to search for/],
+      ['q=refund%20or%20-march', /^q: add a word to search for/],
+      ['q=-refund&tag=vip', /^q: add a word to search for/],
+      // Year 0000 passes JavaScript's dates, PostgreSQL refuses it.
+      ['from=0000-01-01', /^from: must be 1970-01-01 or later/],
+      ['to=0000-12-31', /^to: must be 1970-01-01 or later/],
+      // A raw UTC offset: PostgreSQL would read +05 as UTC−5.
+      ['to=2026-01-01&tz=%2B05', /^tz: give a time zone name such as Europe\/Berlin/],
+      ['to=2026-01-01&tz=%2B0500', /^tz: give a time zone name/],
+      ['to=2026-01-01&tz=-03', /^tz: give a time zone name/],
     ] as const) {
       const response = await api(ALICE, 'GET', `/api/agent/search?${query}`);
       expect(response.status, query).toBe(400);
@@ -197,19 +237,53 @@ describe(`search across conversations and a visitor’s earlier tickets (${datab
     );
   });
 
-  it('the ticket view’s earlier tickets: the same session, and for an identified visitor every session with the identity’s email', async () => {
+  it('the ticket view’s earlier tickets: the same session, and for an identified visitor the other identified sessions with the identity’s email', async () => {
+    // Ada's laptop session only left her email in the after-hours contact form: that proves nothing (anyone
+    // can type an address there), so its ticket is not hers.
     const earlier = await api(ALICE, 'GET', `/api/agent/tickets/${t.invoice.id}/earlier`);
     expect(earlier.status).toBe(200);
     expect(earlier.body.tickets.map((e: { ticket_id: number; via: string }) => [e.ticket_id, e.via])).toEqual(
-      [
-        [t.refund.id, 'session'],
-        [t.old.id, 'identity'],
-      ],
+      [[t.refund.id, 'session']],
     );
-    expect(earlier.body.tickets[1]).toMatchObject({
-      status: 'closed',
-      preview: 'My invoice from March is wrong',
+    // Someone else types Ada's address in the contact form: still not listed under Ada.
+    const impostor = await newVisitor(d.app.url);
+    const fake = await ticket(impostor, 'Please send me the invoice for my account');
+    const contact = await impostor.http.post(`/api/session/${impostor.sessionId}/contact`, {
+      token: impostor.token,
+      json: { email: 'ada@example.com' },
     });
+    expect(contact.status).toBeLessThan(300);
+    // Ada's work account (another identity of the host site) has the same email: that one is hers.
+    const work = await newVisitor(d.app.url);
+    const identified = await work.http.post(`/api/session/${work.sessionId}/identify`, {
+      token: work.token,
+      json: {
+        id: 'user-ada-work',
+        name: 'Ada Lovelace',
+        email: 'ADA@example.com',
+        hash: identityHash(SECRET, 'user-ada-work'),
+      },
+    });
+    expect(identified.status).toBe(200);
+    const workTicket = await ticket(work, 'The work account cannot see the invoices');
+    const now = await api(ALICE, 'GET', `/api/agent/tickets/${t.invoice.id}/earlier`);
+    expect(now.body.tickets.map((e: { ticket_id: number; via: string }) => [e.ticket_id, e.via])).toEqual([
+      [workTicket.id, 'identity'],
+      [t.refund.id, 'session'],
+    ]);
+    expect(now.body.tickets[0]).toMatchObject({
+      status: 'open',
+      preview: 'The work account cannot see the invoices',
+    });
+    // And the other way round; the impostor sees only their own session.
+    const fromWork = await api(ALICE, 'GET', `/api/agent/tickets/${workTicket.id}/earlier`);
+    expect(fromWork.body.tickets.map((e: { ticket_id: number }) => e.ticket_id)).toEqual([
+      t.invoice.id,
+      t.refund.id,
+    ]);
+    expect((await api(ALICE, 'GET', `/api/agent/tickets/${fake.id}/earlier`)).body.tickets).toEqual([]);
+    await close(fake.id);
+    await close(workTicket.id);
     // An anonymous visitor: their own session only.
     const anonymous = await api(ALICE, 'GET', `/api/agent/tickets/${t.old.id}/earlier`);
     expect(anonymous.body.tickets).toEqual([]);
@@ -217,6 +291,32 @@ describe(`search across conversations and a visitor’s earlier tickets (${datab
     expect(other.body.tickets.map((e: { ticket_id: number }) => e.ticket_id)).toEqual([t.parcel.id]);
     expect((await api(ALICE, 'GET', '/api/agent/tickets/999999/earlier')).status).toBe(404);
     expect((await api(EVE, 'GET', `/api/agent/tickets/${t.old.id}/earlier`)).status).toBe(403);
+  });
+
+  it('earlier tickets read indexes, not every session or ticket (EXPLAIN over 6,000 sessions)', async () => {
+    await sql(
+      `insert into support_sessions (id, external_id, visitor_email, contact_email)
+       select gen_random_uuid(), case when g % 2 = 0 then 'user-' || g end,
+              case when g % 2 = 0 then 'person' || g || '@example.com' end, 'contact' || g || '@example.com'
+         from generate_series(1, 6000) g`,
+    );
+    await sql(
+      `insert into tickets (session_id, status, created_at, closed_at)
+       select id, 'closed', now(), now() from support_sessions where visitor_email like 'person%' or contact_email like 'contact%'`,
+    );
+    await sql('analyze support_sessions');
+    await sql('analyze tickets');
+    const plan = (
+      (await sql(`explain ${EARLIER_TICKETS_SQL}`, [t.invoice.id, t.invoice.id])) as {
+        'QUERY PLAN': string;
+      }[]
+    )
+      .map((row) => row['QUERY PLAN'])
+      .join('\n');
+    expect(plan).toContain('support_sessions_identity_email_index');
+    expect(plan).not.toMatch(/Seq Scan on (support_sessions|tickets)/);
+    const earlier = await api(ALICE, 'GET', `/api/agent/tickets/${t.invoice.id}/earlier`);
+    expect(earlier.body.tickets.map((e: { via: string }) => e.via)).toEqual(['identity', 'session']);
   });
 
   it('text search reads the GIN index, not every message (EXPLAIN over 12,000 messages)', async () => {

@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPEN_TAGS_SQL, TAGGED_AMONG_SQL } from '../core/tags.service.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { httpClient } from './support/http.ts';
@@ -210,5 +211,54 @@ describe(`tags in the agents’ API and the queue filter (${databaseKind})`, () 
     ]);
     expect(open.body.tickets[String(a.ticketId)]).toEqual(['refund', 'vip']);
     expect(open.body.tickets[String(c.ticketId)]).toBeUndefined();
+  });
+
+  it('/tags and the queue filter read only live tickets, through indexes (EXPLAIN over 5,000 closed tagged tickets)', async () => {
+    const sql = (query: string, params: unknown[] = []) =>
+      d.app.orm.em.getConnection().execute(query, params);
+    const explain = async (query: string, params: unknown[] = []) =>
+      ((await sql(`explain ${query}`, params)) as { 'QUERY PLAN': string }[])
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
+    const live = await desk.newTicket('Refund again, please');
+    await desk.api(ALICE, 'POST', `/api/agent/tickets/${live.ticketId}/tags`, { tags: ['refund'] });
+    const openBefore = (await desk.api(BOB, 'GET', '/api/agent/tags')).body;
+    type Queue = Record<'unclaimed' | 'mine' | 'open', { id: number }[]>;
+    const queueIds = async () => {
+      const queue = (await desk.api(BOB, 'GET', '/api/agent/queue?tag=refund')).body as Queue;
+      return {
+        unclaimed: queue.unclaimed.map((t) => t.id),
+        mine: queue.mine.map((t) => t.id),
+        open: queue.open.map((t) => t.id),
+      };
+    };
+    const queueBefore = await queueIds();
+    expect(openBefore.tickets[String(live.ticketId)]).toEqual(['refund']);
+    expect(queueBefore.unclaimed).toContain(live.ticketId);
+    // Years of closed tickets, most of them tagged `refund`.
+    await sql(
+      `insert into tickets (session_id, status, created_at, closed_at)
+       select (select session_id from tickets where id = ?), 'closed', now() - g * interval '1 hour', now()
+         from generate_series(1, 5000) g`,
+      [live.ticketId],
+    );
+    await sql(
+      `insert into ticket_tags (ticket_id, tag) select id, 'refund' from tickets where status = 'closed'`,
+    );
+    await sql('analyze tickets');
+    await sql('analyze ticket_tags');
+
+    const openPlan = await explain(OPEN_TAGS_SQL);
+    expect(openPlan).toMatch(
+      /Index Scan using (tickets_status_created_at_index|tickets_one_open_per_session) on tickets/,
+    );
+    expect(openPlan).not.toMatch(/Seq Scan on (tickets|ticket_tags)/);
+    const filterPlan = await explain(TAGGED_AMONG_SQL, ['refund', `{${live.ticketId}}`]);
+    expect(filterPlan).toContain('ticket_tags_ticket_id_tag_unique');
+    expect(filterPlan).not.toMatch(/Seq Scan on ticket_tags/);
+
+    // The answers are unchanged: closed tickets never count.
+    expect((await desk.api(BOB, 'GET', '/api/agent/tags')).body).toEqual(openBefore);
+    expect(await queueIds()).toEqual(queueBefore);
   });
 });

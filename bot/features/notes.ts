@@ -3,7 +3,7 @@ import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
 import { telegramOrigin } from '../telegram-origin.ts';
-import type { TicketRouting } from '../ticket-routing.ts';
+import { type TicketRouting, ticketOfGroupMessage } from '../ticket-routing.ts';
 
 const USAGE = 'Write the note after the command, e.g. /note Promised a refund by Friday.';
 
@@ -53,17 +53,7 @@ export function notesFeature(
   });
 
   feature.chatType(['group', 'supergroup']).command('note', requireAgent, async (ctx) => {
-    const message = ctx.msg;
-    let ticketId: number | null = null;
-    if (message.is_topic_message && message.message_thread_id) {
-      ticketId =
-        (await services.telegramLinks.threadByTopic(ctx.chat.id, message.message_thread_id))?.ticketId ??
-        null;
-    }
-    const repliedTo = message.reply_to_message;
-    if (!ticketId && repliedTo && !repliedTo.forum_topic_created) {
-      ticketId = await services.telegramLinks.ticketOfMessage(ctx.chat.id, repliedTo.message_id);
-    }
+    const ticketId = await ticketOfGroupMessage(services, ctx);
     await addNote(ctx, ticketId, undefined);
   });
 

@@ -4,7 +4,7 @@ import type { PresenceState } from '../../db/entities/agent.entity.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
-import type { TicketRouting } from '../ticket-routing.ts';
+import { type TicketRouting, ticketOfGroupMessage } from '../ticket-routing.ts';
 
 const PRIORITIES = ['low', 'normal', 'high'] as const;
 type Priority = (typeof PRIORITIES)[number];
@@ -75,17 +75,7 @@ export function presenceFeature(
 
   const group = feature.chatType(['group', 'supergroup']);
   group.command('priority', requireAgent, async (ctx) => {
-    const message = ctx.msg;
-    let ticketId: number | null = null;
-    if (message.is_topic_message && message.message_thread_id) {
-      ticketId =
-        (await services.telegramLinks.threadByTopic(ctx.chat.id, message.message_thread_id))?.ticketId ??
-        null;
-    }
-    const repliedTo = message.reply_to_message;
-    if (!ticketId && repliedTo && !repliedTo.forum_topic_created) {
-      ticketId = await services.telegramLinks.ticketOfMessage(ctx.chat.id, repliedTo.message_id);
-    }
+    const ticketId = await ticketOfGroupMessage(services, ctx);
     await setPriority(ctx, ticketId, ctx.match);
   });
 

@@ -37,6 +37,13 @@ export const SupportSessionSchema = defineEntity({
     visitorName: p.string().length(200).nullable(),
     visitorEmail: p.string().length(320).nullable(),
   },
+  indexes: [
+    // A visitor's earlier tickets (core/search.service.ts; migration 20261201140000): identities by email.
+    {
+      name: 'support_sessions_identity_email_index',
+      expression: `create index "support_sessions_identity_email_index" on "support_sessions" (lower(visitor_email)) where external_id is not null`,
+    },
+  ],
 });
 
 export class SupportSession extends SupportSessionSchema.class {}

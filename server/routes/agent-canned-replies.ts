@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ticketIdSchema } from '../../contract/api.ts';
 import {
   type CannedRepliesResponse,
   type CannedReplyResponse,
@@ -11,6 +10,7 @@ import { NotFound } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { agentIdOf, ticketIdOf } from '../route-params.ts';
 import { parseInput } from '../validation.ts';
 
 type Ctx = { params: Record<string, string>; state: AppState };
@@ -30,7 +30,6 @@ export function agentCannedReplyRoutes(deps: {
   const { services, categories } = deps;
   const router = new Router<AppState, AppContext>({ prefix: '/api/agent' });
   const auth = agentAuthMiddleware(deps.access, services);
-  const agentId = (ctx: Ctx) => (ctx.state.agent as NonNullable<AppState['agent']>).id;
   const replyId = (ctx: Ctx) => {
     const id = replyIdSchema.safeParse(ctx.params.replyId);
     if (!id.success) throw new NotFound('Canned reply');
@@ -43,7 +42,7 @@ export function agentCannedReplyRoutes(deps: {
 
   router.post('/canned-replies', auth, async (ctx) => {
     const input = parseInput(cannedReplyInputSchema, ctx.request.body, 'body');
-    const reply = await services.cannedReplies.create(input, agentId(ctx), categories);
+    const reply = await services.cannedReplies.create(input, agentIdOf(ctx), categories);
     ctx.status = 201;
     ctx.body = { reply } satisfies CannedReplyResponse;
   });
@@ -52,7 +51,7 @@ export function agentCannedReplyRoutes(deps: {
     const id = replyId(ctx);
     const input = parseInput(cannedReplyInputSchema, ctx.request.body, 'body');
     ctx.body = {
-      reply: await services.cannedReplies.update(id, input, agentId(ctx), categories),
+      reply: await services.cannedReplies.update(id, input, agentIdOf(ctx), categories),
     } satisfies CannedReplyResponse;
   });
 
@@ -63,10 +62,9 @@ export function agentCannedReplyRoutes(deps: {
 
   /** The snippets for this ticket's reply box, its category's first, placeholders filled. */
   router.get('/tickets/:id/canned-replies', auth, async (ctx) => {
-    const id = ticketIdSchema.safeParse(ctx.params.id);
-    if (!id.success) throw new NotFound('Ticket');
+    const ticketId = ticketIdOf(ctx);
     ctx.body = {
-      replies: await services.cannedReplies.forTicket(id.data, agentId(ctx)),
+      replies: await services.cannedReplies.forTicket(ticketId, agentIdOf(ctx)),
     } satisfies TicketCannedRepliesResponse;
   });
 

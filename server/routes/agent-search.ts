@@ -1,14 +1,13 @@
 import Router from '@koa/router';
-import { ticketIdSchema } from '../../contract/api.ts';
 import {
   type EarlierTicketsResponse,
   type SearchResponse,
   searchQuerySchema,
 } from '../../contract/search-api.ts';
-import { NotFound } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { ticketIdOf } from '../route-params.ts';
 import { parseInput } from '../validation.ts';
 
 /** Search across all conversations, and a visitor's earlier tickets (issue 13 §6), for agents. */
@@ -23,9 +22,7 @@ export function agentSearchRoutes(deps: { services: Services; access?: AgentAcce
   });
 
   router.get('/tickets/:id/earlier', auth, async (ctx) => {
-    const id = ticketIdSchema.safeParse(ctx.params.id);
-    if (!id.success) throw new NotFound('Ticket');
-    ctx.body = { tickets: await services.search.earlier(id.data) } satisfies EarlierTicketsResponse;
+    ctx.body = { tickets: await services.search.earlier(ticketIdOf(ctx)) } satisfies EarlierTicketsResponse;
   });
 
   return router;

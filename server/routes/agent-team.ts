@@ -15,6 +15,7 @@ import type { TeamMember } from '../../core/presence.service.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { agentIdOf, ticketIdOf } from '../route-params.ts';
 import { parseInput } from '../validation.ts';
 
 type Ctx = { params: Record<string, string>; state: AppState };
@@ -54,21 +55,20 @@ export function agentTeamRoutes({
 }) {
   const router = new Router<AppState, AppContext>({ prefix: '/api/agent' });
   const auth = agentAuthMiddleware(access, services);
-  const agentId = (ctx: Ctx) => (ctx.state.agent as NonNullable<AppState['agent']>).id;
 
   /** Whether the asking agent administers the support group (a failed lookup: not now). */
   const isAdmin = async (ctx: Ctx) => {
     if (!access?.isGroupAdmin) return false;
-    const agent = await services.agents.get(agentId(ctx));
+    const agent = await services.agents.get(agentIdOf(ctx));
     return access.isGroupAdmin(agent.tgChatId).catch(() => false);
   };
   /** `me`, or another agent's id (then only for admins). */
   const targetAgent = async (ctx: Ctx) => {
     const raw = ctx.params.agentId ?? '';
-    if (raw === 'me') return agentId(ctx);
+    if (raw === 'me') return agentIdOf(ctx);
     const id = ticketIdSchema.safeParse(raw);
     if (!id.success) throw new NotFound('Agent');
-    if (id.data === agentId(ctx)) return id.data;
+    if (id.data === agentIdOf(ctx)) return id.data;
     await services.agents.get(id.data);
     if (!(await isAdmin(ctx))) {
       throw new Forbidden('Only an administrator of the support group can change another agent’s skills');
@@ -76,12 +76,12 @@ export function agentTeamRoutes({
     return id.data;
   };
   const memberAnswer = (member: TeamMember, ctx: Ctx): TeamMemberResponse => ({
-    member: toMemberView(member, agentId(ctx)),
+    member: toMemberView(member, agentIdOf(ctx)),
   });
 
   router.get('/team', auth, async (ctx) => {
     const [members, admin] = await Promise.all([services.presence.team(), isAdmin(ctx)]);
-    const me = agentId(ctx);
+    const me = agentIdOf(ctx);
     ctx.body = {
       members: members
         .map((member) => toMemberView(member, me))
@@ -96,12 +96,12 @@ export function agentTeamRoutes({
 
   router.put('/team/me/presence', auth, async (ctx) => {
     const { state } = parseInput(presenceRequestSchema, ctx.request.body, 'body');
-    ctx.body = memberAnswer(await services.presence.setPresence(agentId(ctx), state), ctx);
+    ctx.body = memberAnswer(await services.presence.setPresence(agentIdOf(ctx), state), ctx);
   });
 
   router.put('/team/me/hours', auth, async (ctx) => {
     const input = parseInput(workingHoursRequestSchema, ctx.request.body, 'body');
-    const member = await services.presence.setWorkingHours(agentId(ctx), {
+    const member = await services.presence.setWorkingHours(agentIdOf(ctx), {
       timeZone: input.time_zone,
       days: input.days,
     });
@@ -109,7 +109,7 @@ export function agentTeamRoutes({
   });
 
   router.delete('/team/me/hours', auth, async (ctx) => {
-    ctx.body = memberAnswer(await services.presence.setWorkingHours(agentId(ctx), null), ctx);
+    ctx.body = memberAnswer(await services.presence.setWorkingHours(agentIdOf(ctx), null), ctx);
   });
 
   router.put('/team/:agentId/skills', auth, async (ctx) => {
@@ -119,12 +119,11 @@ export function agentTeamRoutes({
   });
 
   router.put('/tickets/:id/priority', auth, async (ctx) => {
-    const id = ticketIdSchema.safeParse(ctx.params.id);
-    if (!id.success) throw new NotFound('Ticket');
+    const ticketId = ticketIdOf(ctx);
     const { priority } = parseInput(priorityRequestSchema, ctx.request.body, 'body');
-    await services.priority.set(id.data, priority);
+    await services.priority.set(ticketId, priority);
     ctx.body = {
-      ticket: await services.agentConsole.ticketView(id.data, agentId(ctx)),
+      ticket: await services.agentConsole.ticketView(ticketId, agentIdOf(ctx)),
     } satisfies AgentTicketActionResponse;
   });
 

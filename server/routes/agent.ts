@@ -12,7 +12,7 @@ import {
   type TransferCandidatesResponse,
   todayStatsQuerySchema,
 } from '../../contract/agent-api.ts';
-import { messageIdParamSchema, ticketIdSchema } from '../../contract/api.ts';
+import { messageIdParamSchema } from '../../contract/api.ts';
 import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
@@ -23,6 +23,7 @@ import type { AppContext, AppState } from '../context.ts';
 import type { EventStreams } from '../event-streams.ts';
 import { sendMediaFile } from '../media-response.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
+import { agentIdOf, ticketIdOf } from '../route-params.ts';
 import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
 import { erasedBody, sendExport } from '../visitor-data-response.ts';
@@ -54,14 +55,8 @@ export function agentRoutes(deps: AgentRouteDeps) {
   // At most one typing event per agent and ticket every 2 s; more calls answer 204 and publish nothing.
   const typing = createTypingThrottle();
 
-  const agentId = (ctx: Ctx) => (ctx.state.agent as NonNullable<AppState['agent']>).id;
-  const ticketId = (ctx: Ctx) => {
-    const id = ticketIdSchema.safeParse(ctx.params.id);
-    if (!id.success) throw new NotFound('Ticket');
-    return id.data;
-  };
   const ticketAnswer = async (ctx: Ctx, id: number): Promise<AgentTicketActionResponse> => ({
-    ticket: await services.agentConsole.ticketView(id, agentId(ctx)),
+    ticket: await services.agentConsole.ticketView(id, agentIdOf(ctx)),
   });
 
   router.get('/me', auth, (ctx) => {
@@ -73,26 +68,26 @@ export function agentRoutes(deps: AgentRouteDeps) {
   });
 
   router.get('/queue', auth, async (ctx) => {
-    const queue = await services.agentConsole.queue(agentId(ctx));
+    const queue = await services.agentConsole.queue(agentIdOf(ctx));
     // `?tag=vip`: only tickets with that tag (issue 13 §5, core/tags.service.ts).
     const tag = ctx.query.tag;
     ctx.body = tag === undefined ? queue : await services.tags.filterQueue(queue, String(tag));
   });
 
   router.get('/tickets/:id', auth, async (ctx) => {
-    ctx.body = await services.agentConsole.ticket(ticketId(ctx), agentId(ctx));
+    ctx.body = await services.agentConsole.ticket(ticketIdOf(ctx), agentIdOf(ctx));
   });
 
   /** A file of the ticket's conversation (a message's `media_url` names the file). */
   router.get('/tickets/:id/media/:file', auth, async (ctx) => {
-    const sessionId = await services.desk.sessionOf(ticketId(ctx));
+    const sessionId = await services.desk.sessionOf(ticketIdOf(ctx));
     await sendMediaFile(ctx, deps.media, sessionId, ctx.params.file ?? '');
   });
 
   /** Every conversation of the ticket's visitor (a data request): JSON or a plain-text transcript. */
   router.get('/tickets/:id/export', auth, async (ctx) => {
     const { format } = parseInput(exportQuerySchema, ctx.query, 'query');
-    const sessionId = await services.visitorData.sessionOfTicket(ticketId(ctx));
+    const sessionId = await services.visitorData.sessionOfTicket(ticketIdOf(ctx));
     sendExport(ctx, await services.visitorData.export(sessionId), format, { audience: 'agent' });
   });
 
@@ -101,39 +96,39 @@ export function agentRoutes(deps: AgentRouteDeps) {
    * support group may (the app asks for a confirmation). The group's cards then say "erased".
    */
   router.post('/tickets/:id/erase', auth, async (ctx) => {
-    const sessionId = await services.visitorData.sessionOfTicket(ticketId(ctx));
+    const sessionId = await services.visitorData.sessionOfTicket(ticketIdOf(ctx));
     const result = await services.visitorData.erase(sessionId, (id) => deps.media.removeSession(id));
     ctx.state.log?.info(
-      { sessionId, tickets: result.ticketIds, agentId: agentId(ctx) },
+      { sessionId, tickets: result.ticketIds, agentId: agentIdOf(ctx) },
       'visitor data erased by an agent',
     );
     ctx.body = erasedBody(result) satisfies EraseResponse;
   });
 
   router.post('/tickets/:id/claim', auth, async (ctx) => {
-    const id = ticketId(ctx);
-    await services.tickets.claim(id, agentId(ctx));
+    const id = ticketIdOf(ctx);
+    await services.tickets.claim(id, agentIdOf(ctx));
     ctx.body = await ticketAnswer(ctx, id);
   });
 
   router.post('/tickets/:id/pass', auth, async (ctx) => {
-    const id = ticketId(ctx);
-    await services.tickets.pass(id, agentId(ctx));
+    const id = ticketIdOf(ctx);
+    await services.tickets.pass(id, agentIdOf(ctx));
     ctx.body = await ticketAnswer(ctx, id);
   });
 
   router.post('/tickets/:id/close', auth, async (ctx) => {
-    const id = ticketId(ctx);
+    const id = ticketIdOf(ctx);
     const input = parseInput(agentCloseRequestSchema, ctx.request.body ?? {}, 'body');
-    await services.tickets.close(id, { kind: 'agent', agentId: agentId(ctx), note: input.note });
+    await services.tickets.close(id, { kind: 'agent', agentId: agentIdOf(ctx), note: input.note });
     ctx.body = await ticketAnswer(ctx, id);
   });
 
   router.get('/tickets/:id/transfer-candidates', auth, async (ctx) => {
-    const ticket = await services.agentConsole.ticketView(ticketId(ctx), agentId(ctx));
+    const ticket = await services.agentConsole.ticketView(ticketIdOf(ctx), agentIdOf(ctx));
     const agents = await handOverCandidates(services.presence, {
       category: ticket.category,
-      fromAgentId: agentId(ctx),
+      fromAgentId: agentIdOf(ctx),
       isMember: inTeam,
     });
     ctx.body = {
@@ -142,21 +137,21 @@ export function agentRoutes(deps: AgentRouteDeps) {
   });
 
   router.post('/tickets/:id/transfer', auth, async (ctx) => {
-    const id = ticketId(ctx);
+    const id = ticketIdOf(ctx);
     const input = parseInput(agentTransferRequestSchema, ctx.request.body ?? {}, 'body');
     const target =
       input.to === 'queue' ? { to: 'queue' as const } : { to: 'agent' as const, agentId: input.to };
     if (target.to === 'agent') await assertInTeam(services.agents, target.agentId, inTeam);
-    await services.tickets.handOver(id, agentId(ctx), target, input.note);
+    await services.tickets.handOver(id, agentIdOf(ctx), target, input.note);
     ctx.body = await ticketAnswer(ctx, id);
   });
 
   router.post('/tickets/:id/messages', auth, async (ctx) => {
-    const id = ticketId(ctx);
+    const id = ticketIdOf(ctx);
     const input = parseInput(agentReplyRequestSchema, ctx.request.body, 'body');
     const sent = await services.messages.sendAgentMessage({
       ticketId: id,
-      agentId: agentId(ctx),
+      agentId: agentIdOf(ctx),
       body: input.body,
     });
     ctx.status = 201;
@@ -165,12 +160,12 @@ export function agentRoutes(deps: AgentRouteDeps) {
 
   /** The agent deletes one of their own messages: gone for the visitor, marked in the app. */
   router.delete('/tickets/:id/messages/:messageId', auth, async (ctx) => {
-    const id = ticketId(ctx);
+    const id = ticketIdOf(ctx);
     const messageId = messageIdParamSchema.safeParse(ctx.params.messageId);
     if (!messageId.success) throw new NotFound('Message');
     await services.messageChanges.deleteByAgent({
       ticketId: id,
-      agentId: agentId(ctx),
+      agentId: agentIdOf(ctx),
       messageId: messageId.data,
     });
     ctx.status = 204;
@@ -178,8 +173,8 @@ export function agentRoutes(deps: AgentRouteDeps) {
 
   /** The agent is typing a reply: the visitor sees "… is typing" (call every few seconds while typing). */
   router.post('/tickets/:id/typing', auth, async (ctx) => {
-    const id = ticketId(ctx);
-    if (typing.pass(`${agentId(ctx)}:${id}`)) await services.typing.agentTyping(id, agentId(ctx));
+    const id = ticketIdOf(ctx);
+    if (typing.pass(`${agentIdOf(ctx)}:${id}`)) await services.typing.agentTyping(id, agentIdOf(ctx));
     ctx.status = 204;
   });
 
@@ -205,7 +200,7 @@ export function agentRoutes(deps: AgentRouteDeps) {
    */
   router.get('/events', auth, (ctx) => {
     // Capped per agent (one more ends the agent's oldest) and per client address (429).
-    const stream = deps.eventStreams.open(ctx, `agent:${agentId(ctx)}`);
+    const stream = deps.eventStreams.open(ctx, `agent:${agentIdOf(ctx)}`);
     const unsubscribe = deps.bus.subscribe('*', (event) => {
       if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
       else if (event.type === 'message.created') stream.send('message', event.message);
