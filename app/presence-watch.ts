@@ -9,8 +9,9 @@ const WATCH_INTERVAL_MS = 30_000;
 /**
  * Presence changes that no request makes — a working day starting or ending, an agent going quiet — reach
  * the support group's unclaimed cards: every `intervalMs` the online team is compared with what the cards
- * last showed, and the cards are refreshed when it differs (core/presence.service.ts; safe on several
- * instances).
+ * last showed, and only the cards whose list of online agents (their category's skill) differs are
+ * refreshed — an agent going quiet does not re-render every card, which would hold up the group's
+ * delivery queue (core/presence.service.ts; safe on several instances).
  */
 export function startPresenceWatch(deps: {
   orm: Orm;
@@ -25,7 +26,7 @@ export function startPresenceWatch(deps: {
         RequestContext.create(deps.orm.em, () => deps.services.presence.refreshCardsIfTeamChanged()),
       )
       .then((cards) => {
-        if (cards) deps.logger.info({ cards }, 'presence changed: unclaimed cards refreshed');
+        if (cards) deps.logger.info({ cards }, 'presence changed: affected unclaimed cards refreshed');
       })
       .catch((error) => deps.logger.warn({ err: error }, 'presence watch failed; trying again later'));
     return running;

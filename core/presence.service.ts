@@ -35,8 +35,43 @@ export type TeamMember = {
   workingHours: WorkingDay[] | null;
 };
 
-/** Where the support group's cards keep what they last showed of the team (one row in `settings`). */
+/**
+ * Where the support group's cards keep what they last showed of the team (one row in `settings`): the
+ * online agents, as JSON `ShownAgent[]` ordered by id.
+ */
 const CARDS_KEY = 'presence.cards';
+
+/** An online agent as the unclaimed cards see them: who (as named on the card) and their skills. */
+type ShownAgent = { id: number; name: string; username: string | null; tgChatId: number; skills: string[] };
+
+/** The stored online agents; null when unreadable (an earlier format): every card counts as changed. */
+function parseShown(value: string): ShownAgent[] | null {
+  if (value === '') return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const readable =
+      Array.isArray(parsed) &&
+      parsed.every((agent) => typeof agent?.id === 'number' && Array.isArray(agent.skills));
+    return readable ? (parsed as ShownAgent[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a card of a category needing `needed` shows of `online` (bot/render/card.ts): who, as named there. */
+function cardLine(online: readonly ShownAgent[], needed: readonly string[]): string {
+  return JSON.stringify(
+    online
+      .filter((agent) => hasSkill(agent.skills, needed))
+      .map((agent) => (agent.username ? `@${agent.username}` : [agent.tgChatId, agent.name])),
+  );
+}
+
+/** Who is online and what they can take: what auto-assignment depends on. */
+function routingKey(online: readonly ShownAgent[]): string {
+  return online.map((agent) => `${agent.id}:${agent.skills.join('|')}`).join(',');
+}
+
 /** "Last seen" is written at most this often per agent (per process; the SQL checks it across instances). */
 const SEEN_WRITE_INTERVAL_MS = 60_000;
 export const DEFAULT_AWAY_AFTER_MS = 15 * 60_000;
@@ -95,6 +130,20 @@ export function createPresenceService({
         workingHours: agent.workingHours ?? null,
       };
     });
+  };
+
+  /** The effectively online agents as the cards show them, by id (what the settings row keeps). */
+  const onlineAgents = async (manager: EntityManager): Promise<ShownAgent[]> => {
+    const at = now();
+    return (await manager.find(Agent, {}, { orderBy: { id: 'asc' } }))
+      .filter((agent) => effectivePresence(agent, at, awayAfterMs).state === 'online')
+      .map((agent) => ({
+        id: agent.id,
+        name: agent.name,
+        username: agent.tgUsername ?? null,
+        tgChatId: agent.tgChatId,
+        skills: [...agent.skills],
+      }));
   };
 
   const loadAgent = async (agentId: number) => {
@@ -212,28 +261,56 @@ export function createPresenceService({
     },
 
     /**
-     * The unclaimed tickets' cards name the online agents with the ticket's skill. When who is online (or
-     * their skills) changed since the cards were last refreshed, every unclaimed card is refreshed
-     * (through the durable card jobs, one waiting refresh per ticket). Called after each change and
+     * The unclaimed tickets' cards name the online agents with the ticket's skill. The settings row keeps
+     * the online agents as the cards last saw them; when that changed, only the open tickets whose card
+     * would now name someone else (their category's list of online agents, or how they are named,
+     * changed) are refreshed, through the durable card jobs (one waiting refresh per ticket): an agent
+     * with one skill going away does not re-render every card in the group. With ASSIGNMENT=auto, a
+     * change of who is online (or their skills) also rebalances offers. Called after each change and
      * periodically, for the changes the clock makes (working hours, inactivity); safe on several
-     * instances (the row lock lets one of them do it). Answers how many cards were requested.
+     * instances (the row lock lets one of them at a time compare and write). Answers how many cards were
+     * requested.
      */
     async refreshCardsIfTeamChanged(): Promise<number> {
-      const online = (await members())
-        .filter((member) => member.state === 'online')
-        .map((member) => `${member.id}:${member.skills.join('|')}`)
-        .join(',');
-      await sql(`insert into settings (key, value) values (?, '') on conflict (key) do nothing`, [CARDS_KEY]);
+      await sql(`insert into settings (key, value) values (?, '[]') on conflict (key) do nothing`, [
+        CARDS_KEY,
+      ]);
       return em.transactional(async (tx) => {
         const row = await tx.findOne(Setting, CARDS_KEY, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!row || row.value === online) return 0;
-        row.value = online;
-        const open = await tx.find(Ticket, { status: 'open' }, { fields: ['id'], orderBy: { id: 'asc' } });
+        if (!row) return 0;
+        // Read under the lock: what is written is what this instance saw after the previous writer.
+        const online = await onlineAgents(tx);
+        const value = JSON.stringify(online);
+        if (row.value === value) return 0;
+        const before = parseShown(row.value);
+        row.value = value;
         await tx.flush();
-        for (const ticket of open) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+        const open = await tx.execute<{ id: number; category: string | null }[]>(
+          `select id, category from tickets where status = 'open' order by id`,
+          [],
+        );
+        // The line each category's card shows, before and now (null before: unknown, so changed).
+        const changedByCategory = new Map<string, boolean>();
+        const changed = (category: string | null) => {
+          const key = category ?? '';
+          let result = changedByCategory.get(key);
+          if (result === undefined) {
+            const needed = skillsOfCategory(categorySkills, category);
+            result = !before || cardLine(before, needed) !== cardLine(online, needed);
+            changedByCategory.set(key, result);
+          }
+          return result;
+        };
+        let cards = 0;
+        for (const ticket of open) {
+          if (!changed(ticket.category)) continue;
+          await outbox.enqueue(tx, { type: 'ticket.card', ticketId: Number(ticket.id) });
+          cards += 1;
+        }
         // ASSIGNMENT=auto: offers to agents no longer online move on; newly online agents get waiting tickets.
-        if (autoAssign) await outbox.enqueue(tx, { type: 'tickets.assign-waiting' });
-        return open.length;
+        if (autoAssign && (!before || routingKey(before) !== routingKey(online)))
+          await outbox.enqueue(tx, { type: 'tickets.assign-waiting' });
+        return cards;
       });
     },
 

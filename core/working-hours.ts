@@ -18,9 +18,10 @@ export function minutesOf(time: string): number | null {
 
 /** Whether `zone` is an IANA time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {
+  if (zone.length > 64) return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.length <= 64;
+    formatterFor(zone);
+    return true;
   } catch {
     return false;
   }
@@ -29,39 +30,83 @@ export function isTimeZone(zone: string): boolean {
 type Parts = { year: number; month: number; day: number; weekday: number; minutes: number };
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function partsIn(at: Date, timeZone: string, formatter = formatterFor(timeZone)): Parts & { second: number } {
-  const get = (type: string) => formatter.formatToParts(at).find((part) => part.type === type)?.value ?? '0';
-  const hour = Number(get('hour')) % 24;
-  return {
-    year: Number(get('year')),
-    month: Number(get('month')),
-    day: Number(get('day')),
-    weekday: WEEKDAYS.indexOf(get('weekday')),
-    minutes: hour * 60 + Number(get('minute')),
-    second: Number(get('second')),
-  };
+/** The local date and time at `at` in the formatter's zone: one `formatToParts` call. */
+function partsIn(at: Date, formatter: Intl.DateTimeFormat): Parts & { second: number } {
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  let weekday = -1;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  for (const part of formatter.formatToParts(at)) {
+    switch (part.type) {
+      case 'year':
+        year = Number(part.value);
+        break;
+      case 'month':
+        month = Number(part.value);
+        break;
+      case 'day':
+        day = Number(part.value);
+        break;
+      case 'weekday':
+        weekday = WEEKDAYS.indexOf(part.value);
+        break;
+      case 'hour':
+        hour = Number(part.value) % 24;
+        break;
+      case 'minute':
+        minute = Number(part.value);
+        break;
+      case 'second':
+        second = Number(part.value);
+        break;
+    }
+  }
+  return { year, month, day, weekday, minutes: hour * 60 + minute, second };
 }
 
-function formatterFor(timeZone: string) {
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    weekday: 'short',
-  });
+/**
+ * Building an `Intl.DateTimeFormat` costs far more than using one: one per time zone, kept (a zone that
+ * does not exist throws and is not kept). Bounded, in case of many distinct zones.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATTERS_MAX = 1_000;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    });
+    if (formatters.size >= FORMATTERS_MAX) formatters.clear();
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
 }
 
 /** The zone's offset from UTC at `at`, in ms. */
-function offsetAt(at: number, formatter: Intl.DateTimeFormat, timeZone: string): number {
-  const p = partsIn(new Date(at), timeZone, formatter);
+function offsetAt(at: number, formatter: Intl.DateTimeFormat): number {
+  const p = partsIn(new Date(at), formatter);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, 0, p.minutes, p.second);
   return asUtc - (at - (((at % 1000) + 1000) % 1000));
 }
+
+/**
+ * Instants of local times, by zone, date and minutes: a pure function of the time zone rules, and the same
+ * few (each schedule's starts and ends over the last days) are asked for on every presence check.
+ */
+const instants = new Map<string, number>();
+const INSTANTS_MAX = 50_000;
 
 /** The instant of a local date and time (minutes since midnight, may be 1440) in the zone. */
 function instantOf(
@@ -72,10 +117,15 @@ function instantOf(
   timeZone: string,
   f: Intl.DateTimeFormat,
 ) {
+  const key = `${timeZone} ${year}-${month}-${day} ${minutes}`;
+  const known = instants.get(key);
+  if (known !== undefined) return known;
   const local = Date.UTC(year, month - 1, day, 0, minutes);
-  let guess = local - offsetAt(local, f, timeZone);
+  let guess = local - offsetAt(local, f);
   // Once more with the offset at the guess: right across a daylight-saving change.
-  guess = local - offsetAt(guess, f, timeZone);
+  guess = local - offsetAt(guess, f);
+  if (instants.size >= INSTANTS_MAX) instants.clear();
+  instants.set(key, guess);
   return guess;
 }
 
@@ -93,7 +143,7 @@ export type ScheduleState = {
 export function scheduleAt(days: WorkingDay[], timeZone: string, at: Date): ScheduleState {
   const formatter = formatterFor(timeZone);
   const now = at.getTime();
-  const local = partsIn(at, timeZone, formatter);
+  const local = partsIn(at, formatter);
   let inside = false;
   let lastBoundary = Number.NEGATIVE_INFINITY;
   // Each of the last 8 local days (and today): the intervals that start on it.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../app/config.ts';
 import { openInAppUrl, renderCard } from '../bot/render/card.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
@@ -80,6 +80,33 @@ describe('working hours (pure)', () => {
       reason: 'inactive',
       inHours: true,
     });
+  });
+});
+
+describe('working hours are cheap to check', () => {
+  it('once the day’s boundaries are known, a check formats the time once', () => {
+    const agent = {
+      presence: 'online' as const,
+      presenceSetAt: at('2026-12-01T00:00:00Z'),
+      lastSeenAt: at('2026-12-07T14:00:00Z'),
+      timeZone: 'Australia/Lord_Howe', // a half-hour daylight-saving change
+      workingHours: [...WEEKDAYS_9_TO_6, { day: 0, start: '22:00', end: '06:00' }],
+    };
+    const first = effectivePresence(agent, at('2026-12-07T14:00:00Z'), 15 * MINUTE);
+    const formatToParts = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    try {
+      for (let second = 1; second <= 10; second += 1) {
+        const again = effectivePresence(
+          agent,
+          new Date(at('2026-12-07T14:00:00Z').getTime() + second * 1000),
+          15 * MINUTE,
+        );
+        expect(again).toEqual(first);
+      }
+      expect(formatToParts.mock.calls.length).toBeLessThanOrEqual(10);
+    } finally {
+      formatToParts.mockRestore();
+    }
   });
 });
 
@@ -266,6 +293,138 @@ describe(`presence in core (${databaseKind})`, () => {
     jobs.length = 0;
     await run(() => services.presence.seen(gus.id));
     expect(jobs).toEqual([{ type: 'ticket.card', ticketId: ticket.id }]);
+  });
+});
+
+describe(`a presence change refreshes only the cards it changes (${databaseKind})`, () => {
+  let close: () => Promise<void>;
+  let orm: Awaited<ReturnType<typeof createTestOrm>>['orm'];
+  let run: <T>(fn: () => Promise<T>) => Promise<T>;
+  let clock = at('2026-12-09T10:00:00Z');
+  const jobs: OutboundJob[] = [];
+  const servicesOf = () =>
+    createServices({
+      em: orm.em,
+      bus: createInProcessEventBus(),
+      outbox: { enqueue: async (_tx, job) => void jobs.push(job) },
+      presence: {
+        now: () => clock,
+        awayAfterMs: 15 * MINUTE,
+        categorySkills: { Billing: ['billing', 'payments'], Technical: ['tech-support'] },
+      },
+      assignment: { mode: 'auto', capacity: 3, offerMs: MINUTE },
+    });
+  /** Two instances of the app on one database. */
+  let services: ReturnType<typeof createServices>;
+  let other: ReturnType<typeof createServices>;
+  const tickets: Record<'billing' | 'technical' | 'none', number[]> = {
+    billing: [],
+    technical: [],
+    none: [],
+  };
+  /** The card jobs queued since the last call, as ticket ids in order; and whether offers were rebalanced. */
+  const queued = () => {
+    const cards = jobs
+      .flatMap((job) => (job.type === 'ticket.card' ? [job.ticketId] : []))
+      .sort((a, b) => a - b);
+    const rebalanced = jobs.some((job) => job.type === 'tickets.assign-waiting');
+    jobs.length = 0;
+    return { cards, rebalanced };
+  };
+  const ids = (...groups: number[][]) => groups.flat().sort((a, b) => a - b);
+
+  beforeAll(async () => {
+    const test = await createTestOrm();
+    close = test.close;
+    orm = test.orm;
+    run = (fn) => inContext(test.orm, fn);
+    services = servicesOf();
+    other = servicesOf();
+    const open = async (category: string | undefined) => {
+      const sessionId = await run(() => services.sessions.createSession({}));
+      const { ticket } = await run(() =>
+        services.messages.sendVisitorMessage({ sessionId, body: 'Help', category }),
+      );
+      return ticket.id;
+    };
+    for (let i = 0; i < 3; i += 1) tickets.billing.push(await open('Billing'));
+    for (let i = 0; i < 2; i += 1) tickets.technical.push(await open('Technical'));
+    tickets.none.push(await open(undefined));
+    // A claimed ticket's card names nobody: never refreshed for presence.
+    const claimedId = await open('Billing');
+    const claimer = await run(() => services.agents.upsert({ tgChatId: 609, name: 'Claire' }));
+    await run(() => services.tickets.claim(claimedId, claimer.id));
+    await run(() => services.presence.refreshCardsIfTeamChanged());
+    queued();
+  });
+  afterAll(async () => close?.());
+
+  it('an agent with a skill: only the cards of categories needing it (and those needing none)', async () => {
+    const billy = await run(() => services.agents.upsert({ tgChatId: 601, name: 'Billy' }));
+    const tess = await run(() => services.agents.upsert({ tgChatId: 602, name: 'Tess', tgUsername: 'tess' }));
+    await run(() => services.presence.setSkills(billy.id, ['billing']));
+    await run(() => services.presence.setSkills(tess.id, ['Tech Support']));
+    expect(queued()).toEqual({ cards: [], rebalanced: false }); // nobody online: no card changed
+
+    await run(() => services.presence.setPresence(billy.id, 'online'));
+    expect(queued()).toEqual({ cards: ids(tickets.billing, tickets.none), rebalanced: true });
+    await run(() => services.presence.setPresence(tess.id, 'online'));
+    expect(queued()).toEqual({ cards: ids(tickets.technical, tickets.none), rebalanced: true });
+    // Nothing changed since: nothing queued, by either instance.
+    expect(await run(() => other.presence.refreshCardsIfTeamChanged())).toBe(0);
+    expect(queued()).toEqual({ cards: [], rebalanced: false });
+
+    // Tess goes away (the 15-minute idle flip): the Billing cards do not name her and are left alone.
+    await run(() => services.presence.setPresence(tess.id, 'away'));
+    expect(queued()).toEqual({ cards: ids(tickets.technical, tickets.none), rebalanced: true });
+
+    // Billy gains a skill that changes no card's list: no card, but routing changed.
+    await run(() => services.presence.setSkills(billy.id, ['billing', 'vip']));
+    expect(queued()).toEqual({ cards: [], rebalanced: true });
+
+    // Billy is renamed (a Telegram profile change): the cards that name him, not the others; routing is
+    // unchanged. The periodic check (another instance) sees it.
+    await run(() => services.agents.upsert({ tgChatId: 601, name: 'Billy B.', tgUsername: 'billy' }));
+    expect(await run(() => other.presence.refreshCardsIfTeamChanged())).toBe(4);
+    expect(queued()).toEqual({ cards: ids(tickets.billing, tickets.none), rebalanced: false });
+  });
+
+  it('a generalist is on every unclaimed card; the clock flipping them away refreshes them once, on one instance', async () => {
+    const gene = await run(() => services.agents.upsert({ tgChatId: 603, name: 'Gene' }));
+    await run(() => services.presence.setPresence(gene.id, 'online'));
+    expect(queued()).toEqual({
+      cards: ids(tickets.billing, tickets.technical, tickets.none),
+      rebalanced: true,
+    });
+    // Billy stays active; Gene goes quiet for 16 minutes: both instances' watches look at once.
+    const billy = (await run(() => services.presence.team())).find((member) => member.name === 'Billy B.');
+    clock = new Date(clock.getTime() + 10 * MINUTE);
+    await run(() => services.presence.seen(billy?.id ?? 0));
+    clock = new Date(clock.getTime() + 6 * MINUTE);
+    const counts = await Promise.all([
+      run(() => services.presence.refreshCardsIfTeamChanged()),
+      run(() => other.presence.refreshCardsIfTeamChanged()),
+    ]);
+    expect(counts.sort()).toEqual([0, 6]);
+    expect(queued()).toEqual({
+      cards: ids(tickets.billing, tickets.technical, tickets.none),
+      rebalanced: true,
+    });
+  });
+
+  it('what an earlier version stored (not readable) refreshes every unclaimed card once', async () => {
+    for (const stored of ['1:billing|payments,3:', '[1,2]']) {
+      await orm.em
+        .fork()
+        .getConnection()
+        .execute(`update settings set value = ? where key = 'presence.cards'`, [stored]);
+      expect(await run(() => services.presence.refreshCardsIfTeamChanged())).toBe(6);
+      expect(queued()).toEqual({
+        cards: ids(tickets.billing, tickets.technical, tickets.none),
+        rebalanced: true,
+      });
+    }
+    expect(await run(() => services.presence.refreshCardsIfTeamChanged())).toBe(0);
   });
 });
 
