@@ -37,6 +37,8 @@ export async function pushAndRelay(database: BenchDatabase, options: PushOptions
     ...telegram.env,
     RATE_LIMIT_MESSAGES: '1000000',
     RATE_LIMIT_SESSIONS: '1000000',
+    // Every idle stream comes from loopback: one address.
+    EVENT_STREAMS_PER_IP: '1000000',
   });
   const streams: SseStream[] = [];
   let polling = true;

@@ -22,7 +22,8 @@ export async function sseMemory(database: BenchDatabase, options: SseOptions): P
     );
   }
   const sessions = await seedSessions(database, options.connections);
-  const server = await startServer(database.env);
+  // Every stream comes from loopback: one address.
+  const server = await startServer({ ...database.env, EVENT_STREAMS_PER_IP: '1000000' });
   let product: Measured;
   try {
     product = await measure(
