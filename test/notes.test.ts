@@ -1,115 +1,17 @@
-import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConnected } from '../bot/render/agent-messages.ts';
-import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
-import { httpClient } from './support/http.ts';
-import { signInitData, tma } from './support/init-data.ts';
 import { openSse } from './support/sse.ts';
-import { agentsStartTheBot } from './support/support-group.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
-import { eventually, newVisitor } from './support/visitor.ts';
+import { ALICE, BOB, GROUP, textOf, WAIT } from './support/telegram-desk.ts';
+import { type ThreadMode, threadDesk } from './support/thread-desk.ts';
+import { eventually } from './support/visitor.ts';
 
-const GROUP = -1005550002222;
-const ALICE = { id: 4001, first_name: 'Alice', username: 'alice' };
-const BOB = { id: 4002, first_name: 'Bob', username: 'bob' };
 const EVE = { id: 4003, first_name: 'Eve', username: 'eve' };
 const ADMIN_TOKEN = 'admin-token-admin-token-0123';
-const WAIT = { timeoutMs: 15_000 };
 const SECRET_NOTE = 'Internal: suspected fraud, do not refund';
 
-const textOf = (message: Message | undefined) => message?.text ?? message?.caption ?? '';
-
-type Mode = 'private-topics' | 'group-topics' | 'single';
-
-/** A desk in one TICKET_THREADS mode: the fake with a support group (a forum in group-topics), Alice, Bob. */
-function noteDesk(mode: Mode) {
-  const d = {} as { fake: FakeTelegram; app: TestApp; http: ReturnType<typeof httpClient> };
-  const start = async () => {
-    d.fake = await startFakeTelegram({ topicsInPrivateChats: mode === 'private-topics' });
-    d.fake.addGroup({
-      id: GROUP,
-      title: 'Support',
-      botStatus: 'administrator',
-      isForum: mode === 'group-topics',
-    });
-    for (const user of [ALICE, BOB, EVE]) d.fake.addUser(user);
-    for (const user of [ALICE, BOB]) d.fake.setChatMember(GROUP, user.id, 'member');
-    d.app = await startTestApp({
-      TELEGRAM_BOT_TOKEN: d.fake.token,
-      TELEGRAM_API_ROOT: d.fake.apiRoot,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
-      RATE_LIMIT_MESSAGES: '100',
-      TICKET_THREADS: mode,
-      ADMIN_TOKEN,
-    });
-    d.http = httpClient(d.app.url);
-    await agentsStartTheBot(d.fake, [ALICE, BOB]);
-  };
-  const stop = async () => {
-    await d.app?.close();
-    await d.fake?.close();
-  };
-  const api = (user: { id: number; first_name: string }, method: string, path: string, json?: unknown) =>
-    d.http.request(method, path, { headers: tma(signInitData(d.fake.token, user)), json });
-
-  const cardOf = (ticketId: number) =>
-    d.fake.waitFor(
-      () =>
-        d.fake
-          .messages(GROUP)
-          .find((m) => m.from?.is_bot && textOf(m).includes(`#${ticketId}`) && m.reply_markup),
-      WAIT,
-    );
-  const newTicket = async (body: string) => {
-    const visitor = await newVisitor(d.app.url);
-    const { ticket } = await visitor.say(body);
-    const card = await cardOf(ticket.id);
-    return { visitor, ticketId: ticket.id, card };
-  };
-  const claim = async (agent: { id: number }, ticket: Awaited<ReturnType<typeof newTicket>>) => {
-    d.fake.clickButton({
-      from: agent.id,
-      chatId: GROUP,
-      messageId: ticket.card.message_id,
-      text: '✅ Claim',
-    });
-    await eventually(async () => (await ticket.visitor.conversation()).ticket?.status === 'claimed');
-  };
-  /** Where the agent's conversation of the ticket is: chat and topic. */
-  const placeOf = async (agent: { id: number }, ticketId: number) => {
-    if (mode === 'group-topics') {
-      const topic = await d.fake.waitFor(
-        () => d.fake.topics(GROUP).find((t) => t.name.startsWith(`#${ticketId} ·`)),
-        WAIT,
-      );
-      return { chatId: GROUP, threadId: topic.message_thread_id as number | undefined };
-    }
-    if (mode === 'private-topics') {
-      const topic = await d.fake.waitFor(
-        () => d.fake.topics(agent.id).find((t) => t.name.startsWith(`#${ticketId} ·`)),
-        WAIT,
-      );
-      return { chatId: agent.id, threadId: topic.message_thread_id as number | undefined };
-    }
-    return { chatId: agent.id, threadId: undefined };
-  };
-  const botSaysIn = (place: { chatId: number; threadId?: number }, pattern: RegExp) =>
-    d.fake.waitFor(
-      () =>
-        d.fake
-          .messages(place.chatId)
-          .find(
-            (m) =>
-              m.from?.is_bot &&
-              (place.threadId === undefined || m.message_thread_id === place.threadId) &&
-              pattern.test(textOf(m)),
-          ),
-      WAIT,
-    );
-  return { d, start, stop, api, newTicket, claim, placeOf, botSaysIn };
-}
+/** A desk in one mode, with Eve outside the support group and an admin token for the data routes. */
+const noteDesk = (mode: ThreadMode) => threadDesk(mode, { env: { ADMIN_TOKEN }, strangers: [EVE] });
 
 describe.each(['private-topics', 'group-topics', 'single'] as const)(
   `internal notes (%s, ${databaseKind})`,

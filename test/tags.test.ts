@@ -1,100 +1,13 @@
-import type { Message } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPEN_TAGS_SQL, TAGGED_AMONG_SQL } from '../core/tags.service.ts';
-import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
-import { httpClient } from './support/http.ts';
-import { signInitData, tma } from './support/init-data.ts';
-import { agentsStartTheBot } from './support/support-group.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
-import { eventually, newVisitor } from './support/visitor.ts';
+import { ALICE, BOB } from './support/telegram-desk.ts';
+import { type ThreadMode, threadDesk } from './support/thread-desk.ts';
 
-const GROUP = -1005550003333;
-const ALICE = { id: 5001, first_name: 'Alice', username: 'alice' };
-const BOB = { id: 5002, first_name: 'Bob', username: 'bob' };
 const EVE = { id: 5003, first_name: 'Eve', username: 'eve' };
-const WAIT = { timeoutMs: 15_000 };
 
-const textOf = (message: Message | undefined) => message?.text ?? message?.caption ?? '';
-
-type Mode = 'private-topics' | 'group-topics' | 'single';
-
-function tagDesk(mode: Mode) {
-  const d = {} as { fake: FakeTelegram; app: TestApp; http: ReturnType<typeof httpClient> };
-  const start = async () => {
-    d.fake = await startFakeTelegram({ topicsInPrivateChats: mode === 'private-topics' });
-    d.fake.addGroup({
-      id: GROUP,
-      title: 'Support',
-      botStatus: 'administrator',
-      isForum: mode === 'group-topics',
-    });
-    for (const user of [ALICE, BOB, EVE]) d.fake.addUser(user);
-    for (const user of [ALICE, BOB]) d.fake.setChatMember(GROUP, user.id, 'member');
-    d.app = await startTestApp({
-      TELEGRAM_BOT_TOKEN: d.fake.token,
-      TELEGRAM_API_ROOT: d.fake.apiRoot,
-      SUPPORT_GROUP_CHAT_ID: String(GROUP),
-      TELEGRAM_THROTTLE: 'false',
-      RATE_LIMIT_MESSAGES: '100',
-      TICKET_THREADS: mode,
-    });
-    d.http = httpClient(d.app.url);
-    await agentsStartTheBot(d.fake, [ALICE, BOB]);
-  };
-  const stop = async () => {
-    await d.app?.close();
-    await d.fake?.close();
-  };
-  const api = (user: { id: number; first_name: string }, method: string, path: string, json?: unknown) =>
-    d.http.request(method, path, { headers: tma(signInitData(d.fake.token, user)), json });
-  const cardOf = (ticketId: number) =>
-    d.fake.waitFor(
-      () =>
-        d.fake
-          .messages(GROUP)
-          .find((m) => m.from?.is_bot && textOf(m).includes(`#${ticketId}`) && m.reply_markup),
-      WAIT,
-    );
-  const newTicket = async (body: string) => {
-    const visitor = await newVisitor(d.app.url);
-    const { ticket } = await visitor.say(body);
-    const card = await cardOf(ticket.id);
-    return { visitor, ticketId: ticket.id, card };
-  };
-  const claim = async (agent: { id: number }, ticket: Awaited<ReturnType<typeof newTicket>>) => {
-    d.fake.clickButton({
-      from: agent.id,
-      chatId: GROUP,
-      messageId: ticket.card.message_id,
-      text: '✅ Claim',
-    });
-    await eventually(async () => (await ticket.visitor.conversation()).ticket?.status === 'claimed');
-  };
-  const placeOf = async (agent: { id: number }, ticketId: number) => {
-    if (mode === 'single') return { chatId: agent.id, threadId: undefined };
-    const chatId = mode === 'group-topics' ? GROUP : agent.id;
-    const topic = await d.fake.waitFor(
-      () => d.fake.topics(chatId).find((t) => t.name.startsWith(`#${ticketId} ·`)),
-      WAIT,
-    );
-    return { chatId, threadId: topic.message_thread_id as number | undefined };
-  };
-  /** The bot's answer to a message: its reply to that very message. */
-  const answerTo = (place: { chatId: number }, sent: { message?: Message }) =>
-    d.fake.waitFor(
-      () =>
-        d.fake
-          .messages(place.chatId)
-          .find((m) => m.from?.is_bot && m.reply_to_message?.message_id === sent.message?.message_id),
-      WAIT,
-    );
-  const say = async (agent: { id: number }, place: { chatId: number; threadId?: number }, text: string) => {
-    const sent = d.fake.sendText({ from: agent.id, chatId: place.chatId, threadId: place.threadId, text });
-    return textOf(await answerTo(place, sent));
-  };
-  return { d, start, stop, api, newTicket, claim, placeOf, say };
-}
+/** A desk in one mode, with Eve outside the support group. */
+const tagDesk = (mode: ThreadMode) => threadDesk(mode, { strangers: [EVE] });
 
 describe.each(['private-topics', 'group-topics', 'single'] as const)(
   `tags in the ticket’s thread (%s, ${databaseKind})`,
