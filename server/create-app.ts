@@ -134,6 +134,7 @@ export function createApp(deps: AppDeps) {
       eventStreams,
       categories: config.categories,
       categoryOptions: config.categoryOptions,
+      widgetOrigins: config.widgetOrigins,
       sessionLimiter: createRateLimiter({
         limit: config.rateLimit.sessions,
         windowMs: config.rateLimit.sessionsWindowSeconds * 1000,

@@ -251,3 +251,41 @@ describe(`identified visitors on ${databaseKind}`, () => {
     expect(() => parseConfig({ IDENTITY_SECRET: 'short' })).toThrow(/IDENTITY_SECRET/);
   });
 });
+
+describe(`page context only from the sites allowed to embed the chat (${databaseKind})`, () => {
+  let shop: TestApp;
+  beforeAll(async () => {
+    shop = await startTestApp({ WIDGET_ORIGINS: 'https://shop.example,https://blog.shop.example' });
+  });
+  afterAll(() => shop?.close());
+
+  it('a page of another site is refused (400) and changes nothing; the referrer may be anywhere', async () => {
+    const client = httpClient(shop.url);
+    const forged = await client.request('POST', '/api/session', {
+      json: { context: { url: 'https://evil.example/phish', title: 'Totally the shop' } },
+    });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe('validation_failed');
+    const before = await shop.count('support_sessions');
+
+    const created = await client.request('POST', '/api/session', {
+      json: { context: { url: 'https://blog.shop.example/post', referrer: 'https://search.example/?q=x' } },
+    });
+    expect(created.status).toBe(201);
+    const { session_id: id, access_token: token } = created.body;
+    expect(await shop.count('support_sessions')).toBe(before + 1);
+
+    const refused = await client.request('PUT', `/api/session/${id}/context`, {
+      token,
+      json: { url: 'https://shop.example.evil.example/checkout' },
+    });
+    expect(refused.status).toBe(400);
+    expect((await sessionRow(shop, id))?.page_url).toBe('https://blog.shop.example/post');
+    const moved = await client.request('PUT', `/api/session/${id}/context`, {
+      token,
+      json: { url: 'https://shop.example/checkout' },
+    });
+    expect(moved.status).toBe(204);
+    expect((await sessionRow(shop, id))?.page_url).toBe('https://shop.example/checkout');
+  });
+});

@@ -64,6 +64,8 @@ export type VisitorRouteDeps = {
   quotaBytesPerSession: number;
   /** IDENTITY_SECRET: verifies `Switchboard.identify`; absent → identification is refused. */
   identitySecret?: string;
+  /** WIDGET_ORIGINS: the sites allowed to embed the chat (`*`: any); a page the widget reports must be on one. */
+  widgetOrigins?: string[];
 };
 
 /**
@@ -82,6 +84,18 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   const contextLimiter = createTokenBucketLimiter(CONTEXT_UPDATES);
   const identifyLimiter = createTokenBucketLimiter(IDENTIFY_ATTEMPTS);
   const identities = createIdentityVerifier(deps.identitySecret);
+
+  /**
+   * A page the widget reports (its URL) must be on a site allowed to embed the chat: anything else was not
+   * sent by the widget there, and must not show on the agents' card as where the visitor is.
+   */
+  const allowedOrigins = deps.widgetOrigins?.includes('*') ? null : (deps.widgetOrigins ?? null);
+  const checkPage = (context: { url?: string } | undefined) => {
+    if (!allowedOrigins || !context?.url) return;
+    if (!allowedOrigins.includes(new URL(context.url).origin)) {
+      throw new HttpError(400, 'validation_failed', 'url: not a page of a site allowed to embed the chat');
+    }
+  };
 
   /** The session named in the path, if it is the token's own and still exists. */
   const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
@@ -121,6 +135,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     rateLimitMiddleware(deps.sessionLimiter, (ctx) => `ip:${ctx.ip}`),
     async (ctx) => {
       const input = parseInput(createSessionRequestSchema, ctx.request.body ?? {}, 'body');
+      checkPage(input.context);
       const sessionId = await services.sessions.createSession({
         locale: input.locale ?? ctx.acceptsLanguages()[0],
         referer: input.referer ?? (ctx.get('Referer') || undefined),
@@ -139,6 +154,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   router.put('/session/:id/context', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
     const context = parseInput(pageContextSchema, ctx.request.body, 'body');
+    checkPage(context);
     enforceRateLimit(contextLimiter, `session:${sessionId}`);
     await services.sessions.updateContext(sessionId, context);
     ctx.status = 204;
