@@ -3,8 +3,10 @@ import { NOTE_MAX_LENGTH, type TicketNoteView } from '../contract/notes-api.ts';
 import { Agent, Ticket, TicketNote } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { DomainError, NotFound } from './errors.ts';
+import type { EventBus } from './event-bus.ts';
 import type { TelegramOrigin } from './message.service.ts';
 import { assertValidText, visibleTextOrUndefined } from './text-input.ts';
+import { toTicketView } from './views.ts';
 
 /** A note without text (`/note` alone): 400 over HTTP, an answer in the bot. */
 export class EmptyNote extends DomainError {
@@ -32,7 +34,11 @@ const toView = (note: TicketNote, agentId?: number): TicketNoteView => ({
  * query reads; they appear in the Mini App's conversation, in the ticket's thread and in the history a new
  * owner gets.
  */
-export function createNoteService({ em }: { em: EntityManager }) {
+/**
+ * `bus`: a new note tells the agents' live views that its ticket changed (they refetch its notes; the event
+ * itself carries only the ticket's public state, never a note).
+ */
+export function createNoteService({ em, bus }: { em: EntityManager; bus?: EventBus }) {
   const stored = async (telegram: TelegramOrigin) =>
     em.fork().findOne(TicketNote, { chatId: telegram.chatId, tgMessageId: telegram.messageId });
 
@@ -60,7 +66,7 @@ export function createNoteService({ em }: { em: EntityManager }) {
         const before = await stored(input.telegram);
         if (before) return { note: toView(before, input.agentId), duplicate: true };
       }
-      const ticket = await em.findOne(Ticket, input.ticketId);
+      const ticket = await em.findOne(Ticket, input.ticketId, { populate: ['session', 'assignedAgent'] });
       if (!ticket) throw new NotFound('Ticket');
       const agent = await em.findOne(Agent, input.agentId);
       if (!agent) throw new NotFound('Agent');
@@ -83,6 +89,7 @@ export function createNoteService({ em }: { em: EntityManager }) {
         em.clear();
         return { note: toView(raced, input.agentId), duplicate: true };
       }
+      bus?.publish({ type: 'ticket.updated', sessionId: ticket.session.id, ticket: toTicketView(ticket) });
       return { note: toView(note, input.agentId), duplicate: false };
     },
 

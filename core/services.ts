@@ -70,7 +70,7 @@ export function createServices({
     }),
     priority: createTicketPriorityService({ em, bus, outbox }),
     cannedReplies: createCannedReplyService({ em }),
-    notes: createNoteService({ em }),
+    notes: createNoteService({ em, bus }),
     tags: createTagService({ em }),
     search: createSearchService({ em }),
     reports: createReportService({ em }),

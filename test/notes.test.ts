@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConnected } from '../bot/render/agent-messages.ts';
 import { databaseKind } from './support/database.ts';
+import { signInitData } from './support/init-data.ts';
 import { openSse } from './support/sse.ts';
 import { ALICE, BOB, GROUP, textOf, WAIT } from './support/telegram-desk.ts';
 import { type ThreadMode, threadDesk } from './support/thread-desk.ts';
@@ -129,7 +130,11 @@ describe(`internal notes never reach the visitor (${databaseKind})`, () => {
     );
     expect(connected.entities?.some((e) => e.type === 'italic')).toBe(true);
 
-    // Alice notes and answers in the topic; only the answer goes to the visitor.
+    // Alice notes and answers in the topic; only the answer goes to the visitor. The team's open Mini Apps
+    // hear that the ticket changed (and refetch its notes); the event carries no note.
+    const team = await openSse(`${d.app.url}/api/agent/events`, {
+      authorization: `tma ${signInitData(d.fake.token, BOB)}`,
+    });
     d.fake.sendText({
       from: ALICE.id,
       chatId: place.chatId,
@@ -137,6 +142,13 @@ describe(`internal notes never reach the visitor (${databaseKind})`, () => {
       text: `/note ${SECRET_NOTE} (2)`,
     });
     await desk.botSaysIn(place, /Note added/);
+    await team.waitFor(
+      (events) =>
+        events.some((e) => e.event === 'ticket' && (e.data as { id: number }).id === ticket.ticketId),
+      15_000,
+    );
+    expect(JSON.stringify(team.events)).not.toContain(SECRET_NOTE);
+    await team.close();
     d.fake.sendText({
       from: ALICE.id,
       chatId: place.chatId,
