@@ -17,6 +17,9 @@ export type TelegramBot = Awaited<ReturnType<typeof startTelegramBot>>;
  * The bot at run time: commands registered, updates by long polling (`@grammyjs/runner`) or by webhook
  * (`handleWebhook` for the HTTP route), and `deliver` for the durable outbound jobs.
  */
+/** How often handled update ids older than a day are forgotten (besides at start). */
+const PRUNE_INTERVAL_MS = 3600_000;
+
 export async function startTelegramBot(
   deps: BotDeps & {
     mode: 'polling' | 'webhook';
@@ -35,6 +38,13 @@ export async function startTelegramBot(
   const processedUpdates = createProcessedUpdates(deps.orm.em.fork());
   // Only handled updates are forgotten: the stored ones not handled yet stay for polling's start below.
   const { staleUnhandled } = await processedUpdates.prune();
+  // And again every hour, so that a process running for weeks does not keep every id it ever handled.
+  const pruning = setInterval(() => {
+    createProcessedUpdates(deps.orm.em.fork())
+      .prune()
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not forget old Telegram update ids'));
+  }, PRUNE_INTERVAL_MS);
+  pruning.unref();
   if (staleUnhandled) {
     deps.logger.warn(
       { count: staleUnhandled },
@@ -143,6 +153,7 @@ export async function startTelegramBot(
     deliver: (job: OutboundJob) => RequestContext.create(deps.orm.em, () => deliverJob(job)),
 
     async stop() {
+      clearInterval(pruning);
       await polling?.stop();
     },
   };
