@@ -42,7 +42,9 @@ export async function startTelegramBot(
   const pruning = setInterval(() => {
     createProcessedUpdates(deps.orm.em.fork())
       .prune()
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not forget old Telegram update ids'));
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error }, 'could not forget old Telegram update ids'),
+      );
   }, PRUNE_INTERVAL_MS);
   pruning.unref();
   if (staleUnhandled) {
