@@ -155,6 +155,11 @@ describe(`hand-over in group topics (${databaseKind})`, () => {
       () => d.ctx.fake.callbackAnswers().find((a) => /not assigned to you/.test(a.text ?? '')),
       WAIT,
     );
+    d.ctx.fake.clickButton({ from: BOB.id, chatId: GROUP, messageId: menu.message_id, text: 'Cancel' });
+    await d.ctx.fake.waitFor(
+      () => d.ctx.fake.callbackAnswers().find((a) => /Only the agent answering/.test(a.text ?? '')),
+      WAIT,
+    );
     d.ctx.fake.clickButton({
       from: ALICE.id,
       chatId: GROUP,

@@ -114,6 +114,10 @@ export function handOverFeature(
     const choice = ctx.match[2] ?? 'cancel';
     if (!ticketId) return ctx.answerCallbackQuery({ text: 'This button is no longer active.' });
     if (choice === 'cancel') {
+      // Only the agent answering it dismisses the menu (in a group topic the whole team sees it).
+      if (!(await services.agentConsole.ticketView(ticketId, agentOf(ctx).id)).mine) {
+        return ctx.answerCallbackQuery({ text: `Only the agent answering #${ticketId} can choose.` });
+      }
       await ctx.answerCallbackQuery();
       await ctx.editMessageText(`#${ticketId} stays with you.`);
       return;
