@@ -13,6 +13,32 @@ type StatRow = {
 
 const num = (value: number | string | null) => (value === null ? null : Number(value));
 
+type TimingStats = {
+  key: number | string | null;
+  name: string | null;
+  count: number | string;
+  median: number | string | null;
+  p90: number | string | null;
+};
+
+/** First-response and resolution figures of the same groups, one row per group, by name. */
+function mergeTimings(first: TimingStats[], resolution: TimingStats[], unnamed: string): TimingRow[] {
+  const rows = new Map<string, TimingRow>();
+  const empty = { count: 0, median_seconds: null, p90_seconds: null };
+  for (const [list, field] of [
+    [first, 'first_response'],
+    [resolution, 'resolution'],
+  ] as const) {
+    for (const row of list) {
+      const id = String(row.key ?? '');
+      const entry = rows.get(id) ?? { name: row.name ?? unnamed, first_response: empty, resolution: empty };
+      entry[field] = { count: Number(row.count), median_seconds: num(row.median), p90_seconds: num(row.p90) };
+      rows.set(id, entry);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export type ReportService = ReturnType<typeof createReportService>;
 
 /**
@@ -86,28 +112,7 @@ export function createReportService({ em }: { em: EntityManager }) {
           await stats('first_response', key, name),
           await stats('resolution', key, name),
         ];
-        const rows = new Map<string, TimingRow>();
-        const empty = { count: 0, median_seconds: null, p90_seconds: null };
-        for (const [list, field] of [
-          [first, 'first_response'],
-          [resolution, 'resolution'],
-        ] as const) {
-          for (const row of list) {
-            const id = String(row.key ?? '');
-            const entry = rows.get(id) ?? {
-              name: row.name ?? '(none)',
-              first_response: empty,
-              resolution: empty,
-            };
-            entry[field] = {
-              count: Number(row.count),
-              median_seconds: num(row.median),
-              p90_seconds: num(row.p90),
-            };
-            rows.set(id, entry);
-          }
-        }
-        return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+        return mergeTimings(first, resolution, '(none)');
       };
       // Sequential on purpose: PGlite has one backend.
       const totals = (await grouped("''", "'All'"))[0] ?? {
@@ -117,27 +122,7 @@ export function createReportService({ em }: { em: EntityManager }) {
       };
       const byAgentFirst = await stats('first_response', 'p.first_agent_id', 'a.name', true);
       const byAgentResolution = await stats('resolution', 'p.assigned_agent_id', 'a.name', true);
-      const byAgent = new Map<string, TimingRow>();
-      const empty = { count: 0, median_seconds: null, p90_seconds: null };
-      for (const [list, field] of [
-        [byAgentFirst, 'first_response'],
-        [byAgentResolution, 'resolution'],
-      ] as const) {
-        for (const row of list) {
-          const id = String(row.key ?? '');
-          const entry = byAgent.get(id) ?? {
-            name: row.name ?? '(unassigned)',
-            first_response: empty,
-            resolution: empty,
-          };
-          entry[field] = {
-            count: Number(row.count),
-            median_seconds: num(row.median),
-            p90_seconds: num(row.p90),
-          };
-          byAgent.set(id, entry);
-        }
-      }
+      const byAgent = mergeTimings(byAgentFirst, byAgentResolution, '(unassigned)');
       const byCategory = await grouped("coalesce(p.category, '')", "coalesce(p.category, '(none)')");
 
       const csatRows = await sql<{ rating: number | null; n: number | string }>(
@@ -171,7 +156,7 @@ export function createReportService({ em }: { em: EntityManager }) {
         tz,
         days: perDay.map((row) => ({ day: row.day, opened: Number(row.opened), closed: Number(row.closed) })),
         totals: { ...totals, name: 'All' },
-        by_agent: [...byAgent.values()].sort((a, b) => a.name.localeCompare(b.name)),
+        by_agent: byAgent,
         by_category: byCategory,
         csat: { closed, rated, ratings, rated_share: closed ? rated / closed : null, average },
         busiest,
