@@ -297,6 +297,21 @@ describe(`the widget's first impression and states in Chromium (${databaseKind})
     expect(await overflowing(chat)).toBe(true);
     await screenshot(page, SHOTS, 'en-light-04-images-after-reload');
     await atEnd(chat);
+    // The race behind it: the content shrinks (an image's placeholder gives way to the image before it
+    // has decoded), the browser pulls scrollTop back, and the content grows again before that scroll
+    // event is delivered, so the event reports a place far from the end. That is not the reader.
+    await chat.evaluate(() => {
+      const scroll = document.querySelector('.scroll') as HTMLElement;
+      const image = document.querySelector('.message img') as HTMLElement;
+      image.style.display = 'none';
+      void scroll.scrollTop; // layout now: the shorter content pulls scrollTop back
+      image.style.display = '';
+      image.style.paddingBottom = '300px';
+    });
+    await atEnd(chat);
+    await chat.evaluate(() => {
+      (document.querySelector('.message img') as HTMLElement).style.paddingBottom = '';
+    });
 
     // "End conversation" is in the ⋯ menu and asks first; Escape or Cancel keep the conversation.
     expect(await chat.getByRole('button', { name: 'End conversation' }).count()).toBe(0);
@@ -327,6 +342,35 @@ describe(`the widget's first impression and states in Chromium (${databaseKind})
     await screenshot(page, SHOTS, 'en-light-06-rating');
     await context.close();
   }, 120_000);
+
+  it('stays where the reader scrolled up to: a new reply does not pull the view down; sending does', async () => {
+    const { context, page } = await newPage({ viewport: { width: 420, height: 520 } });
+    await page.goto(`${app.url}/widget/`);
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    for (let line = 1; line <= 8; line++) await send(page, `Question part ${line}`);
+    await page.getByText('Question part 8').waitFor();
+    await page.locator('.message__receipt').last().waitFor();
+    await atEnd(page);
+    expect(await overflowing(page)).toBe(true);
+
+    // The reader scrolls up with the wheel to read; an agent's reply arrives meanwhile.
+    await page.locator('.scroll').hover();
+    await page.mouse.wheel(0, -2_000);
+    await page.waitForFunction(() => (document.querySelector('.scroll') as HTMLElement).scrollTop === 0);
+    await agentAnswers('Dana', 'Here is a long answer to your questions');
+    await page.getByText('Here is a long answer to your questions').waitFor();
+    // Layout settles within a frame or two; the reader's place is kept through it.
+    await page.evaluate(
+      () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))),
+    );
+    expect(await page.evaluate(() => (document.querySelector('.scroll') as HTMLElement).scrollTop)).toBe(0);
+
+    // Sending brings the newest message back into view.
+    await send(page, 'Thanks!');
+    await page.getByText('Thanks!').waitFor();
+    await atEnd(page);
+    await context.close();
+  }, 90_000);
 
   it('groups times per sender and minute, separates days, shows sending / sent / failed, and one offline notice (dark)', async () => {
     const { context, page } = await newPage({ viewport: { width: 420, height: 760 } });
