@@ -122,7 +122,28 @@ export const messageIdSchema = z.coerce.number().int().min(0).max(2_147_483_647)
 /** A message named in a path (`/messages/:messageId`). */
 export const messageIdParamSchema = z.coerce.number().int().positive().max(2_147_483_647);
 
-export const conversationQuerySchema = z.object({ after: messageIdSchema.optional() }).strict();
+/**
+ * A `revision` cursor of GET /api/session/:id, sent back as `?since=`: digits only (a transaction id,
+ * below 2^53).
+ */
+export const revisionSchema = z
+  .string()
+  .regex(/^\d{1,16}$/, 'must be a revision from an earlier answer')
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER, 'must be a revision from an earlier answer'));
+
+/**
+ * GET /api/session/:id: everything (no query), only newer messages (`after`: a message id), or every
+ * message changed since an earlier answer (`since`: its `revision`). `after` and `since` exclude each other.
+ */
+export const conversationQuerySchema = z
+  .object({ after: messageIdSchema.optional(), since: revisionSchema.optional() })
+  .strict()
+  .refine((query) => query.after === undefined || query.since === undefined, {
+    message: 'give either after (newer messages) or since (changed messages), not both',
+    path: ['since'],
+  });
+export type ConversationQuery = z.infer<typeof conversationQuerySchema>;
 
 export const sendMessageRequestSchema = z
   .object({
@@ -275,7 +296,19 @@ export const conversationResponseSchema = z.object({
   /** The session's latest ticket (the open one, if any), or null before the first message. */
   ticket: ticketViewSchema.nullable(),
   tickets: z.array(ticketViewSchema),
+  /**
+   * In order: every message not deleted; with `after`, only newer ones; with `since`, those created or
+   * changed (edited, reacted to, …) since that revision.
+   */
   messages: z.array(messageViewSchema),
+  /** With `since`: the messages deleted since that revision (take them away); else []. */
+  deleted_message_ids: z.array(z.number().int()),
+  /**
+   * The cursor for the next `?since=`. Opaque: not the highest revision seen but the oldest transaction
+   * still running when the answer was read, so a change committed late by an older transaction is never
+   * skipped (a message may come again; applying it twice is harmless).
+   */
+  revision: z.number().int().nonnegative(),
 });
 export type ConversationResponse = z.infer<typeof conversationResponseSchema>;
 

@@ -1,8 +1,9 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { ConversationResponse, PageContext } from '../contract/api.ts';
+import { type FilterQuery, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { ConversationQuery, ConversationResponse, PageContext } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
+import { revisionCursor } from './message-revisions.ts';
 import type { Outbox } from './outbox.ts';
 import { localeOrNull, validTextOrNull } from './text-input.ts';
 import { toContactView, toMessageView, toTicketView } from './views.ts';
@@ -93,22 +94,25 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
     },
 
     /**
-     * All of a session's tickets and messages in order; with `afterMessageId`, only newer messages. The
-     * caller has established that the session exists (the routes do, for the token's own session).
+     * All of a session's tickets and messages in order; with `after` (a message id), only newer messages;
+     * with `since` (a revision cursor of an earlier answer), the messages created or changed since, and
+     * the ids of those deleted since. The caller has established that the session exists (the routes do,
+     * for the token's own session).
      */
-    async getConversation(sessionId: string, afterMessageId?: number): Promise<ConversationResponse> {
+    async getConversation(
+      sessionId: string,
+      { after, since }: Pick<ConversationQuery, 'after' | 'since'> = {},
+    ): Promise<ConversationResponse> {
+      // Taken before the reads: what it does not cover yet, the next `since` returns (message-revisions.ts).
+      const revision = await revisionCursor(em);
+      const where: FilterQuery<Message> =
+        since === undefined
+          ? { session: sessionId, deletedAt: null, ...(after === undefined ? {} : { id: { $gt: after } }) }
+          : { session: sessionId, revision: { $gte: since } };
       const [session, tickets, messages] = await Promise.all([
         em.findOne(SupportSession, sessionId),
         em.find(Ticket, { session: sessionId }, { orderBy: { id: 'asc' }, populate: ['assignedAgent'] }),
-        em.find(
-          Message,
-          {
-            session: sessionId,
-            deletedAt: null,
-            ...(afterMessageId === undefined ? {} : { id: { $gt: afterMessageId } }),
-          },
-          { orderBy: { id: 'asc' }, populate: ['agent'] },
-        ),
+        em.find(Message, where, { orderBy: { id: 'asc' }, populate: ['agent'] }),
       ]);
       const ticketViews = tickets.map(toTicketView);
       return {
@@ -116,7 +120,9 @@ export function createSessionService({ em, outbox }: { em: EntityManager; outbox
         contact: toContactView(session),
         ticket: ticketViews.at(-1) ?? null,
         tickets: ticketViews,
-        messages: messages.map(toMessageView),
+        messages: messages.filter((message) => !message.deletedAt).map(toMessageView),
+        deleted_message_ids: messages.filter((message) => message.deletedAt).map((message) => message.id),
+        revision,
       };
     },
 

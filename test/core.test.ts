@@ -158,7 +158,11 @@ describe(`core on ${databaseKind}`, () => {
     await expect(
       run(() => services.messages.sendVisitorMessage({ sessionId, body: 'caption \u0000' })),
     ).rejects.toBeInstanceOf(InvalidText);
-    expect(await run(() => services.sessions.getConversation(sessionId))).toEqual(before);
+    // Nothing changed (the polling cursor may move with other transactions: it is not compared).
+    expect(await run(() => services.sessions.getConversation(sessionId))).toEqual({
+      ...before,
+      revision: expect.any(Number),
+    });
 
     // Tabs and new lines are text; a note of only invisible characters is as good as no note.
     await run(() =>

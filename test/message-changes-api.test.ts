@@ -1,8 +1,9 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from './support/database.ts';
 import { openSse } from './support/sse.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
-import { newVisitor, type Visitor } from './support/visitor.ts';
+import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
 
 /**
  * The visitor's edits, deletes, reactions and typing over HTTP, without a bot: every bad input is a clear
@@ -177,6 +178,141 @@ describe(`message changes API (${databaseKind})`, () => {
     expect(shown).toMatchObject({ reactions: [{ emoji: '🙏', from: 'visitor' }] });
     const cleared = await react(visitor, agentMessageId, { emoji: null });
     expect(cleared.body.message.reactions).toEqual([]);
+  });
+
+  describe('polling: GET /api/session/:id?since= sees every change', () => {
+    type Changes = {
+      messages: { id: number; body: string; edited_at: string | null; reactions: unknown[] }[];
+      deleted_message_ids: number[];
+      revision: number;
+    };
+    const since = async (visitor: Visitor, revision?: number) => {
+      const response = await visitor.http.get(
+        `/api/session/${visitor.sessionId}${revision === undefined ? '' : `?since=${revision}`}`,
+        { token: visitor.token },
+      );
+      expect(response.status).toBe(200);
+      return response.body as Changes;
+    };
+    const ids = (changes: Changes) => changes.messages.map((message) => message.id);
+
+    it('returns what was created, edited, reacted to or deleted since, and a cursor', async () => {
+      const { visitor, ticketId, messageId, agentMessageId } = await conversation('first words');
+      const start = await since(visitor);
+      expect(ids(start)).toEqual(expect.arrayContaining([messageId, agentMessageId]));
+      expect(start.deleted_message_ids).toEqual([]);
+      expect(start.revision).toEqual(expect.any(Number));
+
+      // Nothing happened: asking again returns nothing new (what it does return is only what it saw).
+      const quiet = await since(visitor, start.revision);
+      expect(quiet.deleted_message_ids).toEqual([]);
+      expect(ids(quiet).every((id) => ids(start).includes(id))).toBe(true);
+      const cursor = quiet.revision;
+      expect(cursor).toBeGreaterThanOrEqual(start.revision);
+
+      // The visitor edits, reacts, writes and deletes; the agent writes and deletes.
+      expect((await patch(visitor, messageId, { body: 'first words, edited' })).status).toBe(200);
+      expect((await react(visitor, agentMessageId, { emoji: '👍' })).status).toBe(200);
+      const doomed = (await visitor.say('soon deleted')).message.id;
+      expect((await remove(visitor, doomed)).status).toBe(204);
+      const later = (await visitor.say('a new question')).message.id;
+      const agentDoomed = await app.inContext(async () => {
+        const agent = await app.services.agents.upsert({ tgChatId: 9000 + ticketId, name: 'Alice' });
+        const sent = await app.services.messages.sendAgentMessage({
+          ticketId,
+          agentId: agent.id,
+          body: 'oops',
+        });
+        await app.services.messageChanges.deleteByAgent({
+          ticketId,
+          agentId: agent.id,
+          messageId: sent.message.id,
+        });
+        return sent.message.id;
+      });
+
+      const changes = await since(visitor, cursor);
+      const byId = new Map(changes.messages.map((message) => [message.id, message]));
+      expect(byId.get(messageId)).toMatchObject({
+        body: 'first words, edited',
+        edited_at: expect.any(String),
+      });
+      expect(byId.get(agentMessageId)).toMatchObject({ reactions: [{ emoji: '👍', from: 'visitor' }] });
+      expect(byId.get(later)).toMatchObject({ body: 'a new question' });
+      expect([...byId.keys()]).not.toContain(doomed);
+      expect([...byId.keys()]).not.toContain(agentDoomed);
+      expect(changes.deleted_message_ids.sort()).toEqual([doomed, agentDoomed].sort());
+
+      // The cursor moves on: soon (once transactions running now have ended, here or in another database
+      // of the server) a poll no longer reports those changes.
+      await eventually(async () => {
+        const next = await since(visitor, (await since(visitor)).revision);
+        return next.deleted_message_ids.length === 0 && !ids(next).includes(messageId);
+      });
+      // Another session's changes never show.
+      const other = await conversation('someone else');
+      expect(ids(await since(visitor, cursor))).not.toContain(other.messageId);
+    });
+
+    it('refuses a bad cursor, or after and since together, with a clear 400', async () => {
+      const { visitor } = await conversation('bad cursors');
+      for (const query of [
+        'since=abc',
+        'since=-1',
+        'since=1.5',
+        'since=',
+        'since=99999999999999999',
+        'since=1&since=2',
+      ]) {
+        const response = await visitor.http.get(`/api/session/${visitor.sessionId}?${query}`, {
+          token: visitor.token,
+        });
+        expect(response.status, query).toBe(400);
+        expect(response.body.error.code, query).toBe('validation_failed');
+        expect(response.body.error.message, query).toMatch(/^since: /);
+      }
+      const both = await visitor.http.get(`/api/session/${visitor.sessionId}?after=1&since=1`, {
+        token: visitor.token,
+      });
+      expect(both.status).toBe(400);
+      expect(both.body).toEqual({
+        error: {
+          code: 'validation_failed',
+          message: 'since: give either after (newer messages) or since (changed messages), not both',
+        },
+      });
+    });
+
+    // PGlite runs one transaction at a time, so transactions cannot overlap there.
+    it.skipIf(databaseKind === 'pglite')(
+      'a change an older transaction commits late is not skipped',
+      async () => {
+        const { visitor, messageId, agentMessageId } = await conversation('slow and fast');
+        const { revision: cursor } = await since(visitor);
+        // An older transaction changes the agent's message (the agent's reaction) and stays open…
+        const slow = new pg.Client({ connectionString: app.orm.config.get('clientUrl') });
+        await slow.connect();
+        let next: number;
+        try {
+          await slow.query('begin');
+          await slow.query(`update messages set agent_reaction = '🔥' where id = $1`, [agentMessageId]);
+          // …while a younger one (the visitor's edit) commits first.
+          expect((await patch(visitor, messageId, { body: 'fast edit' })).status).toBe(200);
+          const first = await since(visitor, cursor);
+          expect(first.messages.find((m) => m.id === messageId)).toMatchObject({ body: 'fast edit' });
+          expect(first.messages.find((m) => m.id === agentMessageId)?.reactions ?? []).toEqual([]);
+          next = first.revision;
+          await slow.query('commit');
+        } finally {
+          await slow.end();
+        }
+        // The late commit has a smaller revision than the edit already seen, yet the cursor still covers it.
+        const second = await since(visitor, next);
+        expect(second.messages.find((m) => m.id === agentMessageId)).toMatchObject({
+          reactions: [{ emoji: '🔥', from: 'agent' }],
+        });
+      },
+    );
   });
 
   it('typing: 204 for one’s own session, 404 for another', async () => {

@@ -202,6 +202,8 @@ describe(`visitor API on ${databaseKind}`, () => {
         ticket: null,
         tickets: [],
         messages: [],
+        deleted_message_ids: [],
+        revision: expect.any(Number),
       });
 
       const ids: number[] = [];

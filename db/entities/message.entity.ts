@@ -4,6 +4,12 @@ import { Agent } from './agent.entity.ts';
 import { SupportSession } from './support-session.entity.ts';
 import { Ticket } from './ticket.entity.ts';
 
+/**
+ * The writing transaction's id as a bigint (`xid8` casts to bigint only through text), written as
+ * PostgreSQL prints the column default back, so the schema diff sees no change.
+ */
+const CURRENT_TRANSACTION_ID = '((pg_current_xact_id())::text)::bigint';
+
 export const MESSAGE_SENDERS = ['visitor', 'agent', 'system'] as const;
 
 export const MessageSchema = defineEntity({
@@ -39,7 +45,22 @@ export const MessageSchema = defineEntity({
       .datetime()
       .defaultRaw('now()')
       .onCreate(() => new Date()),
+    /**
+     * Which transaction last wrote it (created, edited, deleted, reactions, …): the id of the transaction
+     * (`pg_current_xact_id()`), set by the column default and the `revision` trigger, never by the app.
+     * The widget's polling asks for what changed since a cursor (core/message-revisions.ts).
+     */
+    revision: p.bigint('number').defaultRaw(CURRENT_TRANSACTION_ID),
   },
+  triggers: [
+    {
+      name: 'revision',
+      timing: 'before',
+      events: ['update'],
+      forEach: 'row',
+      body: `new.revision := ${CURRENT_TRANSACTION_ID}; return new`,
+    },
+  ],
   indexes: [
     // Full-text search (core/search.service.ts; migration 20261201120000): the expression its queries use.
     {
@@ -48,6 +69,8 @@ export const MessageSchema = defineEntity({
     },
     { name: 'messages_ticket_id_created_at_index', properties: ['ticket', 'createdAt'] },
     { name: 'messages_session_id_id_index', properties: ['session', 'id'] },
+    // What changed in a session since a revision (the widget's polling).
+    { name: 'messages_session_id_revision_index', properties: ['session', 'revision'] },
     // Counting undeliverable messages (the operator's total, the Mini App's Today) reads only those.
     {
       name: 'messages_undeliverable_at_index',

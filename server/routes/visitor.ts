@@ -184,7 +184,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   router.get('/session/:id', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
     const query = parseInput(conversationQuerySchema, ctx.query, 'query');
-    ctx.body = await services.sessions.getConversation(sessionId, query.after);
+    ctx.body = await services.sessions.getConversation(sessionId, query);
   });
 
   router.post('/session/:id/messages', auth, async (ctx) => {

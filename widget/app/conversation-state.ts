@@ -7,6 +7,8 @@ export type ConversationState = {
   /** The latest ticket (the open one, if any); null before the first message. */
   ticket: TicketView | null;
   contact: ConversationResponse['contact'];
+  /** The cursor of the last answer of GET /api/session/:id (`?since=` asks what changed after it). */
+  revision: number | null;
 };
 
 export const emptyConversation: ConversationState = {
@@ -14,6 +16,7 @@ export const emptyConversation: ConversationState = {
   tickets: [],
   ticket: null,
   contact: null,
+  revision: null,
 };
 
 /** The id to resume after: the newest message the widget has. */
@@ -50,8 +53,23 @@ export function withTicket(state: ConversationState, ticket: TicketView): Conver
   return { ...state, tickets, ticket: tickets.at(-1) ?? null };
 }
 
-/** A response of GET /api/session/:id (full, or only newer messages with `?after`). */
+/**
+ * An answer of GET /api/session/:id, whole or with `?since=` (what changed): its messages are added or
+ * replace the versions shown, the ones deleted since go, and its cursor is kept for the next `since`.
+ * The same message may come again (an answer's cursor is conservative): applying it twice changes nothing.
+ */
 export function withResponse(state: ConversationState, response: ConversationResponse): ConversationState {
-  const merged = withMessages(state, response.messages);
-  return { ...merged, tickets: response.tickets, ticket: response.ticket, contact: response.contact };
+  const changed = new Map(response.messages.map((message) => [message.id, message]));
+  const deleted = new Set(response.deleted_message_ids);
+  const kept = state.messages
+    .filter((message) => !deleted.has(message.id))
+    .map((message) => changed.get(message.id) ?? message);
+  const merged = withMessages({ ...state, messages: kept }, response.messages);
+  return {
+    ...merged,
+    tickets: response.tickets,
+    ticket: response.ticket,
+    contact: response.contact,
+    revision: response.revision,
+  };
 }

@@ -70,12 +70,9 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
     identify: (auth: VisitorCredentials, identity: IdentifyRequest) =>
       json<IdentifyResponse>(`${sessionPath(auth)}/identify`, post(identity), auth),
 
-    conversation: (auth: VisitorCredentials, after?: number) =>
-      json<ConversationResponse>(
-        `${sessionPath(auth)}${after === undefined ? '' : `?after=${after}`}`,
-        {},
-        auth,
-      ),
+    /** The whole conversation, or with `since` (a `revision` it answered) only what changed since. */
+    conversation: (auth: VisitorCredentials, since?: number | null) =>
+      json<ConversationResponse>(`${sessionPath(auth)}${since == null ? '' : `?since=${since}`}`, {}, auth),
 
     sendMessage: (auth: VisitorCredentials, message: { body: string; category?: string }) =>
       json<SendMessageResponse>(`${sessionPath(auth)}/messages`, post(message), auth),

@@ -40,7 +40,8 @@ const isExpired = (error: unknown) =>
 /**
  * The conversation, kept live: loaded once, then updated by the session's event stream, resumed after
  * the last message it has (`Last-Event-ID`), so nothing is missed or shown twice. While the stream is
- * unavailable it polls `?after=` every 1.5 s and tries the stream again now and then.
+ * unavailable it polls `?since=` (every message created, edited, reacted to or deleted since the last
+ * answer) every 1.5 s and tries the stream again now and then. A reload asks only what changed, too.
  */
 export function useConversation(
   api: VisitorApi,
@@ -83,7 +84,7 @@ export function useConversation(
 
     const run = async () => {
       try {
-        const loaded = await api.conversation(credentials, lastMessageId(stateRef.current));
+        const loaded = await api.conversation(credentials, stateRef.current.revision);
         if (signal.aborted) return;
         update((current) => withResponse(current, loaded));
         setStatus('ready');
@@ -124,8 +125,9 @@ export function useConversation(
         retryMs = Math.min(retryMs * 2, maxStreamRetryMs);
         while (!signal.aborted && Date.now() < until) {
           try {
-            const newer = await api.conversation(credentials, lastMessageId(stateRef.current));
-            if (!signal.aborted) update((current) => withResponse(current, newer));
+            // Every change since the last answer: new messages, edits, reactions and deletions alike.
+            const changes = await api.conversation(credentials, stateRef.current.revision);
+            if (!signal.aborted) update((current) => withResponse(current, changes));
           } catch (error) {
             if (signal.aborted) return;
             if (isExpired(error)) return expire();
