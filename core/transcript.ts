@@ -1,6 +1,10 @@
+import { wordSystemEvent } from '../contract/system-wording.ts';
 import type { VisitorExport } from './visitor-data.service.ts';
 
-/** The transcript's wording; the visitor gets theirs in their widget's language. */
+/**
+ * The transcript's wording; the visitor gets theirs in their widget's language. System lines are worded
+ * by the shared table (contract/system-wording.ts), so each language here must have its entry there.
+ */
 const LABELS = {
   en: {
     title: 'Conversation transcript',
@@ -16,6 +20,7 @@ const LABELS = {
     closed: 'closed',
     open: 'still open',
     visitor: 'You',
+    visitorForAgents: 'Visitor',
     agent: 'Agent',
     system: 'System',
     attachment: 'Attachment',
@@ -37,6 +42,7 @@ const LABELS = {
     closed: 'закрыто',
     open: 'ещё открыто',
     visitor: 'Вы',
+    visitorForAgents: 'Посетитель',
     agent: 'Агент',
     system: 'Система',
     attachment: 'Вложение',
@@ -49,6 +55,14 @@ const LABELS = {
 export type TranscriptLanguage = keyof typeof LABELS;
 export const TRANSCRIPT_LANGUAGES = Object.keys(LABELS) as TranscriptLanguage[];
 
+export type TranscriptOptions = {
+  language?: TranscriptLanguage;
+  /** 'agent' names the visitor "Visitor" (not "You") and words system lines as agents read them. */
+  audience?: 'visitor' | 'agent';
+  /** A category key's label in `language` (`CATEGORIES`); default: the key. */
+  categoryLabel?: (key: string) => string;
+};
+
 /** "2026-11-30 14:05 UTC" */
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
@@ -59,13 +73,10 @@ const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
  */
 export function renderTranscript(
   data: VisitorExport,
-  {
-    language = 'en',
-    audience = 'visitor',
-  }: { language?: TranscriptLanguage; audience?: 'visitor' | 'agent' } = {},
+  { language = 'en', audience = 'visitor', categoryLabel = (key) => key }: TranscriptOptions = {},
 ): string {
   const t = LABELS[language];
-  const visitorName = audience === 'agent' ? (language === 'ru' ? 'Посетитель' : 'Visitor') : t.visitor;
+  const visitorName = audience === 'agent' ? t.visitorForAgents : t.visitor;
   const lines: string[] = [
     t.title,
     `${t.session}: ${data.session.id}`,
@@ -79,7 +90,7 @@ export function renderTranscript(
   if (contact) lines.push(`${t.contact}: ${[contact.email, contact.phone].filter(Boolean).join(' · ')}`);
 
   for (const ticket of data.tickets) {
-    const label = ticket.category ? `#${ticket.id} · ${ticket.category}` : `#${ticket.id}`;
+    const label = ticket.category ? `#${ticket.id} · ${categoryLabel(ticket.category)}` : `#${ticket.id}`;
     const closed = ticket.closed_at ? `${t.closed} ${when(ticket.closed_at)}` : t.open;
     lines.push('', `=== ${t.ticket} ${label} — ${t.opened} ${when(ticket.created_at)}, ${closed} ===`);
     // The visitor's own copy leaves out what was deleted; agents' and the operator's copy marks it.
@@ -92,7 +103,11 @@ export function renderTranscript(
           : message.sender === 'agent'
             ? (message.agent_name ?? t.agent)
             : t.system;
-      const body = message.body.replace(/\r\n?/g, '\n').split('\n').join('\n    ');
+      const said =
+        (message.sender === 'system' &&
+          wordSystemEvent(message.event, language, audience === 'agent' ? 'agents' : 'visitor')) ||
+        message.body;
+      const body = said.replace(/\r\n?/g, '\n').split('\n').join('\n    ');
       const text = [
         body,
         message.attachment ? `[${t.attachment}: ${message.attachment}]` : '',

@@ -1,3 +1,4 @@
+import type { SystemEvent } from '../contract/api.ts';
 import { Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { NotFound } from './errors.ts';
@@ -39,6 +40,11 @@ export type VisitorExport = {
       sender: Message['sender'];
       agent_name: string | null;
       body: string;
+      /**
+       * For `sender = 'system'`: what happened, as a code with parameters (SYSTEM_EVENT_CODES; `body` is
+       * its English wording); else null.
+       */
+      event: SystemEvent | null;
       /** The attached file's name (the file itself is not part of the export), or null. */
       attachment: string | null;
       created_at: string;
@@ -162,6 +168,7 @@ export function createVisitorDataService({ em, outbox }: { em: EntityManager; ou
               sender: message.sender,
               agent_name: message.agent?.name ?? null,
               body: message.body,
+              event: message.systemEvent ?? null,
               attachment: message.mediaUrl ? (message.mediaUrl.split('/').pop() ?? null) : null,
               created_at: message.createdAt.toISOString(),
               edited_at: iso(message.editedAt),

@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../contract/agent-api.ts';
-import { renderTranscript, type TranscriptLanguage } from '../core/transcript.ts';
+import { renderTranscript, type TranscriptOptions } from '../core/transcript.ts';
 import type { VisitorExport } from '../core/visitor-data.service.ts';
 
 type Ctx = { body: unknown; type: string; set(field: string, value: string): void };
@@ -12,7 +12,7 @@ export function sendExport(
   ctx: Ctx,
   data: VisitorExport,
   format: ExportFormat,
-  options: { language?: TranscriptLanguage; audience: 'visitor' | 'agent' },
+  options: TranscriptOptions & { audience: 'visitor' | 'agent' },
 ) {
   const name = `conversation-${data.session.id.slice(0, 8)}`;
   ctx.set('Cache-Control', 'no-store');

@@ -26,7 +26,11 @@ describe(`the visitor's transcript (${databaseKind})`, () => {
   };
 
   beforeAll(async () => {
-    app = await startTestApp({ RATE_LIMIT_MESSAGES: '100', ADMIN_TOKEN: 'admin-token-0123456789' });
+    app = await startTestApp({
+      RATE_LIMIT_MESSAGES: '100',
+      ADMIN_TOKEN: 'admin-token-0123456789',
+      CATEGORIES: 'general:General|ru=Общее,billing:Billing|ru=Оплата',
+    });
     api = createVisitorApi(app.url, recordingFetch);
   }, 60_000);
   afterEach(cleanup);
@@ -57,13 +61,31 @@ describe(`the visitor's transcript (${databaseKind})`, () => {
     expect(call?.authorization).toBe(`Bearer ${visitor.token}`);
   });
 
-  it('in Russian when the widget speaks Russian', async () => {
+  it('in Russian when the widget speaks Russian: system lines and the category too', async () => {
     const visitor = await newSession('ru-RU');
-    await api.sendMessage(visitor, { body: 'Привет' });
+    const sent = await api.sendMessage(visitor, { body: 'Привет', category: 'billing' });
+    await app.inContext(async () => {
+      const agent = await app.services.agents.upsert({ tgChatId: 7001, name: 'Алиса' });
+      await app.services.tickets.claim(sent.ticket.id, agent.id);
+      await app.services.messages.sendAgentMessage({
+        ticketId: sent.ticket.id,
+        agentId: agent.id,
+        body: 'Слушаю',
+      });
+    });
+    await api.closeTicket(visitor, sent.ticket.id);
     const blob = await api.transcript(visitor, 'ru');
     const text = await blob.text();
     expect(text).toContain('Стенограмма переписки');
     expect(text).toContain('Вы: Привет');
+    expect(text).toContain(`=== Обращение #${sent.ticket.id} · Оплата — открыто`);
+    expect(text).toMatch(/\] Система: Алиса теперь в чате\n/);
+    expect(text).toMatch(/\] Система: Вы завершили разговор\n/);
+    expect(text).not.toMatch(/joined|closed by|Billing/);
+    // The English transcript of the same conversation says it in English.
+    const english = await (await api.transcript(visitor, 'en')).text();
+    expect(english).toMatch(/\] System: You ended the conversation\n/);
+    expect(english).toContain('· Billing —');
     expect(chatStrings.ru.downloadTranscript).toBe('Скачать переписку');
     expect(chatStrings.en.downloadTranscript).toBe('Download transcript');
   });

@@ -156,6 +156,12 @@ describe(`export and erase a visitor (${databaseKind})`, () => {
       conversation.map((m) => [m.id, m.sender, m.body]),
     );
     expect(exported.find((m) => m.body === 'the receipt')?.attachment).toMatch(/\.png$/);
+    // System messages say what happened as a code with parameters, besides their English wording.
+    expect(exported.filter((m) => m.sender === 'system').map((m) => [m.event, m.body])).toEqual([
+      [{ code: 'closed_by_visitor', params: {} }, 'Conversation closed by the visitor'],
+      [{ code: 'agent_joined', params: { agent_name: 'Alice' } }, 'Alice joined the conversation'],
+    ]);
+    expect(exported.filter((m) => m.sender !== 'system').every((m) => m.event === null)).toBe(true);
 
     const text = await http.get(`/api/agent/tickets/${second}/export?format=text`, { headers: as(ALICE) });
     expect(text.status).toBe(200);

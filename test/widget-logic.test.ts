@@ -124,9 +124,9 @@ describe('widget logic', () => {
       body: 'Conversation closed by the visitor',
       event: { code: 'closed_by_visitor', params: {} },
     };
-    expect(systemWording(closedByVisitor, chatStrings.en)).toBe('You ended the conversation');
-    expect(systemWording(closedByVisitor, chatStrings.ru)).toBe('Вы завершили разговор');
-    expect(systemWording({ body: 'Something new', event: null }, chatStrings.ru)).toBe('Something new');
+    expect(systemWording(closedByVisitor, 'en')).toBe('You ended the conversation');
+    expect(systemWording(closedByVisitor, 'ru')).toBe('Вы завершили разговор');
+    expect(systemWording({ body: 'Something new', event: null }, 'ru')).toBe('Something new');
     expect(initialsOf('Alice Smith Jones')).toBe('AS');
     expect(initialsOf('алиса')).toBe('А');
   });

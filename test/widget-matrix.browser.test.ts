@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_WORDING } from '../contract/system-wording.ts';
 import { chat as englishChat, launcher as englishLauncher } from '../widget/i18n/en.ts';
 import { chat as russianChat, launcher as russianLauncher } from '../widget/i18n/ru.ts';
 import { contrastRatio, parseColor } from '../widget/theme/contrast.ts';
@@ -162,7 +163,7 @@ describe(`the widget's states × themes × languages on a phone (${databaseKind}
 
         await frame.getByRole('button', { name: strings.endConfirm }).click();
         await frame.getByText(strings.rateTitle).waitFor();
-        await frame.getByText(strings.youEnded).waitFor();
+        await frame.getByText(SYSTEM_WORDING[lang].visitor.closed_by_visitor).waitFor();
         await capture('rating');
         await context.close();
       }, 120_000);

@@ -146,4 +146,50 @@ describe('edits, deletes, reactions and typing between the widget and Telegram',
     await chat.getByText('Alice is typing…').waitFor(WAIT);
     await screenshot(page, 'widget-sync', '03-agent-typing');
   });
+
+  it('without the event stream, polling still brings the agent’s edit, delete and reaction', async () => {
+    // The chat is reloaded with its event stream refused: it polls `?since=` from now on.
+    const polls: string[] = [];
+    await page.context().route('**/api/session/*/events', (route) => route.abort());
+    page.on('request', (request) => {
+      if (/\/api\/session\/[^/]+\?since=\d+$/.test(request.url())) polls.push(request.url());
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    chat = (await (await page.waitForSelector('[data-switchboard] >> iframe')).contentFrame()) as Frame;
+    await chat.getByText('Connected to Alice').waitFor(WAIT);
+    await expect.poll(() => polls.length, { timeout: 15_000 }).toBeGreaterThan(0);
+
+    // The agent writes twice, then edits the first, deletes the second and reacts to the visitor.
+    const first = fake.sendText({ from: ALICE.id, text: 'Your parcel is in Berln' });
+    fake.sendText({ from: ALICE.id, text: 'Ignore this line' });
+    await chat.getByText('Your parcel is in Berln').waitFor(WAIT);
+    await chat.getByText('Ignore this line').waitFor(WAIT);
+    await say('Thanks, polling here');
+    const copy = await copyOf('Thanks, polling here');
+
+    fake.editText({
+      from: ALICE.id,
+      messageId: (first.message as Message).message_id,
+      text: 'Your parcel is in Berlin',
+    });
+    const [line] = await app.orm.em
+      .getConnection()
+      .execute<{ id: number }[]>(`select id from messages where body = 'Ignore this line'`);
+    const initData = signInitData(fake.token, ALICE);
+    const deleted = await fetch(`${app.url}/api/agent/tickets/${ticketId}/messages/${line?.id}`, {
+      method: 'DELETE',
+      headers: tma(initData),
+    });
+    expect(deleted.status).toBe(204);
+    fake.react({ from: ALICE.id, messageId: copy.message_id, emoji: '👌' });
+
+    await bubble('Your parcel is in Berlin').getByText('edited').waitFor(WAIT);
+    await chat.getByText('Ignore this line').waitFor({ state: 'detached', ...WAIT });
+    await bubble('Thanks, polling here').locator('.reaction').filter({ hasText: '👌' }).waitFor(WAIT);
+    expect(await chat.getByText('Your parcel is in Berln').count()).toBe(0);
+    // All of it came by polling: the stream was never open.
+    expect(polls.length).toBeGreaterThan(1);
+    await screenshot(page, 'widget-sync', '04-polling-changes');
+  });
 });

@@ -22,6 +22,7 @@ import {
   transcriptQuerySchema,
   type WidgetConfigResponse,
 } from '../../contract/api.ts';
+import { categoryLabel } from '../../contract/category-label.ts';
 import { NotFound } from '../../core/errors.ts';
 import type { EventBus } from '../../core/event-bus.ts';
 import type { MediaStore } from '../../core/media-store.ts';
@@ -119,12 +120,14 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     return match;
   };
 
+  const categoryOptions =
+    deps.categoryOptions ?? deps.categories.map((key): CategoryOption => ({ key, label: key, labels: {} }));
+
   router.get('/config', async (ctx) => {
     const reply = await services.responseTime.firstReply();
     ctx.body = {
       categories: deps.categories,
-      category_options:
-        deps.categoryOptions ?? deps.categories.map((key) => ({ key, label: key, labels: {} })),
+      category_options: categoryOptions,
       typical_reply_seconds: reply.medianSeconds,
       edit_window_seconds: services.messageChanges.editWindowSeconds,
     } satisfies WidgetConfigResponse;
@@ -273,9 +276,11 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const sessionId = await ownSessionId(ctx);
     const { lang } = parseInput(transcriptQuerySchema, ctx.query, 'query');
     const data = await services.visitorData.export(sessionId);
+    const language = lang ?? (data.session.locale?.startsWith('ru') ? 'ru' : 'en');
     sendExport(ctx, data, 'text', {
       audience: 'visitor',
-      language: lang ?? (data.session.locale?.startsWith('ru') ? 'ru' : 'en'),
+      language,
+      categoryLabel: (key) => categoryLabel(categoryOptions, key, language),
     });
   });
 

@@ -11,8 +11,4 @@ export function categoryOptionsOf(config: Pick<WidgetConfigResponse, 'categories
   );
 }
 
-/** A category's label in a language; a key that is not (or no longer) configured shows as it is. */
-export function categoryLabel(options: CategoryOption[], key: string, language: string): string {
-  const option = options.find((candidate) => candidate.key === key);
-  return option ? (option.labels[language] ?? option.label) : key;
-}
+export { categoryLabel } from '../../contract/category-label.ts';

@@ -80,12 +80,6 @@ export const chat = {
   saveContact: 'Send details',
   contactSaved: (where: string) => `Thanks! We will contact you at ${where}.`,
   contactInvalid: 'Please give a valid email address or phone number.',
-  youEnded: 'You ended the conversation',
-  agentEnded: (name: string) => `${name} ended the conversation`,
-  agentJoined: (name: string) => `${name} joined the conversation`,
-  agentsBusy:
-    'All our agents are busy right now. Leave your email or phone number and we will get back to you.',
-  returnedToQueue: 'The next available agent will take over the conversation',
   moreActions: 'More actions',
   endConversation: 'End conversation',
   endConfirmTitle: 'End this conversation?',

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
 import { MESSAGE_MAX_LENGTH, RATING_COMMENT_MAX_LENGTH, UPLOAD_TYPES } from '../../../contract/limits.ts';
 import { categoryLabel } from '../../i18n/category-labels.ts';
-import type { ChatStrings } from '../../i18n/strings.ts';
+import type { ChatStrings, Language } from '../../i18n/strings.ts';
 import type { VisitorApi } from '../api/visitor-api.ts';
 import { useAutoScroll } from '../hooks/use-auto-scroll.ts';
 import { useConversation } from '../hooks/use-conversation.ts';
@@ -37,7 +37,7 @@ export type ChatContainerProps = {
   api: VisitorApi;
   store: SessionStore;
   strings: ChatStrings;
-  language: string;
+  language: Language;
   /** The host page's origin, named by the loader; null when the chat is opened directly. */
   hostOrigin: string | null;
 };

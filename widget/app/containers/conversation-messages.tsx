@@ -1,7 +1,7 @@
 import { Fragment } from 'react';
 import type { MessageView, TicketView } from '../../../contract/api.ts';
 import { VISITOR_REACTIONS } from '../../../contract/limits.ts';
-import type { ChatStrings } from '../../i18n/strings.ts';
+import type { ChatStrings, Language } from '../../i18n/strings.ts';
 import type { VisitorApi, VisitorCredentials } from '../api/visitor-api.ts';
 import type { OutgoingMessage } from '../hooks/use-outgoing-messages.ts';
 import { systemWording } from '../system-wording.ts';
@@ -23,7 +23,7 @@ export type ConversationMessagesProps = {
   onRetry(localId: number): void;
   onDiscard(localId: number): void;
   strings: ChatStrings;
-  language: string;
+  language: Language;
   /** How long after sending the visitor may edit or delete a message. */
   editWindowSeconds: number;
   onEdit(message: MessageView): void;
@@ -93,7 +93,7 @@ export function ConversationMessages(props: ConversationMessagesProps) {
             {day && <Divider text={day} />}
             {category && <SystemLine text={strings.topic(props.categoryLabel?.(category) ?? category)} />}
             {message.sender === 'system' ? (
-              <SystemLine text={systemWording(message, strings)} time={time} />
+              <SystemLine text={systemWording(message, language)} time={time} />
             ) : (
               <MessageBubble
                 mine={message.sender === 'visitor'}
