@@ -1,7 +1,8 @@
 /**
  * The widget's languages: each is one file (`en.ts`, `ru.ts`) with its launcher strings and its chat
  * strings; this index lists them. Adding a language: copy `en.ts`, translate it, add it to both lists
- * below. The loader imports only `launcherStrings` (and `pickLanguage`), so the chat's strings stay out of
+ * below, and give it its system messages in contract/system-wording.ts (shared with the server's
+ * transcripts; the widget does not compile without them). The loader imports only `launcherStrings` (and `pickLanguage`), so the chat's strings stay out of
  * the tiny embed script: the bundler drops the `chat` exports it never reads.
  */
 import { chat as enChat, launcher as enLauncher } from './en.ts';
