@@ -43,7 +43,7 @@ const LABELS = {
     open: 'ещё открыто',
     visitor: 'Вы',
     visitorForAgents: 'Посетитель',
-    agent: 'Агент',
+    agent: 'Оператор',
     system: 'Система',
     attachment: 'Вложение',
     deleted: 'удалено автором',
