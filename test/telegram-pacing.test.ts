@@ -1,4 +1,3 @@
-import type { Transformer } from 'grammy';
 import { describe, expect, it } from 'vitest';
 import { createTelegramPacing, type PacingClock, TELEGRAM_MESSAGE_LIMITS } from '../bot/telegram-pacing.ts';
 
@@ -50,8 +49,9 @@ type Sent = { method: string; chatId: unknown; text: unknown; at: number; answer
  */
 function pacedApi(options: {
   latencyMs?: number;
-  answer?: (call: Sent) => { ok: false; error_code: number; description: string; parameters?: object } | undefined;
-  pacing?: (clock: PacingClock) => Transformer;
+  answer?: (
+    call: Sent,
+  ) => { ok: false; error_code: number; description: string; parameters?: object } | undefined;
 }) {
   const time = manualClock();
   const sent: Sent[] = [];
@@ -69,9 +69,7 @@ function pacedApi(options: {
       else time.clock.setTimeout(reply, latency);
     });
   };
-  const pacing = (options.pacing ?? ((clock) => createTelegramPacing(TELEGRAM_MESSAGE_LIMITS, clock)))(
-    time.clock,
-  );
+  const pacing = createTelegramPacing(TELEGRAM_MESSAGE_LIMITS, time.clock);
   const call = (method: string, payload: object) =>
     (pacing as (...args: unknown[]) => Promise<{ ok: boolean }>)(prev, method, payload, undefined);
   const send = (chatId: number | string, text: string) => call('sendMessage', { chat_id: chatId, text });
@@ -97,7 +95,9 @@ describe('Telegram pacing', () => {
     expect(toAnn.map((call) => call.text)).toEqual(['1', '2', '3', '4']);
     expect(spacedFromAnswers(toAnn, 1000)).toEqual([true, true, true]);
     // …and not much later: within a few milliseconds of the earliest moment allowed.
-    const slack = toAnn.slice(1).map((call, index) => call.at - ((toAnn[index] as Sent).answeredAt as number));
+    const slack = toAnn
+      .slice(1)
+      .map((call, index) => call.at - ((toAnn[index] as Sent).answeredAt as number));
     expect(Math.max(...slack)).toBeLessThan(1030);
   });
 
@@ -137,7 +137,8 @@ describe('Telegram pacing', () => {
     await Promise.all(answers);
     expect(api.sent).toHaveLength(45);
     const answered = api.sent.slice(0, 30).map((call) => call.answeredAt as number);
-    for (const call of api.sent.slice(30)) expect(call.at).toBeGreaterThanOrEqual(Math.min(...answered) + 1000);
+    for (const call of api.sent.slice(30))
+      expect(call.at).toBeGreaterThanOrEqual(Math.min(...answered) + 1000);
   });
 
   it('a 429 holds its chat for retry_after; other chats go on', async () => {
