@@ -226,7 +226,8 @@ export function createTelegramPacing(
             for (const window of windows) window.settled(now);
             return now;
           };
-          prev(method, payload, signal).then(
+          // Async, so that even a synchronous throw ends up as this call's failure, not the pump's.
+          (async () => prev(method, payload, signal))().then(
             (response) => {
               const now = settle();
               const retryAfter = response.ok ? undefined : response.parameters?.retry_after;

@@ -92,6 +92,7 @@ export async function telegramLimits(
     );
     const ticketIds: number[] = [];
     const started = performance.now();
+    const startedAt = Date.now();
     await Promise.all([
       mapLimit(visitors, 20, async (visitor) => {
         const sent = await postJson<{ ticket: { id: number } }>(
@@ -137,6 +138,7 @@ export async function telegramLimits(
     );
     const rejected = fake.rateLimitedCount() - rejectedBefore;
     const burst = fake.calls.slice(callsBefore) as {
+      method: string;
       status: number;
       at: number;
       params: { chat_id?: unknown };
@@ -144,11 +146,28 @@ export async function telegramLimits(
     const rejectedIn = (group: boolean) =>
       burst.filter((call) => call.status === 429 && (Number(call.params.chat_id) === GROUP) === group).length;
     // How close together the bot's accepted sends to one chat came (the fake allows 1 per 1000 ms).
-    const closestGapMs = (chatId: number) => {
-      const times = burst
-        .filter((call) => call.status === 200 && Number(call.params.chat_id) === chatId)
-        .map((call) => call.at);
-      return Math.min(...times.slice(1).map((time, index) => time - (times[index] as number)));
+    /** The messages Telegram took in one chat during the burst (what its limits count). */
+    const sentTo = (chatId: number) =>
+      burst.filter(
+        (call) => call.status === 200 && SENDING.has(call.method) && Number(call.params.chat_id) === chatId,
+      );
+    const sendTimes = (chatId: number) => sentTo(chatId).map((call) => call.at);
+    const gapsOf = (times: number[]) => times.slice(1).map((time, index) => time - (times[index] as number));
+    const closestGapMs = (chatId: number) => Math.min(...gapsOf(sendTimes(chatId)));
+    // Where the time went, per chat: its first send after the burst started, and the gaps between sends.
+    const sendsTo = (chatId: number) => {
+      const times = sendTimes(chatId);
+      const gaps = gapsOf(times);
+      const methods: Record<string, number> = {};
+      for (const call of sentTo(chatId)) methods[call.method] = (methods[call.method] ?? 0) + 1;
+      return {
+        chatId,
+        sends: times.length,
+        methods,
+        firstMs: (times[0] ?? Number.NaN) - startedAt,
+        meanGapMs: round(gaps.reduce((sum, gap) => sum + gap, 0) / Math.max(1, gaps.length), 1),
+        maxGapMs: Math.max(0, ...gaps),
+      };
     };
     const burstCalls = fake.calls.length - callsBefore;
     const minimum = minimumSeconds(options.tickets, perAgent);
@@ -190,6 +209,7 @@ export async function telegramLimits(
         rateLimitedGroup: rejectedIn(true),
         rateLimitedPrivate: rejectedIn(false),
         closestGapToOneAgentMs: Math.min(...telegram.agents.map((agent) => closestGapMs(agent.id))),
+        sendsPerChat: [GROUP, ...telegram.agents.map((agent) => agent.id)].map(sendsTo),
         calls: burstCalls,
         inOrderOnce,
       },
