@@ -1,8 +1,7 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { conversations, createConversation } from '@grammyjs/conversations';
 import { sequentialize } from '@grammyjs/runner';
-import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { Bot, type Transformer } from 'grammy';
+import { Bot } from 'grammy';
 import { createAgentGate } from './agent-gate.ts';
 import { createAgentMembership } from './agent-membership.ts';
 import type { BotContext } from './context.ts';
@@ -32,6 +31,7 @@ import {
 } from './middleware.ts';
 import { createConversationStorage } from './storage/conversation-storage.ts';
 import { countRateLimits } from './telegram-metrics.ts';
+import { createTelegramPacing } from './telegram-pacing.ts';
 import { createTicketRouting } from './ticket-routing.ts';
 import type { TicketThreadMode } from './ticket-threads.ts';
 
@@ -46,33 +46,8 @@ export const ALLOWED_UPDATES = [
   'inline_query',
 ] as const;
 
-/** Methods that count against Telegram's message limits (30/s overall, 1/s per chat, 20/min per group). */
-const MESSAGE_METHODS = new Set([
-  'sendMessage',
-  'sendPhoto',
-  'sendDocument',
-  'copyMessage',
-  'forwardMessage',
-  'editMessageText',
-  'editMessageCaption',
-  'editMessageReplyMarkup',
-]);
-
-/** The throttler for messages only: reads such as getChatMember or answerCallbackQuery go straight through. */
-function throttleMessages(): Transformer {
-  // The plugin's defaults (30/s overall, 1/s per private chat, 20/min per group) with a margin: a send
-  // leaves the throttler exactly 1 s after the last but reaches Telegram with jitter, and one that
-  // arrives 999 ms after it is refused (429). Overall: evenly spaced, never 31 within one second.
-  const throttler = apiThrottler({
-    global: { minTime: 35 },
-    out: { maxConcurrent: 1, minTime: 1050 },
-  });
-  return (prev, method, payload, signal) =>
-    MESSAGE_METHODS.has(method) ? throttler(prev, method, payload, signal) : prev(method, payload, signal);
-}
-
 /**
- * The grammY bot: one Composer per feature, outbound calls through auto-retry and the throttler. Also
+ * The grammY bot: one Composer per feature, outbound calls through auto-retry and the pacing. Also
  * returns the support group's membership check, which the Mini App's API shares (one cache).
  * `ticketThreads`: where tickets' conversations live (ticket-threads.ts), chosen at start.
  */
@@ -81,10 +56,10 @@ export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
   bot.api.config.use(ignoreHarmlessErrors);
   // Inside auto-retry (installed before it): every 429 Telegram answers is counted, retried ones too.
   if (deps.metrics) bot.api.config.use(countRateLimits(deps.metrics));
-  // The throttler is installed first, so it sits inside auto-retry (the last installed runs first):
-  // every attempt, retries included, is spaced by it; outside, a retry would go out unthrottled and the
-  // next message right behind it (a 429 for each message of a busy chat).
-  if (deps.throttle) bot.api.config.use(throttleMessages());
+  // The pacing is installed first, so it sits inside auto-retry (the last installed runs first): every
+  // attempt, retries included, is paced by it; outside, a retry would go out unpaced and the next message
+  // right behind it (a 429 for each message of a busy chat).
+  if (deps.throttle) bot.api.config.use(createTelegramPacing());
   // 429s wait out retry_after (up to 30 s), 5xx and network errors are retried a few times; beyond that
   // the caller (a durable job) retries later.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 30, rethrowHttpErrors: false }));

@@ -11,8 +11,8 @@ const TIMER_QUEUE = 'ticket-timers';
 const RETRY_LIMIT = 200;
 /** A running job proves its worker alive this often (pg-boss's minimum); a silent one is retried. */
 const HEARTBEAT_SECONDS = 10;
-/** Outbound deliveries in flight at once (each for a different chat). */
-const OUTBOUND_WORKERS = 4;
+/** Outbound deliveries in flight at once (each for a different chat; most wait on Telegram's limits). */
+const OUTBOUND_WORKERS = 24;
 
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;
 export type OutboundHandler = (job: OutboundJob) => Promise<void>;

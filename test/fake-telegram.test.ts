@@ -379,7 +379,7 @@ describe('files', () => {
 });
 
 describe('limits and faults', () => {
-  it('enforceLimits: a second message in a second to one chat gets 429 with retry_after', async () => {
+  it('enforceLimits: a second message in a second to one chat (private or group) gets 429 with retry_after', async () => {
     fake.enforceLimits(true);
     await bot.api.sendMessage(ANN.id, 'first');
     const limited = await apiError(bot.api.sendMessage(ANN.id, 'second'));
@@ -389,8 +389,12 @@ describe('limits and faults', () => {
     expect(fake.rateLimitedCount()).toBe(1);
     expect(fake.calls.at(-1)).toMatchObject({ method: 'sendMessage', status: 429, retryAfter: 1 });
     await bot.api.sendMessage(GROUP, 'another chat is fine');
+    // A group too takes one message a second (the Bot FAQ's rule is per chat)…
+    const sameSecond = await apiError(bot.api.sendMessage(GROUP, 'again in the same second'));
+    expect([sameSecond.error_code, sameSecond.parameters.retry_after]).toEqual([429, 1]);
 
-    fake.enforceLimits({ perGroupPerMinute: 2 });
+    // …and 20 a minute: with the per-second rule lifted, the minute's limit alone refuses the third.
+    fake.enforceLimits({ perGroupPerMinute: 2, perChatPerSecond: 100 });
     await bot.api.sendMessage(GROUP, 'second in the group');
     const group = await apiError(bot.api.sendMessage(GROUP, 'third in the group'));
     expect(group.parameters.retry_after).toBeGreaterThan(50);

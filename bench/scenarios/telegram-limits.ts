@@ -19,12 +19,19 @@ const SENDING = new Set([
 const LIMITS = { perSecondOverall: 30, perChatPerSecond: 1, perGroupPerMinute: 20 };
 
 /**
- * The shortest time in which the limits let these messages out, sent from t = 0: the group's cards at
- * 20 per minute, each agent's messages at 1 per second, everything at 30 per second (the largest of
- * the three bounds; a lower bound for any sender).
+ * The shortest time in which the limits let these messages out, sent from t = 0 into chats with nothing
+ * recent: in the group one a second and 20 in any minute (message k at ⌊k/20⌋·60 + k mod 20 s), each
+ * agent's chat one a second, everything 30 a second. The largest of the three bounds is a lower bound
+ * for any sender, and the true minimum while no more than 30 chats are busy (then the overall limit
+ * never binds: each chat takes at most one a second).
  */
 export function minimumSeconds(groupMessages: number, perChat: number[]): number {
-  const group = groupMessages > 0 ? Math.floor((groupMessages - 1) / LIMITS.perGroupPerMinute) * 60 : 0;
+  const last = groupMessages - 1;
+  const group =
+    groupMessages > 0
+      ? Math.floor(last / LIMITS.perGroupPerMinute) * 60 +
+        (last % LIMITS.perGroupPerMinute) / LIMITS.perChatPerSecond
+      : 0;
   const chat = Math.max(0, ...perChat.map((count) => (count - 1) / LIMITS.perChatPerSecond));
   const total = groupMessages + perChat.reduce((sum, count) => sum + count, 0);
   const overall = total > 0 ? Math.floor((total - 1) / LIMITS.perSecondOverall) : 0;
@@ -57,16 +64,20 @@ export async function telegramLimits(
       10,
       () => newSession(server.url),
     );
-    // The set-up posted and edited cards. If they and the burst's cards would not fit into one minute's
-    // 20 group messages, wait until the set-up's have left the window (the fake's and the throttler's).
-    const setupGroupSends = fake.calls.filter(
-      (call: { method: string; status: number; params: { chat_id?: unknown } }) =>
-        call.status === 200 && SENDING.has(call.method) && Number(call.params.chat_id) === GROUP,
-    ) as { at: number }[];
-    if (setupGroupSends.length + options.tickets > LIMITS.perGroupPerMinute) {
-      const last = Math.max(0, ...setupGroupSends.map((call) => call.at));
-      await sleep(Math.max(0, last + 61_000 - Date.now()));
-    }
+    // The set-up sent cards to the group and "connected" messages to the agents. The minimum assumes
+    // chats with nothing recent: wait until each chat's last set-up message is a second old, and if the
+    // set-up's and the burst's cards would not fit into one minute's 20 group messages, until the
+    // set-up's have left the group's minute.
+    const setupSends = fake.calls.filter(
+      (call: { method: string; status: number }) => call.status === 200 && SENDING.has(call.method),
+    ) as { at: number; params: { chat_id?: unknown } }[];
+    const lastSend = Math.max(0, ...setupSends.map((call) => call.at));
+    const setupGroupSends = setupSends.filter((call) => Number(call.params.chat_id) === GROUP);
+    const lastGroupSend = Math.max(0, ...setupGroupSends.map((call) => call.at));
+    const groupFull = setupGroupSends.length + options.tickets > LIMITS.perGroupPerMinute;
+    await sleep(
+      Math.max(0, lastSend + 1_500 - Date.now(), groupFull ? lastGroupSend + 61_000 - Date.now() : 0),
+    );
     fake.enforceLimits(true);
     const rejectedBefore = fake.rateLimitedCount();
     const callsBefore = fake.calls.length;
@@ -81,6 +92,7 @@ export async function telegramLimits(
     );
     const ticketIds: number[] = [];
     const started = performance.now();
+    const startedAt = Date.now();
     await Promise.all([
       mapLimit(visitors, 20, async (visitor) => {
         const sent = await postJson<{ ticket: { id: number } }>(
@@ -126,6 +138,7 @@ export async function telegramLimits(
     );
     const rejected = fake.rateLimitedCount() - rejectedBefore;
     const burst = fake.calls.slice(callsBefore) as {
+      method: string;
       status: number;
       at: number;
       params: { chat_id?: unknown };
@@ -133,11 +146,28 @@ export async function telegramLimits(
     const rejectedIn = (group: boolean) =>
       burst.filter((call) => call.status === 429 && (Number(call.params.chat_id) === GROUP) === group).length;
     // How close together the bot's accepted sends to one chat came (the fake allows 1 per 1000 ms).
-    const closestGapMs = (chatId: number) => {
-      const times = burst
-        .filter((call) => call.status === 200 && Number(call.params.chat_id) === chatId)
-        .map((call) => call.at);
-      return Math.min(...times.slice(1).map((time, index) => time - (times[index] as number)));
+    /** The messages Telegram took in one chat during the burst (what its limits count). */
+    const sentTo = (chatId: number) =>
+      burst.filter(
+        (call) => call.status === 200 && SENDING.has(call.method) && Number(call.params.chat_id) === chatId,
+      );
+    const sendTimes = (chatId: number) => sentTo(chatId).map((call) => call.at);
+    const gapsOf = (times: number[]) => times.slice(1).map((time, index) => time - (times[index] as number));
+    const closestGapMs = (chatId: number) => Math.min(...gapsOf(sendTimes(chatId)));
+    // Where the time went, per chat: its first send after the burst started, and the gaps between sends.
+    const sendsTo = (chatId: number) => {
+      const times = sendTimes(chatId);
+      const gaps = gapsOf(times);
+      const methods: Record<string, number> = {};
+      for (const call of sentTo(chatId)) methods[call.method] = (methods[call.method] ?? 0) + 1;
+      return {
+        chatId,
+        sends: times.length,
+        methods,
+        firstMs: (times[0] ?? Number.NaN) - startedAt,
+        meanGapMs: round(gaps.reduce((sum, gap) => sum + gap, 0) / Math.max(1, gaps.length), 1),
+        maxGapMs: Math.max(0, ...gaps),
+      };
     };
     const burstCalls = fake.calls.length - callsBefore;
     const minimum = minimumSeconds(options.tickets, perAgent);
@@ -179,6 +209,7 @@ export async function telegramLimits(
         rateLimitedGroup: rejectedIn(true),
         rateLimitedPrivate: rejectedIn(false),
         closestGapToOneAgentMs: Math.min(...telegram.agents.map((agent) => closestGapMs(agent.id))),
+        sendsPerChat: [GROUP, ...telegram.agents.map((agent) => agent.id)].map(sendsTo),
         calls: burstCalls,
         inOrderOnce,
       },

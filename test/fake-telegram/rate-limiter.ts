@@ -11,8 +11,9 @@ export const TELEGRAM_LIMITS: RateLimits = {
 };
 
 /**
- * Telegram's flood limits for sending methods: per private chat per second, per group (negative
- * chat id) per minute, and overall per second. Only successful calls count.
+ * Telegram's flood limits for sending methods (Bot FAQ, "My bot is hitting limits"): per chat per second
+ * (private chats and groups alike), per group (negative chat id) per minute as well, and overall per
+ * second. A message counts when it arrives, in a sliding window; only successful calls count.
  */
 export class RateLimiter {
   limits: RateLimits | undefined;
@@ -27,11 +28,8 @@ export class RateLimiter {
     const waits = [wait(this.overall, limits.perSecondOverall, 1000, now)];
     if (chatId !== undefined) {
       const sent = this.perChat.get(chatId) ?? [];
-      waits.push(
-        chatId < 0
-          ? wait(sent, limits.perGroupPerMinute, 60_000, now)
-          : wait(sent, limits.perChatPerSecond, 1000, now),
-      );
+      waits.push(wait(sent, limits.perChatPerSecond, 1000, now));
+      if (chatId < 0) waits.push(wait(sent, limits.perGroupPerMinute, 60_000, now));
     }
     const longest = Math.max(...waits);
     return longest > 0 ? Math.max(1, Math.ceil(longest / 1000)) : undefined;
