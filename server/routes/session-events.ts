@@ -1,4 +1,3 @@
-import type Koa from 'koa';
 import {
   type AgentTypingEvent,
   type MessageDeletedEvent,
@@ -8,7 +7,7 @@ import {
 } from '../../contract/api.ts';
 import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
 import type { Services } from '../../core/services.ts';
-import type { EventStream, EventStreams } from '../event-streams.ts';
+import type { EventStream, EventStreams, StreamTarget } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 
 /** How many sent message ids a stream remembers to send each once (late events arrive within seconds). */
@@ -17,38 +16,37 @@ const RECENT_IDS = 1000;
 /**
  * A session's live events: `message` (SSE id = message id), `ticket` (its current state), and without SSE
  * ids `message.updated`, `message.deleted` and `agent.typing` (contract/api.ts, SessionEvent).
- * With `Last-Event-ID`, the messages after it are replayed first. Live events that arrive during the
- * replay wait in a queue and are deduplicated by id, so nothing is missed or sent twice.
+ * With `lastEventId` (the `Last-Event-ID` header, or `?last_event_id=`), the messages after it are
+ * replayed first. Live events that arrive during the replay wait in a queue and are deduplicated by id,
+ * so nothing is missed or sent twice. What stays alive with the stream is its subscriber's state only.
  */
 export async function streamSessionEvents(
-  ctx: Koa.Context,
-  deps: { sessionId: string; services: Services; bus: EventBus; eventStreams: EventStreams },
+  target: StreamTarget,
+  request: { sessionId: string; lastEventId: string },
+  deps: { services: Services; bus: EventBus; eventStreams: EventStreams },
 ) {
-  const rawLastId =
-    ctx.get('Last-Event-ID') || (typeof ctx.query.last_event_id === 'string' ? ctx.query.last_event_id : '');
-  const lastId = rawLastId === '' ? undefined : messageIdSchema.safeParse(rawLastId);
+  const { sessionId } = request;
+  const lastId = request.lastEventId === '' ? undefined : messageIdSchema.safeParse(request.lastEventId);
   if (lastId && !lastId.success)
     throw new HttpError(400, 'validation_failed', 'Last-Event-ID: must be a message id');
 
   // A client whose address has too many streams is refused before any work.
-  deps.eventStreams.admit(ctx, deps.sessionId);
+  deps.eventStreams.admit(target.ip, sessionId);
 
   // Subscribe before reading the database, so that nothing published in between is lost.
   const queue: DomainEvent[] = [];
   let deliver: (event: DomainEvent) => void = (event) => queue.push(event);
-  const unsubscribe = deps.bus.subscribe(deps.sessionId, (event) => deliver(event));
+  const unsubscribe = deps.bus.subscribe(sessionId, (event) => deliver(event));
 
   let ticket: TicketView | null;
   let missed: MessageView[];
   let stream: EventStream;
   try {
-    ticket = await deps.services.sessions.latestTicket(deps.sessionId);
+    ticket = await deps.services.sessions.latestTicket(sessionId);
     missed =
-      lastId?.data === undefined
-        ? []
-        : await deps.services.sessions.messagesAfter(deps.sessionId, lastId.data);
+      lastId?.data === undefined ? [] : await deps.services.sessions.messagesAfter(sessionId, lastId.data);
     // Beyond the session's cap this ends its oldest stream; a full address is refused (429).
-    stream = deps.eventStreams.open(ctx, deps.sessionId);
+    stream = deps.eventStreams.open(target, sessionId);
   } catch (error) {
     unsubscribe();
     throw error;

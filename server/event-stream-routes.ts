@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestContext } from '@mikro-orm/core';
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { EventBus } from '../core/event-bus.ts';
+import type { Services } from '../core/services.ts';
+import type { Orm } from '../db/orm.ts';
+import type { EventStreams, StreamTarget } from './event-streams.ts';
+import type { Metrics } from './metrics.ts';
+import { type AgentAccess, authenticateAgent } from './middleware/agent-auth.ts';
+import { errorAnswer } from './middleware/errors.ts';
+import { requestIdOf } from './middleware/request-context.ts';
+import { authenticateVisitor } from './middleware/visitor-auth.ts';
+import { ownSessionIdOf } from './route-params.ts';
+import { streamAgentEvents } from './routes/agent-events.ts';
+import { streamSessionEvents } from './routes/session-events.ts';
+import type { VisitorTokens } from './visitor-token.ts';
+
+export type EventStreamRouteDeps = {
+  /** The Koa app: its request parsing (client address behind proxies, headers, query) is reused. */
+  app: Koa;
+  orm: Orm;
+  logger: Logger;
+  metrics?: Metrics;
+  services: Services;
+  bus: EventBus;
+  tokens: VisitorTokens;
+  access?: AgentAccess;
+  eventStreams: EventStreams;
+  /** The security headers of a path (middleware/security-headers.ts). */
+  securityHeaders: (path: string) => Readonly<Record<string, string>>;
+  /** The CORS headers for a request's Origin (cors.ts). */
+  corsHeaders: (origin: string) => Readonly<Record<string, string>>;
+};
+
+type Route = {
+  /** The route's name in metrics, as the router would name it. */
+  pattern: string;
+  match: (path: string) => Record<string, string> | undefined;
+  open: (request: Koa.Context, params: Record<string, string>, target: StreamTarget) => Promise<void>;
+};
+
+const SESSION_EVENTS = /^\/api\/session\/([^/]+)\/events$/;
+
+/**
+ * The event-stream routes (`GET /api/session/:id/events`, `GET /api/agent/events`), served on the raw
+ * node:http request before Koa. A stream lives for hours, mostly idle: served by Koa it would keep Koa's
+ * context, its finish listener and a header map alive for as long, with the request's logger and entity
+ * manager behind them. Here the handshake reads the request through a Koa context that is dropped once
+ * the stream is open, and applies what the Koa middleware applies to every API request, through the same
+ * functions: a request id, the security and CORS headers, authentication, the stream caps, the services
+ * inside a RequestContext, the one error JSON, the request's metric and log line. An open stream holds
+ * its response and its subscriber's state only (event-streams.ts).
+ *
+ * Returns a request handler that serves its routes' GET requests and answers false for everything
+ * else, which is Koa's (a CORS preflight included).
+ */
+export function eventStreamRoutes(deps: EventStreamRouteDeps) {
+  const routes: Route[] = [
+    {
+      pattern: '/api/session/:id/events',
+      match: (path) => {
+        const id = SESSION_EVENTS.exec(path)?.[1];
+        return id === undefined ? undefined : { id };
+      },
+      open: async (request, params, target) => {
+        const visitor = await authenticateVisitor(deps.tokens, request.get('Authorization'));
+        const sessionId = await ownSessionIdOf(deps.services, params.id, visitor);
+        const query = request.query.last_event_id;
+        const lastEventId = request.get('Last-Event-ID') || (typeof query === 'string' ? query : '');
+        await streamSessionEvents(target, { sessionId, lastEventId }, deps);
+      },
+    },
+    {
+      pattern: '/api/agent/events',
+      match: (path) => (path === '/api/agent/events' ? {} : undefined),
+      open: async (request, _params, target) => {
+        const agent = await authenticateAgent(deps.access, deps.services, request.get('Authorization'));
+        streamAgentEvents(target, agent.id, deps);
+      },
+    },
+  ];
+
+  const serve = async (
+    route: Route,
+    params: Record<string, string>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => {
+    const started = performance.now();
+    const request = deps.app.createContext(req, res);
+    const requestId = requestIdOf(request.get('X-Request-Id'));
+    const headers = {
+      ...deps.securityHeaders(request.path),
+      ...deps.corsHeaders(request.get('Origin')),
+      'X-Request-Id': requestId,
+    };
+    let status = 200;
+    try {
+      await RequestContext.create(deps.orm.em, () =>
+        route.open(request, params, { res, ip: request.ip, headers }),
+      );
+    } catch (error) {
+      const answer = errorAnswer(error, deps.logger.child({ reqId: requestId }));
+      status = answer.status;
+      // Failed once streaming (not expected: what follows the opening only writes): the stream ends.
+      if (res.headersSent) return void res.end();
+      const body = JSON.stringify(answer.body);
+      res.writeHead(status, {
+        ...headers,
+        ...answer.headers,
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': String(Buffer.byteLength(body)),
+      });
+      res.end(body);
+    } finally {
+      const ms = performance.now() - started;
+      deps.metrics?.observeRequest({ method: 'GET', route: route.pattern, status, seconds: ms / 1000 });
+      // The path only: query strings are not logged.
+      deps.logger.info(
+        { reqId: requestId, method: 'GET', path: request.path, status, ms: Math.round(ms) },
+        'request',
+      );
+    }
+  };
+
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || req.url === undefined) return false;
+    const query = req.url.indexOf('?');
+    const path = query === -1 ? req.url : req.url.slice(0, query);
+    for (const route of routes) {
+      const params = route.match(path);
+      if (params === undefined) continue;
+      void serve(route, params, req, res);
+      return true;
+    }
+    return false;
+  };
+}
