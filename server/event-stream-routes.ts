@@ -33,11 +33,25 @@ export type EventStreamRouteDeps = {
   corsHeaders: (origin: string) => Readonly<Record<string, string>>;
 };
 
+/** What a route reads of its request. */
+type StreamRequest = {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** A request header ('' when absent), as Koa's `ctx.get`. */
+  get(header: string): string;
+};
+
+const headerOf = (req: IncomingMessage, name: string) => {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value.join(', ') : (value ?? '');
+};
+
 type Route = {
   /** The route's name in metrics, as the router would name it. */
   pattern: string;
   match: (path: string) => Record<string, string> | undefined;
-  open: (request: Koa.Context, params: Record<string, string>, target: StreamTarget) => Promise<void>;
+  open: (request: StreamRequest, target: StreamTarget) => Promise<void>;
 };
 
 const SESSION_EVENTS = /^\/api\/session\/([^/]+)\/events$/;
@@ -63,43 +77,37 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
         const id = SESSION_EVENTS.exec(path)?.[1];
         return id === undefined ? undefined : { id };
       },
-      open: async (request, params, target) => {
+      open: async (request, target) => {
         const visitor = await authenticateVisitor(deps.tokens, request.get('Authorization'));
-        const sessionId = await ownSessionIdOf(deps.services, params.id, visitor);
-        const query = request.query.last_event_id;
-        const lastEventId = request.get('Last-Event-ID') || (typeof query === 'string' ? query : '');
+        const sessionId = await ownSessionIdOf(deps.services, request.params.id, visitor);
+        const lastEventId = request.get('Last-Event-ID') || (request.query.get('last_event_id') ?? '');
         await streamSessionEvents(target, { sessionId, lastEventId }, deps);
       },
     },
     {
       pattern: '/api/agent/events',
       match: (path) => (path === '/api/agent/events' ? {} : undefined),
-      open: async (request, _params, target) => {
+      open: async (request, target) => {
         const agent = await authenticateAgent(deps.access, deps.services, request.get('Authorization'));
         streamAgentEvents(target, agent.id, deps);
       },
     },
   ];
 
-  const serve = async (
-    route: Route,
-    params: Record<string, string>,
-    req: IncomingMessage,
-    res: ServerResponse,
-  ) => {
+  const serve = async (route: Route, path: string, request: StreamRequest, res: ServerResponse) => {
     const started = performance.now();
-    const request = deps.app.createContext(req, res);
     const requestId = requestIdOf(request.get('X-Request-Id'));
     const headers = {
-      ...deps.securityHeaders(request.path),
+      ...deps.securityHeaders(path),
       ...deps.corsHeaders(request.get('Origin')),
       'X-Request-Id': requestId,
     };
     let status = 200;
     try {
-      await RequestContext.create(deps.orm.em, () =>
-        route.open(request, params, { res, ip: request.ip, headers }),
-      );
+      // The client's address as Koa sees it (behind proxies: TRUST_PROXY), read from a context that is
+      // dropped here: Koa's parsed URL would stay on the request, so the path and query are read above.
+      const ip = deps.app.createContext(request.req, res).ip;
+      await RequestContext.create(deps.orm.em, () => route.open(request, { res, ip, headers }));
     } catch (error) {
       const answer = errorAnswer(error, deps.logger.child({ reqId: requestId }));
       status = answer.status;
@@ -117,10 +125,7 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
       const ms = performance.now() - started;
       deps.metrics?.observeRequest({ method: 'GET', route: route.pattern, status, seconds: ms / 1000 });
       // The path only: query strings are not logged.
-      deps.logger.info(
-        { reqId: requestId, method: 'GET', path: request.path, status, ms: Math.round(ms) },
-        'request',
-      );
+      deps.logger.info({ reqId: requestId, method: 'GET', path, status, ms: Math.round(ms) }, 'request');
     }
   };
 
@@ -131,7 +136,13 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
     for (const route of routes) {
       const params = route.match(path);
       if (params === undefined) continue;
-      void serve(route, params, req, res);
+      const request: StreamRequest = {
+        req,
+        params,
+        query: new URLSearchParams(query === -1 ? '' : req.url.slice(query + 1)),
+        get: (header) => headerOf(req, header),
+      };
+      void serve(route, path, request, res);
       return true;
     }
     return false;

@@ -50,7 +50,8 @@ class OpenStream implements EventStream {
   readonly res: ServerResponse;
   closed = false;
   private readonly untrack: (stream: OpenStream) => void;
-  private closeCallbacks: (() => void)[] | undefined;
+  /** What runs once it closes (one function: a stream has one subscriber). */
+  private onClosed: (() => void) | undefined;
 
   constructor(owner: string, ip: string, res: ServerResponse, untrack: (stream: OpenStream) => void) {
     this.owner = owner;
@@ -69,8 +70,13 @@ class OpenStream implements EventStream {
 
   onClose(callback: () => void) {
     if (this.closed) return callback();
-    this.closeCallbacks ??= [];
-    this.closeCallbacks.push(callback);
+    const before = this.onClosed;
+    this.onClosed = before
+      ? () => {
+          before();
+          callback();
+        }
+      : callback;
   }
 
   /** Ends the response; a no-op once closed, so it is also the response's 'close' listener. */
@@ -79,9 +85,9 @@ class OpenStream implements EventStream {
     this.closed = true;
     this.untrack(this);
     this.res.end();
-    const callbacks = this.closeCallbacks ?? [];
-    this.closeCallbacks = undefined;
-    for (const callback of callbacks) callback();
+    const onClosed = this.onClosed;
+    this.onClosed = undefined;
+    onClosed?.();
   };
 }
 
@@ -98,8 +104,8 @@ class OpenStream implements EventStream {
  */
 export function createEventStreams(limits: EventStreamLimits) {
   const heartbeatMs = limits.heartbeatMs ?? HEARTBEAT_MS;
-  /** Every open stream, per owner in opening order (a Set keeps insertion order). */
-  const byOwner = new Map<string, Set<OpenStream>>();
+  /** Every open stream, per owner in opening order (a few each: an array is the smallest). */
+  const byOwner = new Map<string, OpenStream[]>();
   const perIp = new Map<string, number>();
   let size = 0;
   const outsideRequests = AsyncLocalStorage.snapshot();
@@ -109,20 +115,20 @@ export function createEventStreams(limits: EventStreamLimits) {
     for (const streams of byOwner.values()) for (const stream of streams) stream.write(': keep-alive\n\n');
   };
 
-  const ownerStreams = (owner: string) => byOwner.get(owner) ?? new Set<OpenStream>();
-  const oldestOf = (owner: string) => ownerStreams(owner).values().next().value;
+  const ownerStreams = (owner: string): readonly OpenStream[] => byOwner.get(owner) ?? [];
 
   /** Throws RateLimited when the address has no room, counting the stream that opening would end. */
   const admit = (ip: string, owner: string) => {
-    const oldest = ownerStreams(owner).size >= limits.perOwner ? oldestOf(owner) : undefined;
+    const streams = ownerStreams(owner);
+    const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
     const freed = oldest?.ip === ip ? 1 : 0;
     if ((perIp.get(ip) ?? 0) - freed >= limits.perIp) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
   };
 
   const track = (stream: OpenStream) => {
-    const streams = ownerStreams(stream.owner);
-    byOwner.set(stream.owner, streams);
-    streams.add(stream);
+    const streams = byOwner.get(stream.owner);
+    if (streams) streams.push(stream);
+    else byOwner.set(stream.owner, [stream]);
     perIp.set(stream.ip, (perIp.get(stream.ip) ?? 0) + 1);
     size++;
     heartbeat ??= outsideRequests(() => setInterval(beat, heartbeatMs).unref());
@@ -130,8 +136,10 @@ export function createEventStreams(limits: EventStreamLimits) {
 
   const untrack = (stream: OpenStream) => {
     const streams = byOwner.get(stream.owner);
-    if (!streams?.delete(stream)) return;
-    if (streams.size === 0) byOwner.delete(stream.owner);
+    const index = streams?.indexOf(stream) ?? -1;
+    if (!streams || index === -1) return;
+    if (streams.length === 1) byOwner.delete(stream.owner);
+    else streams.splice(index, 1);
     const left = (perIp.get(stream.ip) ?? 1) - 1;
     if (left > 0) perIp.set(stream.ip, left);
     else perIp.delete(stream.ip);
@@ -150,7 +158,7 @@ export function createEventStreams(limits: EventStreamLimits) {
 
     /** Open streams of one owner. */
     countOf(owner: string) {
-      return byOwner.get(owner)?.size ?? 0;
+      return byOwner.get(owner)?.length ?? 0;
     },
 
     /** Whether the shared heartbeat timer runs (exactly while streams are open). */
@@ -173,7 +181,7 @@ export function createEventStreams(limits: EventStreamLimits) {
      */
     open({ res, ip, headers }: StreamTarget, owner: string): EventStream {
       admit(ip, owner);
-      while (ownerStreams(owner).size >= limits.perOwner) oldestOf(owner)?.close();
+      while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
 
       const stream = new OpenStream(owner, ip, res, untrack);
       track(stream);
