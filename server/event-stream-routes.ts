@@ -6,6 +6,7 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
 import type { EventStreams, StreamTarget } from './event-streams.ts';
+import { HttpError } from './http-error.ts';
 import type { Metrics } from './metrics.ts';
 import { type AgentAccess, authenticateAgent } from './middleware/agent-auth.ts';
 import { errorAnswer } from './middleware/errors.ts';
@@ -66,8 +67,8 @@ const SESSION_EVENTS = /^\/api\/session\/([^/]+)\/events$/;
  * inside a RequestContext, the one error JSON, the request's metric and log line. An open stream holds
  * its response and its subscriber's state only (event-streams.ts).
  *
- * Returns a request handler that serves its routes' GET requests and answers false for everything
- * else, which is Koa's (a CORS preflight included).
+ * Returns a request handler that serves its routes' paths (other methods than GET: 405) and answers
+ * false for everything else, which is Koa's (a CORS preflight included).
  */
 export function eventStreamRoutes(deps: EventStreamRouteDeps) {
   const routes: Route[] = [
@@ -97,16 +98,21 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
   const serve = async (route: Route, path: string, request: StreamRequest, res: ServerResponse) => {
     const started = performance.now();
     const requestId = requestIdOf(request.get('X-Request-Id'));
-    const headers = {
+    const headers: Record<string, string> = {
       ...deps.securityHeaders(path),
       ...deps.corsHeaders(request.get('Origin')),
       'X-Request-Id': requestId,
     };
+    const { method } = request.req;
     let status = 200;
     try {
       // The client's address as Koa sees it (behind proxies: TRUST_PROXY), read from a context that is
       // dropped here: Koa's parsed URL would stay on the request, so the path and query are read above.
       const ip = deps.app.createContext(request.req, res).ip;
+      if (method !== 'GET') {
+        headers.Allow = 'GET';
+        throw new HttpError(405, 'method_not_allowed', 'Method not allowed');
+      }
       await RequestContext.create(deps.orm.em, () => route.open(request, { res, ip, headers }));
     } catch (error) {
       const answer = errorAnswer(error, deps.logger.child({ reqId: requestId }));
@@ -123,14 +129,20 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
       res.end(body);
     } finally {
       const ms = performance.now() - started;
-      deps.metrics?.observeRequest({ method: 'GET', route: route.pattern, status, seconds: ms / 1000 });
+      deps.metrics?.observeRequest({
+        method: method ?? '',
+        route: route.pattern,
+        status,
+        seconds: ms / 1000,
+      });
       // The path only: query strings are not logged.
-      deps.logger.info({ reqId: requestId, method: 'GET', path, status, ms: Math.round(ms) }, 'request');
+      deps.logger.info({ reqId: requestId, method, path, status, ms: Math.round(ms) }, 'request');
     }
   };
 
   return (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || req.url === undefined) return false;
+    // The CORS preflight is Koa's (its CORS middleware answers it).
+    if (req.method === 'OPTIONS' || req.url === undefined) return false;
     const query = req.url.indexOf('?');
     const path = query === -1 ? req.url : req.url.slice(0, query);
     for (const route of routes) {
