@@ -166,7 +166,8 @@ export function createApp(deps: AppDeps) {
 
   // The event streams are served before Koa (event-stream-routes.ts): an idle one holds nothing of it.
   const streamRoutes = eventStreamRoutes({
-    app: app as unknown as Koa,
+    // Koa's own reading, from a context dropped at once (no Koa middleware runs).
+    clientAddress: (req, res) => app.createContext(req, res).ip,
     orm: deps.orm,
     logger: deps.logger,
     metrics: deps.metrics,

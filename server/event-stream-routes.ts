@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestContext } from '@mikro-orm/core';
-import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { EventBus } from '../core/event-bus.ts';
 import type { Services } from '../core/services.ts';
@@ -18,8 +17,8 @@ import { streamSessionEvents } from './routes/session-events.ts';
 import type { VisitorTokens } from './visitor-token.ts';
 
 export type EventStreamRouteDeps = {
-  /** The Koa app: its request parsing (client address behind proxies, headers, query) is reused. */
-  app: Koa;
+  /** The client's address, as Koa reads it for its routes (TRUST_PROXY, TRUST_PROXY_HOPS). */
+  clientAddress: (req: IncomingMessage, res: ServerResponse) => string;
   orm: Orm;
   logger: Logger;
   metrics?: Metrics;
@@ -61,11 +60,12 @@ const SESSION_EVENTS = /^\/api\/session\/([^/]+)\/events$/;
  * The event-stream routes (`GET /api/session/:id/events`, `GET /api/agent/events`), served on the raw
  * node:http request before Koa. A stream lives for hours, mostly idle: served by Koa it would keep Koa's
  * context, its finish listener and a header map alive for as long, with the request's logger and entity
- * manager behind them. Here the handshake reads the request through a Koa context that is dropped once
- * the stream is open, and applies what the Koa middleware applies to every API request, through the same
- * functions: a request id, the security and CORS headers, authentication, the stream caps, the services
- * inside a RequestContext, the one error JSON, the request's metric and log line. An open stream holds
- * its response and its subscriber's state only (event-streams.ts).
+ * manager behind them. Here the handshake applies what the Koa middleware applies to every API request,
+ * through the same functions: a request id, the security and CORS headers, the client's address,
+ * authentication, the stream caps, the services inside a RequestContext, the one error JSON, the
+ * request's metric and log line. The path and query are read here, not parsed onto the request (Koa's
+ * parsed URL would stay there). An open stream holds its response and its subscriber's state only
+ * (event-streams.ts).
  *
  * Returns a request handler that serves its routes' paths (other methods than GET: 405) and answers
  * false for everything else, which is Koa's (a CORS preflight included).
@@ -106,9 +106,7 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
     const { method } = request.req;
     let status = 200;
     try {
-      // The client's address as Koa sees it (behind proxies: TRUST_PROXY), read from a context that is
-      // dropped here: Koa's parsed URL would stay on the request, so the path and query are read above.
-      const ip = deps.app.createContext(request.req, res).ip;
+      const ip = deps.clientAddress(request.req, res);
       if (method !== 'GET') {
         headers.Allow = 'GET';
         throw new HttpError(405, 'method_not_allowed', 'Method not allowed');
