@@ -190,7 +190,7 @@ export async function startSwitchboard(
   }
 
   const tokens = createVisitorTokens(resolveJwtSecret(config));
-  const { app, eventStreams } = createApp({
+  const { app, listener, eventStreams } = createApp({
     config,
     logger,
     orm,
@@ -252,7 +252,7 @@ export async function startSwitchboard(
     staleIncomingMs: 2 * config.http.requestTimeoutMs,
   });
 
-  const server: Server = createHttpServer(app.callback(), config.http);
+  const server: Server = createHttpServer(listener, config.http);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, resolve);

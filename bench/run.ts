@@ -58,7 +58,7 @@ const sizes = {
   },
   push: {
     idle: number(values.idle, quick ? 100 : 1000),
-    pushSamples: number(values['push-samples'], quick ? 20 : 100),
+    pushSamples: number(values['push-samples'], quick ? 20 : 300),
     relaySamples: number(values['relay-samples'], quick ? 20 : 100),
   },
   limits: {

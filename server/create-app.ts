@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
-import cors from '@koa/cors';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { CategoryOption } from '../contract/api.ts';
@@ -10,13 +10,15 @@ import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
 import { createConcurrencyLimiter } from './concurrency-limiter.ts';
 import type { AppContext, AppState } from './context.ts';
+import { corsPolicy } from './cors.ts';
+import { eventStreamRoutes } from './event-stream-routes.ts';
 import { createEventStreams } from './event-streams.ts';
 import type { Metrics } from './metrics.ts';
 import type { AgentAccess } from './middleware/agent-auth.ts';
 import { errorMiddleware } from './middleware/errors.ts';
 import { createTokenBucketLimiter } from './middleware/rate-limit.ts';
 import { requestContextMiddleware } from './middleware/request-context.ts';
-import { securityHeadersMiddleware } from './middleware/security-headers.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { agentRoutes } from './routes/agent.ts';
@@ -44,7 +46,8 @@ export type AppConfig = {
   /** The categories with their labels per language (`CATEGORIES`), for the widget. */
   categoryOptions?: CategoryOption[];
   rateLimit: { messages: number; windowSeconds: number; sessions: number; sessionsWindowSeconds: number };
-  eventStreams: { perSession: number; perIp: number };
+  /** Event streams per session (or agent) and per client address; `heartbeatMs`: keep-alive interval. */
+  eventStreams: { perSession: number; perIp: number; heartbeatMs?: number };
   uploads: { perSession: number; perIp: number };
   media: { quotaBytesPerSession: number };
   /** IDENTITY_SECRET: verifies `Switchboard.identify`; absent → identification is refused (403). */
@@ -89,8 +92,13 @@ export function createApp(deps: AppDeps) {
   const eventStreams = createEventStreams({
     perOwner: config.eventStreams.perSession,
     perIp: config.eventStreams.perIp,
+    heartbeatMs: config.eventStreams.heartbeatMs,
   });
-  const anyOrigin = config.widgetOrigins.includes('*');
+  const cors = corsPolicy(config.widgetOrigins);
+  const securityHeadersOf = securityHeaders({
+    https: config.publicUrl.startsWith('https://'),
+    widgetOrigins: config.widgetOrigins,
+  });
   // Errors Koa sees outside the middleware chain, e.g. a client leaving an event stream.
   app.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET') return;
@@ -101,25 +109,12 @@ export function createApp(deps: AppDeps) {
   if (deps.metrics) app.use(deps.metrics.httpMiddleware);
   app.use(requestContextMiddleware({ orm: deps.orm, logger: deps.logger }));
   app.use(errorMiddleware());
-  app.use(
-    securityHeadersMiddleware({
-      https: config.publicUrl.startsWith('https://'),
-      widgetOrigins: config.widgetOrigins,
-    }),
-  );
+  app.use((ctx, next) => {
+    ctx.set(securityHeadersOf(ctx.path));
+    return next();
+  });
   if (deps.webRoot) app.use(staticFiles(deps.webRoot));
-  app.use(
-    cors({
-      origin: (ctx) => {
-        const origin = ctx.get('Origin');
-        return anyOrigin ? '*' : config.widgetOrigins.includes(origin) ? origin : '';
-      },
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
-      allowMethods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-      exposeHeaders: ['Retry-After', 'X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  app.use(cors.middleware);
   // The Telegram webhook reads its own body, larger, and only once the secret header checked out.
   const jsonBody = bodyParser({ enableTypes: ['json'], jsonLimit: JSON_LIMIT, encoding: 'utf-8' });
   app.use((ctx, next) => (ctx.path === TELEGRAM_WEBHOOK_PATH ? next() : jsonBody(ctx, next)));
@@ -129,9 +124,7 @@ export function createApp(deps: AppDeps) {
     readinessRoutes({ orm: deps.orm, components: deps.readiness }),
     visitorRoutes({
       services: deps.services,
-      bus: deps.bus,
       tokens: deps.tokens,
-      eventStreams,
       categories: config.categories,
       categoryOptions: config.categoryOptions,
       widgetOrigins: config.widgetOrigins,
@@ -154,8 +147,6 @@ export function createApp(deps: AppDeps) {
     metricsRoutes({ metrics: deps.metrics, token: deps.metricsToken }),
     agentRoutes({
       services: deps.services,
-      bus: deps.bus,
-      eventStreams,
       media: deps.media,
       access: deps.agentAccess,
       deliveries: deps.deliveries,
@@ -173,5 +164,26 @@ export function createApp(deps: AppDeps) {
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
 
-  return { app, eventStreams };
+  // The event streams are served before Koa (event-stream-routes.ts): an idle one holds nothing of it.
+  const streamRoutes = eventStreamRoutes({
+    // Koa's own reading, from a context dropped at once (no Koa middleware runs).
+    clientAddress: (req, res) => app.createContext(req, res).ip,
+    orm: deps.orm,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    services: deps.services,
+    bus: deps.bus,
+    tokens: deps.tokens,
+    access: deps.agentAccess,
+    eventStreams,
+    securityHeaders: securityHeadersOf,
+    corsHeaders: cors.headersFor,
+  });
+  const koa = app.callback();
+  /** The node:http request listener: the event streams, then everything else through Koa. */
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (!streamRoutes(req, res)) void koa(req, res);
+  };
+
+  return { app, eventStreams, listener };
 }

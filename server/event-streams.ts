@@ -1,12 +1,19 @@
-import { PassThrough } from 'node:stream';
-import type Koa from 'koa';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ServerResponse } from 'node:http';
 import { RateLimited } from '../core/errors.ts';
 
+/** Comments on idle streams, so that proxies and clients do not take them for dead. */
 const HEARTBEAT_MS = 25_000;
 /** Tells EventSource-style clients how soon to reconnect. */
 const RETRY_MS = 1500;
 /** What a client refused for its address's stream count is told to wait (the widget polls meanwhile). */
 const FULL_RETRY_AFTER_SECONDS = 30;
+
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+} as const;
 
 export type EventStream = {
   send(event: string, data: unknown, id?: number): void;
@@ -14,57 +21,133 @@ export type EventStream = {
   onClose(callback: () => void): void;
 };
 
+/** Where a stream goes: the raw response, the client's address, and the headers to answer with. */
+export type StreamTarget = {
+  res: ServerResponse;
+  ip: string;
+  /** Sent with the stream's own (content type, caching): request id, security and CORS headers. */
+  headers: Readonly<Record<string, string>>;
+};
+
 export type EventStreamLimits = {
   /** Streams of one owner (a visitor session, an agent); one more ends the owner's oldest. */
   perOwner: number;
   /** Streams from one client address; beyond, new ones are refused with 429. */
   perIp: number;
+  /** How often every open stream gets a keep-alive comment (one timer for all); 25 s by default. */
+  heartbeatMs?: number;
 };
 
 export type EventStreams = ReturnType<typeof createEventStreams>;
 
-type OpenStream = { owner: string; ip: string; close: () => void; hint: (retryMs: number) => void };
+/**
+ * One open stream. An idle stream holds this, its response and its subscriber's state: nothing of the
+ * request that opened it (no Koa context, no logger, no entity manager).
+ */
+class OpenStream implements EventStream {
+  readonly owner: string;
+  readonly ip: string;
+  readonly res: ServerResponse;
+  closed = false;
+  private readonly untrack: (stream: OpenStream) => void;
+  /** What runs once it closes (one function: a stream has one subscriber). */
+  private onClosed: (() => void) | undefined;
+
+  constructor(owner: string, ip: string, res: ServerResponse, untrack: (stream: OpenStream) => void) {
+    this.owner = owner;
+    this.ip = ip;
+    this.res = res;
+    this.untrack = untrack;
+  }
+
+  send(event: string, data: unknown, id?: number) {
+    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  write(chunk: string) {
+    if (!this.closed) this.res.write(chunk);
+  }
+
+  onClose(callback: () => void) {
+    if (this.closed) return callback();
+    const before = this.onClosed;
+    this.onClosed = before
+      ? () => {
+          before();
+          callback();
+        }
+      : callback;
+  }
+
+  /** Ends the response; a no-op once closed, so it is also the response's 'close' listener. */
+  readonly close = () => {
+    if (this.closed) return;
+    this.closed = true;
+    this.untrack(this);
+    this.res.end();
+    const onClosed = this.onClosed;
+    this.onClosed = undefined;
+    onClosed?.();
+  };
+}
 
 /**
  * Server-Sent Events responses, capped per owner and per client address, and tracked so that shutdown
- * can end them all.
+ * can end them all. They are written straight to the raw node:http response.
  *
  * Per owner the newest wins: a reloaded tab leaves its old stream behind until the network notices, so
  * the oldest is ended (a client that is still there resumes with Last-Event-ID). Per address the
  * existing streams win, so that one address cannot crowd out the others: new ones get 429.
+ *
+ * One heartbeat timer serves every stream. It runs while any is open, in the async context this registry
+ * was created in: a timer started in a request's context would keep that request's state alive.
  */
 export function createEventStreams(limits: EventStreamLimits) {
-  /** Every open stream, per owner in opening order (a Set keeps insertion order). */
-  const byOwner = new Map<string, Set<OpenStream>>();
+  const heartbeatMs = limits.heartbeatMs ?? HEARTBEAT_MS;
+  /** Every open stream, per owner in opening order (a few each: an array is the smallest). */
+  const byOwner = new Map<string, OpenStream[]>();
   const perIp = new Map<string, number>();
   let size = 0;
+  const outsideRequests = AsyncLocalStorage.snapshot();
+  let heartbeat: NodeJS.Timeout | undefined;
 
-  const ownerStreams = (owner: string) => byOwner.get(owner) ?? new Set<OpenStream>();
-  const oldestOf = (owner: string) => ownerStreams(owner).values().next().value;
+  const beat = () => {
+    for (const streams of byOwner.values()) for (const stream of streams) stream.write(': keep-alive\n\n');
+  };
+
+  const ownerStreams = (owner: string): readonly OpenStream[] => byOwner.get(owner) ?? [];
 
   /** Throws RateLimited when the address has no room, counting the stream that opening would end. */
   const admit = (ip: string, owner: string) => {
-    const oldest = ownerStreams(owner).size >= limits.perOwner ? oldestOf(owner) : undefined;
+    const streams = ownerStreams(owner);
+    const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
     const freed = oldest?.ip === ip ? 1 : 0;
     if ((perIp.get(ip) ?? 0) - freed >= limits.perIp) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
   };
 
   const track = (stream: OpenStream) => {
-    const streams = ownerStreams(stream.owner);
-    byOwner.set(stream.owner, streams);
-    streams.add(stream);
+    const streams = byOwner.get(stream.owner);
+    if (streams) streams.push(stream);
+    else byOwner.set(stream.owner, [stream]);
     perIp.set(stream.ip, (perIp.get(stream.ip) ?? 0) + 1);
     size++;
+    heartbeat ??= outsideRequests(() => setInterval(beat, heartbeatMs).unref());
   };
 
   const untrack = (stream: OpenStream) => {
     const streams = byOwner.get(stream.owner);
-    if (!streams?.delete(stream)) return;
-    if (streams.size === 0) byOwner.delete(stream.owner);
+    const index = streams?.indexOf(stream) ?? -1;
+    if (!streams || index === -1) return;
+    if (streams.length === 1) byOwner.delete(stream.owner);
+    else streams.splice(index, 1);
     const left = (perIp.get(stream.ip) ?? 1) - 1;
     if (left > 0) perIp.set(stream.ip, left);
     else perIp.delete(stream.ip);
     size--;
+    if (size === 0) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
   };
 
   return {
@@ -75,77 +158,44 @@ export function createEventStreams(limits: EventStreamLimits) {
 
     /** Open streams of one owner. */
     countOf(owner: string) {
-      return byOwner.get(owner)?.size ?? 0;
+      return byOwner.get(owner)?.length ?? 0;
+    },
+
+    /** Whether the shared heartbeat timer runs (exactly while streams are open). */
+    get heartbeating() {
+      return heartbeat !== undefined;
     },
 
     /**
-     * Checks before any work that a stream for `owner` from this client could open; throws RateLimited
-     * (429 with Retry-After) when its address has too many. `open` checks again.
+     * Checks before any work that a stream for `owner` from this address could open; throws RateLimited
+     * (429 with Retry-After) when the address has too many. `open` checks again.
      */
-    admit(ctx: Koa.Context, owner: string) {
-      admit(ctx.ip, owner);
+    admit(ip: string, owner: string) {
+      admit(ip, owner);
     },
 
     /**
-     * Turns the response into an event stream for `owner` that lives until the client leaves, the owner
+     * Answers `target.res` with an event stream for `owner` that lives until the client leaves, the owner
      * opens too many, or the server stops. Throws RateLimited, before touching the response, when the
      * client's address has too many streams.
      */
-    open(ctx: Koa.Context, owner: string): EventStream {
-      const ip = ctx.ip;
+    open({ res, ip, headers }: StreamTarget, owner: string): EventStream {
       admit(ip, owner);
-      while (ownerStreams(owner).size >= limits.perOwner) oldestOf(owner)?.close();
+      while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
 
-      const body = new PassThrough();
-      const closeCallbacks: (() => void)[] = [];
-      let closed = false;
-      const stream: OpenStream = {
-        owner,
-        ip,
-        close: () => {
-          if (closed) return;
-          closed = true;
-          clearInterval(heartbeat);
-          untrack(stream);
-          body.end();
-          for (const callback of closeCallbacks) callback();
-        },
-        hint: (retryMs) => {
-          if (!closed) body.write(`: the server is stopping\nretry: ${retryMs}\n\n`);
-        },
-      };
-      const heartbeat = setInterval(() => body.write(': keep-alive\n\n'), HEARTBEAT_MS);
-      heartbeat.unref();
+      const stream = new OpenStream(owner, ip, res, untrack);
       track(stream);
-
-      ctx.req.socket.setTimeout(0);
-      ctx.req.socket.setNoDelay(true);
-      ctx.req.on('close', stream.close);
-      ctx.set({
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        'X-Accel-Buffering': 'no',
-      });
-      ctx.status = 200;
-      ctx.body = body;
-      body.on('close', stream.close);
-      body.write(`retry: ${RETRY_MS}\n\n`);
-
-      return {
-        send(event, data, id) {
-          if (closed) return;
-          body.write(
-            `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-          );
-        },
-        get closed() {
-          return closed;
-        },
-        onClose(callback) {
-          if (closed) callback();
-          else closeCallbacks.push(callback);
-        },
-      };
+      res.on('close', stream.close);
+      if (res.destroyed) {
+        // The client left while the stream was being prepared: its 'close' has been and gone.
+        stream.close();
+        return stream;
+      }
+      res.socket?.setTimeout(0);
+      res.socket?.setNoDelay(true);
+      res.writeHead(200, { ...headers, ...STREAM_HEADERS });
+      res.write(`retry: ${RETRY_MS}\n\n`);
+      return stream;
     },
 
     /**
@@ -156,7 +206,10 @@ export function createEventStreams(limits: EventStreamLimits) {
     closeAll({ retryMs }: { retryMs?: number } = {}) {
       for (const streams of [...byOwner.values()]) {
         for (const stream of [...streams]) {
-          if (retryMs !== undefined) stream.hint(retryMs + Math.floor(Math.random() * retryMs));
+          if (retryMs !== undefined) {
+            const retry = retryMs + Math.floor(Math.random() * retryMs);
+            stream.write(`: the server is stopping\nretry: ${retry}\n\n`);
+          }
           stream.close();
         }
       }

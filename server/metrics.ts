@@ -152,6 +152,18 @@ export function createMetrics(
     });
   }
 
+  /** Records one request's duration by method, route pattern (or UNMATCHED_ROUTE) and status. */
+  const observeRequest = (request: { method: string; route?: unknown; status: number; seconds: number }) => {
+    httpDuration.observe(
+      {
+        method: HTTP_METHODS.has(request.method) ? request.method : 'OTHER',
+        route: typeof request.route === 'string' ? request.route : UNMATCHED_ROUTE,
+        status: String(request.status),
+      },
+      request.seconds,
+    );
+  };
+
   /** Koa middleware (install first): every request's duration by method, route pattern and status. */
   const httpMiddleware: Middleware = async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -162,22 +174,20 @@ export function createMetrics(
       status = (error as { status?: number }).status ?? 500;
       throw error;
     } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      httpDuration.observe(
-        {
-          method: HTTP_METHODS.has(ctx.method) ? ctx.method : 'OTHER',
-          route: typeof route === 'string' ? route : UNMATCHED_ROUTE,
-          status: String(status ?? ctx.status),
-        },
-        seconds,
-      );
+      observeRequest({
+        method: ctx.method,
+        route: (ctx as { _matchedRoute?: unknown })._matchedRoute,
+        status: status ?? ctx.status,
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
     }
   };
 
   return {
     registry,
     httpMiddleware,
+    /** For requests served outside Koa (the event streams, server/event-stream-routes.ts). */
+    observeRequest,
 
     /** The metrics in Prometheus' text format, and its content type. */
     async scrape() {

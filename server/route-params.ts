@@ -1,5 +1,6 @@
-import { ticketIdSchema } from '../contract/api.ts';
+import { sessionIdSchema, ticketIdSchema } from '../contract/api.ts';
 import { NotFound } from '../core/errors.ts';
+import type { Services } from '../core/services.ts';
 import type { AppState } from './context.ts';
 
 /** The signed-in agent's id, on a route behind the agent-auth middleware. */
@@ -11,3 +12,19 @@ export const ticketIdOf = (ctx: { params: Record<string, string> }) => {
   if (!id.success) throw new NotFound('Ticket');
   return id.data;
 };
+
+/**
+ * The session named in the path (`:id`) when it is the visitor's own (the token's) and still exists;
+ * anything else is simply not found.
+ */
+export async function ownSessionIdOf(
+  services: Services,
+  rawId: string | undefined,
+  visitor: AppState['visitor'],
+): Promise<string> {
+  const id = sessionIdSchema.safeParse(rawId);
+  if (!id.success || id.data !== visitor?.sessionId || !(await services.sessions.exists(id.data))) {
+    throw new NotFound('Session');
+  }
+  return id.data;
+}

@@ -88,6 +88,8 @@ export type ServerProcess = {
   startMs: number;
   /** Resident memory of the process, in bytes (from /proc). */
   rss(): number;
+  /** Live memory after a full GC (only with `memoryProbe`). */
+  memory(): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
   stderr(): string;
 };
@@ -98,12 +100,22 @@ export type ServerProcess = {
  */
 export async function startServer(
   env: Record<string, string>,
-  { script = 'main.ts', timeoutMs = 120_000 }: { script?: string; timeoutMs?: number } = {},
+  {
+    script = 'main.ts',
+    timeoutMs = 120_000,
+    memoryProbe = false,
+  }: {
+    script?: string;
+    timeoutMs?: number;
+    /** Preload bench/lib/memory-probe.ts (with --expose-gc): `memory()` answers live memory after a GC. */
+    memoryProbe?: boolean;
+  } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
-  const child = spawn(process.execPath, [script], {
+  const probe = memoryProbe ? ['--expose-gc', '--import', './bench/lib/memory-probe.ts'] : [];
+  const child = spawn(process.execPath, [...probe, script], {
     cwd: ROOT,
     env: {
       ...inherited,
@@ -118,7 +130,7 @@ export async function startServer(
         : {}),
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', ...(memoryProbe ? (['ipc'] as const) : [])],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -148,6 +160,7 @@ export async function startServer(
     child,
     startMs,
     rss: () => rssOf(child.pid as number),
+    memory: () => probeMemory(child),
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -157,6 +170,26 @@ export async function startServer(
       clearTimeout(timer);
     },
   };
+}
+
+/** Asks a server started with `memoryProbe` for its memory after a full GC. */
+function probeMemory(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolveMemory, reject) => {
+    if (!child.send) return reject(new Error('started without memoryProbe'));
+    const timer = setTimeout(() => {
+      child.off('message', onMessage);
+      reject(new Error('no answer from the memory probe within 30 s'));
+    }, 30_000);
+    const onMessage = (message: unknown) => {
+      const memory = (message as { memory?: NodeJS.MemoryUsage }).memory;
+      if (!memory) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolveMemory(memory);
+    };
+    child.on('message', onMessage);
+    child.send('memory');
+  });
 }
 
 export function rssOf(pid: number): number {

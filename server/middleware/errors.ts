@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ErrorCode, ErrorResponse } from '../../contract/api.ts';
 import { DomainError, RateLimited } from '../../core/errors.ts';
 import { isDatabaseUnavailable } from '../../db/database-errors.ts';
@@ -61,6 +62,25 @@ function render(error: unknown): Rendered {
   return { status: 500, code: 'internal_error', message: 'Something went wrong on our side' };
 }
 
+/** What a failed request is answered: its status, extra headers and the one error body. */
+export type ErrorAnswer = { status: number; headers: Record<string, string>; body: ErrorResponse };
+
+/**
+ * The answer to a failure, logged when it is the server's (5xx; details stay in the log). Shared by the
+ * error middleware and the event-stream routes served before Koa (server/event-stream-routes.ts).
+ */
+export function errorAnswer(error: unknown, log: Logger | undefined): ErrorAnswer {
+  const rendered = render(error);
+  if (rendered.status === 503) log?.warn({ err: error }, 'request failed: service unavailable');
+  else if (rendered.status >= 500) log?.error({ err: error }, 'request failed');
+  return {
+    status: rendered.status,
+    headers:
+      rendered.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(rendered.retryAfterSeconds) },
+    body: { error: { code: rendered.code, message: rendered.message } },
+  };
+}
+
 /** The one error boundary: every failure leaves as `{ error: { code, message } }`; 5xx details stay in the log. */
 export function errorMiddleware(): AppMiddleware {
   return async (ctx, next) => {
@@ -70,13 +90,10 @@ export function errorMiddleware(): AppMiddleware {
         throw new HttpError(404, 'not_found', `No route for ${ctx.method} ${ctx.path}`);
       }
     } catch (error) {
-      const rendered = render(error);
-      if (rendered.status === 503) ctx.state.log?.warn({ err: error }, 'request failed: service unavailable');
-      else if (rendered.status >= 500) ctx.state.log?.error({ err: error }, 'request failed');
-      if (rendered.retryAfterSeconds !== undefined)
-        ctx.set('Retry-After', String(rendered.retryAfterSeconds));
-      ctx.status = rendered.status;
-      ctx.body = { error: { code: rendered.code, message: rendered.message } } satisfies ErrorResponse;
+      const answer = errorAnswer(error, ctx.state.log);
+      ctx.set(answer.headers);
+      ctx.status = answer.status;
+      ctx.body = answer.body;
     }
   };
 }

@@ -6,11 +6,13 @@ import type { AppMiddleware } from '../context.ts';
 
 const REQUEST_ID = /^[\w-]{8,64}$/;
 
+/** The request's id: the client's (or proxy's) `X-Request-Id` when well-formed, else a new one. */
+export const requestIdOf = (incoming: string) => (REQUEST_ID.test(incoming) ? incoming : randomUUID());
+
 /** A request id, a child logger and a fresh entity manager (RequestContext) for every request. */
 export function requestContextMiddleware({ orm, logger }: { orm: Orm; logger: Logger }): AppMiddleware {
   return async (ctx, next) => {
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdOf(ctx.get('X-Request-Id'));
     const started = performance.now();
     ctx.state.requestId = requestId;
     ctx.state.log = logger.child({ reqId: requestId });

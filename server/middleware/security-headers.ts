@@ -1,5 +1,3 @@
-import type { AppMiddleware } from '../context.ts';
-
 export type SecurityHeadersOptions = {
   https: boolean;
   /** Origins of the sites allowed to embed the chat (`WIDGET_ORIGINS`); `*` allows any. */
@@ -12,9 +10,9 @@ const TELEGRAM_WEB = 'https://web.telegram.org https://*.telegram.org';
 /**
  * Security headers by kind of response. The JSON API allows nothing to load or frame it. The chat page
  * (`/widget/`) may be framed only by the widget's origins, the Mini App only by Telegram. Pages load
- * scripts only from this origin and never inline.
+ * scripts only from this origin and never inline. Returns the headers for a request path.
  */
-export function securityHeadersMiddleware({ https, widgetOrigins }: SecurityHeadersOptions): AppMiddleware {
+export function securityHeaders({ https, widgetOrigins }: SecurityHeadersOptions) {
   // 'self': the demo page at `/` embeds the chat too.
   const chatAncestors = widgetOrigins.includes('*') ? '*' : ["'self'", ...widgetOrigins].join(' ');
   const page = (frameAncestors: string) =>
@@ -29,29 +27,33 @@ export function securityHeadersMiddleware({ https, widgetOrigins }: SecurityHead
       "form-action 'none'",
       `frame-ancestors ${frameAncestors}`,
     ].join('; ');
-  const policies = {
-    api: "default-src 'none'; frame-ancestors 'none'",
-    chat: page(chatAncestors),
-    miniapp: page(`'self' ${TELEGRAM_WEB}`),
-    site: page("'self'"),
+  const headersOf = (kind: 'api' | 'chat' | 'miniapp' | 'site', policy: string) => {
+    const headers: Record<string, string> = {
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': kind === 'site' ? 'strict-origin-when-cross-origin' : 'no-referrer',
+      'Content-Security-Policy': policy,
+    };
+    // frame-ancestors decides for the framed pages; X-Frame-Options cannot name several origins.
+    if (kind === 'api' || kind === 'site')
+      headers['X-Frame-Options'] = kind === 'api' ? 'DENY' : 'SAMEORIGIN';
+    if (kind !== 'chat' && kind !== 'miniapp') headers['Cross-Origin-Opener-Policy'] = 'same-origin';
+    if (https) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+    return Object.freeze(headers);
+  };
+  // Computed once: every response of a kind shares its object.
+  const byKind = {
+    api: headersOf('api', "default-src 'none'; frame-ancestors 'none'"),
+    chat: headersOf('chat', page(chatAncestors)),
+    miniapp: headersOf('miniapp', page(`'self' ${TELEGRAM_WEB}`)),
+    site: headersOf('site', page("'self'")),
   };
 
-  return async (ctx, next) => {
-    const kind =
-      ctx.path.startsWith('/api/') || ctx.path === '/healthz'
-        ? 'api'
-        : ctx.path.startsWith('/widget/')
-          ? 'chat'
-          : ctx.path.startsWith('/miniapp/')
-            ? 'miniapp'
-            : 'site';
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', kind === 'site' ? 'strict-origin-when-cross-origin' : 'no-referrer');
-    ctx.set('Content-Security-Policy', policies[kind]);
-    // frame-ancestors decides for the framed pages; X-Frame-Options cannot name several origins.
-    if (kind === 'api' || kind === 'site') ctx.set('X-Frame-Options', kind === 'api' ? 'DENY' : 'SAMEORIGIN');
-    if (kind !== 'chat' && kind !== 'miniapp') ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
-    if (https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    await next();
-  };
+  return (path: string): Readonly<Record<string, string>> =>
+    path.startsWith('/api/') || path === '/healthz'
+      ? byKind.api
+      : path.startsWith('/widget/')
+        ? byKind.chat
+        : path.startsWith('/miniapp/')
+          ? byKind.miniapp
+          : byKind.site;
 }

@@ -15,12 +15,10 @@ import {
 import { messageIdParamSchema } from '../../contract/api.ts';
 import type { DeliveryStatus } from '../../core/delivery-backlog.ts';
 import { NotFound } from '../../core/errors.ts';
-import type { EventBus } from '../../core/event-bus.ts';
 import { assertInTeam, handOverCandidates } from '../../core/hand-over-candidates.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import type { AppContext, AppState } from '../context.ts';
-import type { EventStreams } from '../event-streams.ts';
 import { sendMediaFile } from '../media-response.ts';
 import { type AgentAccess, agentAuthMiddleware } from '../middleware/agent-auth.ts';
 import { agentIdOf, ticketIdOf } from '../route-params.ts';
@@ -30,8 +28,6 @@ import { erasedBody, sendExport } from '../visitor-data-response.ts';
 
 export type AgentRouteDeps = {
   services: Services;
-  bus: EventBus;
-  eventStreams: EventStreams;
   media: MediaStore;
   /** Absent without a bot token: every route answers 503. */
   access?: AgentAccess;
@@ -192,25 +188,6 @@ export function agentRoutes(deps: AgentRouteDeps) {
     const query = parseInput(todayStatsQuerySchema, ctx.query, 'query');
     const since = query.since ? new Date(query.since) : utcMidnight();
     ctx.body = await services.agentConsole.todayStats(since);
-  });
-
-  /**
-   * Live changes for every agent: `ready` on connect (the app refetches what it shows), then `ticket`,
-   * `message`, `message.updated` and `message.deleted` as they happen anywhere. Not resumable: after a reconnect the app refetches.
-   */
-  router.get('/events', auth, (ctx) => {
-    // Capped per agent (one more ends the agent's oldest) and per client address (429).
-    const stream = deps.eventStreams.open(ctx, `agent:${agentIdOf(ctx)}`);
-    const unsubscribe = deps.bus.subscribe('*', (event) => {
-      if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
-      else if (event.type === 'message.created') stream.send('message', event.message);
-      else if (event.type === 'message.updated') stream.send('message.updated', event.message);
-      else if (event.type === 'message.deleted') {
-        stream.send('message.deleted', { id: event.messageId, ticket_id: event.ticketId });
-      }
-    });
-    stream.onClose(unsubscribe);
-    stream.send('ready', { at: new Date().toISOString() });
   });
 
   return router;

@@ -1,4 +1,3 @@
-import type Koa from 'koa';
 import {
   type AgentTypingEvent,
   type MessageDeletedEvent,
@@ -8,7 +7,7 @@ import {
 } from '../../contract/api.ts';
 import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
 import type { Services } from '../../core/services.ts';
-import type { EventStream, EventStreams } from '../event-streams.ts';
+import type { EventStream, EventStreams, StreamTarget } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 
 /** How many sent message ids a stream remembers to send each once (late events arrive within seconds). */
@@ -17,67 +16,85 @@ const RECENT_IDS = 1000;
 /**
  * A session's live events: `message` (SSE id = message id), `ticket` (its current state), and without SSE
  * ids `message.updated`, `message.deleted` and `agent.typing` (contract/api.ts, SessionEvent).
- * With `Last-Event-ID`, the messages after it are replayed first. Live events that arrive during the
- * replay wait in a queue and are deduplicated by id, so nothing is missed or sent twice.
+ * With `lastEventId` (the `Last-Event-ID` header, or `?last_event_id=`), the messages after it are
+ * replayed first. Live events that arrive during the replay wait in a queue and are deduplicated by id,
+ * so nothing is missed or sent twice. What stays alive with the stream is its subscriber's state only.
  */
 export async function streamSessionEvents(
-  ctx: Koa.Context,
-  deps: { sessionId: string; services: Services; bus: EventBus; eventStreams: EventStreams },
+  target: StreamTarget,
+  request: { sessionId: string; lastEventId: string },
+  deps: { services: Services; bus: EventBus; eventStreams: EventStreams },
 ) {
-  const rawLastId =
-    ctx.get('Last-Event-ID') || (typeof ctx.query.last_event_id === 'string' ? ctx.query.last_event_id : '');
-  const lastId = rawLastId === '' ? undefined : messageIdSchema.safeParse(rawLastId);
+  const { sessionId } = request;
+  const lastId = request.lastEventId === '' ? undefined : messageIdSchema.safeParse(request.lastEventId);
   if (lastId && !lastId.success)
     throw new HttpError(400, 'validation_failed', 'Last-Event-ID: must be a message id');
 
   // A client whose address has too many streams is refused before any work.
-  deps.eventStreams.admit(ctx, deps.sessionId);
+  deps.eventStreams.admit(target.ip, sessionId);
 
   // Subscribe before reading the database, so that nothing published in between is lost.
-  const queue: DomainEvent[] = [];
-  let deliver: (event: DomainEvent) => void = (event) => queue.push(event);
-  const unsubscribe = deps.bus.subscribe(deps.sessionId, (event) => deliver(event));
+  const subscriber = new SessionSubscriber(lastId?.data ?? 0);
+  const unsubscribe = deps.bus.subscribe(sessionId, subscriber.listener);
 
   let ticket: TicketView | null;
   let missed: MessageView[];
   let stream: EventStream;
   try {
-    ticket = await deps.services.sessions.latestTicket(deps.sessionId);
+    ticket = await deps.services.sessions.latestTicket(sessionId);
     missed =
-      lastId?.data === undefined
-        ? []
-        : await deps.services.sessions.messagesAfter(deps.sessionId, lastId.data);
+      lastId?.data === undefined ? [] : await deps.services.sessions.messagesAfter(sessionId, lastId.data);
     // Beyond the session's cap this ends its oldest stream; a full address is refused (429).
-    stream = deps.eventStreams.open(ctx, deps.sessionId);
+    stream = deps.eventStreams.open(target, sessionId);
   } catch (error) {
     unsubscribe();
     throw error;
   }
   stream.onClose(unsubscribe);
-  const resumeAfter = lastId?.data ?? 0;
-  let lastSentId = resumeAfter;
-  /** Recently sent message ids: the replay and live events overlap, and each message goes out once. */
-  const sent = new Set<number>();
-  const sendMessage = (message: MessageView) => {
-    if (message.id <= resumeAfter || sent.has(message.id)) return;
-    sent.add(message.id);
-    if (sent.size > RECENT_IDS) sent.delete(sent.values().next().value as number);
-    if (message.id > lastSentId) {
-      lastSentId = message.id;
-      stream.send('message', message, message.id);
-    } else {
-      // Committed before a newer one but published after it (another instance's event arrives through
-      // the database a moment later): sent all the same, without an SSE id, so that a reconnect still
-      // resumes after the newest.
-      stream.send('message', message);
-    }
+  subscriber.start(stream, ticket, missed);
+}
+
+/**
+ * What a session's stream keeps while it lives: events that come during the replay wait in a queue, and
+ * the ids of recently sent messages, as the replay and live events overlap and each goes out once.
+ */
+class SessionSubscriber {
+  private readonly resumeAfter: number;
+  private lastSentId: number;
+  private stream: EventStream | undefined;
+  /** Events published before the stream opened and the replay went out. */
+  private queue: DomainEvent[] | undefined = [];
+  /** Recently sent message ids (made at the first message). */
+  private sent: Set<number> | undefined;
+
+  constructor(resumeAfter: number) {
+    this.resumeAfter = resumeAfter;
+    this.lastSentId = resumeAfter;
+  }
+
+  /** The bus listener. */
+  readonly listener = (event: DomainEvent) => {
+    if (this.queue) this.queue.push(event);
+    else this.deliver(event);
   };
-  deliver = (event) => {
+
+  /** Sends the current ticket and the replay, then what waited, then everything as it comes. */
+  start(stream: EventStream, ticket: TicketView | null, missed: MessageView[]) {
+    this.stream = stream;
+    if (ticket) stream.send('ticket', ticket);
+    for (const message of missed) this.sendMessage(message);
+    const waited = this.queue ?? [];
+    this.queue = undefined;
+    for (const event of waited) this.deliver(event);
+  }
+
+  private deliver(event: DomainEvent) {
+    const stream = this.stream as EventStream;
     switch (event.type) {
       case 'ticket.updated':
         return stream.send('ticket', event.ticket);
       case 'message.created':
-        return sendMessage(event.message);
+        return this.sendMessage(event.message);
       case 'message.updated':
         return stream.send('message.updated', event.message);
       case 'message.deleted':
@@ -93,9 +110,22 @@ export async function streamSessionEvents(
       case 'visitor.typing':
         return; // the visitor's own: for the agent's side only
     }
-  };
+  }
 
-  if (ticket) stream.send('ticket', ticket);
-  for (const message of missed) sendMessage(message);
-  for (const event of queue.splice(0)) deliver(event);
+  private sendMessage(message: MessageView) {
+    const stream = this.stream as EventStream;
+    this.sent ??= new Set<number>();
+    if (message.id <= this.resumeAfter || this.sent.has(message.id)) return;
+    this.sent.add(message.id);
+    if (this.sent.size > RECENT_IDS) this.sent.delete(this.sent.values().next().value as number);
+    if (message.id > this.lastSentId) {
+      this.lastSentId = message.id;
+      stream.send('message', message, message.id);
+    } else {
+      // Committed before a newer one but published after it (another instance's event arrives through
+      // the database a moment later): sent all the same, without an SSE id, so that a reconnect still
+      // resumes after the newest.
+      stream.send('message', message);
+    }
+  }
 }

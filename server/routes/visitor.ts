@@ -16,7 +16,6 @@ import {
   reactionRequestSchema,
   type SendMessageResponse,
   sendMessageRequestSchema,
-  sessionIdSchema,
   setCategoryRequestSchema,
   ticketIdSchema,
   transcriptQuerySchema,
@@ -24,13 +23,11 @@ import {
 } from '../../contract/api.ts';
 import { categoryLabel } from '../../contract/category-label.ts';
 import { NotFound } from '../../core/errors.ts';
-import type { EventBus } from '../../core/event-bus.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import { createIdentityVerifier } from '../../core/visitor-identity.ts';
 import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import type { AppContext, AppState } from '../context.ts';
-import type { EventStreams } from '../event-streams.ts';
 import { HttpError } from '../http-error.ts';
 import { sendMediaFile } from '../media-response.ts';
 import {
@@ -41,18 +38,16 @@ import {
 } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
+import { ownSessionIdOf } from '../route-params.ts';
 import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
 import { sendExport } from '../visitor-data-response.ts';
 import type { VisitorTokens } from '../visitor-token.ts';
 import { receiveMediaMessage } from './media-upload.ts';
-import { streamSessionEvents } from './session-events.ts';
 
 export type VisitorRouteDeps = {
   services: Services;
-  bus: EventBus;
   tokens: VisitorTokens;
-  eventStreams: EventStreams;
   categories: string[];
   /** The categories with their labels per language (`CATEGORIES`); absent: each key is its own label. */
   categoryOptions?: CategoryOption[];
@@ -99,17 +94,8 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   };
 
   /** The session named in the path, if it is the token's own and still exists. */
-  const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
-    const id = sessionIdSchema.safeParse(ctx.params.id);
-    if (
-      !id.success ||
-      id.data !== ctx.state.visitor?.sessionId ||
-      !(await services.sessions.exists(id.data))
-    ) {
-      throw new NotFound('Session');
-    }
-    return id.data;
-  };
+  const ownSessionId = (ctx: { params: Record<string, string>; state: AppState }) =>
+    ownSessionIdOf(services, ctx.params.id, ctx.state.visitor);
 
   const canonicalCategory = (category: string | undefined) => {
     if (category === undefined) return undefined;
@@ -282,11 +268,6 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
       language,
       categoryLabel: (key) => categoryLabel(categoryOptions, key, language),
     });
-  });
-
-  router.get('/session/:id/events', auth, async (ctx) => {
-    const sessionId = await ownSessionId(ctx);
-    await streamSessionEvents(ctx, { sessionId, services, bus: deps.bus, eventStreams: deps.eventStreams });
   });
 
   router.post('/tickets/:id/close', auth, async (ctx) => {
