@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../contract/api.ts';
 import { createTokenBucketLimiter } from '../server/middleware/rate-limit.ts';
+import { emptyConversation, withResponse } from '../widget/app/conversation-state.ts';
 import { replyTime } from '../widget/app/reply-time.ts';
 import { systemWording } from '../widget/app/system-wording.ts';
 import { buildTimeline, formatDay } from '../widget/app/timeline.ts';
@@ -171,6 +172,55 @@ describe('widget logic', () => {
     expect(safeTheme('dark')).toBe('dark');
     expect(safeTheme('auto')).toBe('auto');
     expect(safeTheme('neon')).toBe('light');
+  });
+});
+
+describe('applying an answer of GET /api/session/:id (whole, or what changed since)', () => {
+  const message = (id: number, body: string, extra: Partial<MessageView> = {}): MessageView => ({
+    id,
+    ticket_id: 1,
+    sender: 'agent',
+    body,
+    media_url: null,
+    agent_name: 'Alice',
+    created_at: '2026-12-01T10:00:00.000Z',
+    edited_at: null,
+    reactions: [],
+    event: null,
+    ...extra,
+  });
+  const answer = (messages: MessageView[], deleted: number[], revision: number) => ({
+    session_id: '00000000-0000-4000-8000-000000000001',
+    contact: null,
+    ticket: null,
+    tickets: [],
+    messages,
+    deleted_message_ids: deleted,
+    revision,
+  });
+
+  it('adds new messages in order, replaces changed ones, removes deleted ones, keeps the cursor', () => {
+    const loaded = withResponse(emptyConversation, answer([message(1, 'one'), message(2, 'two')], [], 10));
+    expect(loaded.revision).toBe(10);
+    const changes = answer(
+      [
+        message(4, 'four'),
+        message(1, 'one, edited', { edited_at: '2026-12-01T10:05:00.000Z' }),
+        message(3, 'three', { reactions: [{ emoji: '👍', from: 'visitor' }] }),
+      ],
+      [2, 99],
+      17,
+    );
+    const changed = withResponse(loaded, changes);
+    expect(changed.messages.map((m) => [m.id, m.body])).toEqual([
+      [1, 'one, edited'],
+      [3, 'three'],
+      [4, 'four'],
+    ]);
+    expect(changed.messages[0]?.edited_at).toBe('2026-12-01T10:05:00.000Z');
+    expect(changed.revision).toBe(17);
+    // The same answer again (a cursor may repeat changes): nothing moves.
+    expect(withResponse(changed, changes)).toEqual(changed);
   });
 });
 
