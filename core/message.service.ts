@@ -1,11 +1,12 @@
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Message, SupportSession, TelegramMessage, Ticket } from '../db/entities/index.ts';
+import { Message, TelegramMessage, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
+import { appendToOpenTicket, openTicketWith } from './visitor-message-store.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
@@ -52,47 +53,38 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
   };
 
+  /** Enqueues the Telegram delivery of a visitor's message, in its transaction `tx`. */
+  const enqueueDelivery = async (
+    tx: EntityManager,
+    ticket: Ticket,
+    message: Message,
+    ticketCreated: boolean,
+  ) => {
+    if (ticket.assignedAgent) {
+      await outbox.enqueue(tx, {
+        type: 'agent.message',
+        agentId: ticket.assignedAgent.id,
+        messageId: message.id,
+      });
+      return;
+    }
+    // A new ticket gets its card; later messages refresh it rather than post again.
+    await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+    if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
+    if (ticketCreated && autoAssign) await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
+  };
+
   /**
-   * One attempt: find the session's open ticket (or open one), store the message and enqueue its
-   * Telegram delivery, all in one transaction.
+   * One attempt, one transaction: the message is added to the session's open ticket (or a ticket is
+   * opened for it) and its Telegram delivery enqueued. The usual case, a ticket already open, is one
+   * statement (appendToOpenTicket) before the delivery's.
    */
   const storeVisitorMessage = (input: VisitorMessageInput) =>
     em.transactional(async (tx): Promise<SentMessage> => {
-      const session = await tx.findOne(SupportSession, input.sessionId);
-      if (!session) throw new NotFound('Session');
-      // Locking the open ticket orders this message after a claim (or another message) committing on it:
-      // the message then goes to the agent who won, and message ids commit in order.
-      let ticket = await tx.findOne(
-        Ticket,
-        { session, status: { $ne: 'closed' } },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (ticket) await tx.populate(ticket, ['assignedAgent']);
-      const ticketCreated = !ticket;
-      ticket ??= tx.create(Ticket, { session, category: input.category ?? null });
-      const message = tx.create(Message, {
-        ticket,
-        session,
-        sender: 'visitor',
-        body: input.body,
-        mediaUrl: input.mediaUrl ?? null,
-      });
-      session.lastSeenAt = new Date();
-      await tx.flush();
-
-      if (ticket.assignedAgent) {
-        await outbox.enqueue(tx, {
-          type: 'agent.message',
-          agentId: ticket.assignedAgent.id,
-          messageId: message.id,
-        });
-      } else {
-        // A new ticket gets its card; later messages refresh it rather than post again.
-        await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
-        if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
-        if (ticketCreated && autoAssign)
-          await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
-      }
+      const appended = await appendToOpenTicket(tx, input);
+      if (appended === 'no session') throw new NotFound('Session');
+      const { ticket, message, ticketCreated } = appended ?? (await openTicketWith(tx, input));
+      await enqueueDelivery(tx, ticket, message, ticketCreated);
       return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
     });
 

@@ -97,17 +97,18 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     }
   };
 
+  /** The session named in the path, if it is the token's own (whether it still exists is not checked). */
+  const tokenSessionId = (ctx: { params: Record<string, string>; state: AppState }) => {
+    const id = sessionIdSchema.safeParse(ctx.params.id);
+    if (!id.success || id.data !== ctx.state.visitor?.sessionId) throw new NotFound('Session');
+    return id.data;
+  };
+
   /** The session named in the path, if it is the token's own and still exists. */
   const ownSessionId = async (ctx: { params: Record<string, string>; state: AppState }) => {
-    const id = sessionIdSchema.safeParse(ctx.params.id);
-    if (
-      !id.success ||
-      id.data !== ctx.state.visitor?.sessionId ||
-      !(await services.sessions.exists(id.data))
-    ) {
-      throw new NotFound('Session');
-    }
-    return id.data;
+    const id = tokenSessionId(ctx);
+    if (!(await services.sessions.exists(id))) throw new NotFound('Session');
+    return id;
   };
 
   const canonicalCategory = (category: string | undefined) => {
@@ -187,8 +188,9 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     ctx.body = await services.sessions.getConversation(sessionId, query.after);
   });
 
+  /** Storing the message checks that the session exists (404 if not), in the same statement. */
   router.post('/session/:id/messages', auth, async (ctx) => {
-    const sessionId = await ownSessionId(ctx);
+    const sessionId = tokenSessionId(ctx);
     const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
     const category = canonicalCategory(input.category);
     // Only valid messages count against the limit.
