@@ -3,10 +3,11 @@ import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, TelegramMessage, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { Forbidden, NotFound, TicketClosed } from './errors.ts';
+import { createGroupCommit } from './group-commit.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
-import { appendToOpenTicket, openTicketWith } from './visitor-message-store.ts';
+import { appendToOpenTickets, openTicketWith, type StoredVisitorMessage } from './visitor-message-store.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
@@ -74,18 +75,36 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     if (ticketCreated && autoAssign) await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
   };
 
+  const sent = ({ ticket, message, ticketCreated }: StoredVisitorMessage): SentMessage => ({
+    message: toMessageView(message),
+    ticket: toTicketView(ticket),
+    ticketCreated,
+  });
+
   /**
-   * One attempt, one transaction: the message is added to the session's open ticket (or a ticket is
-   * opened for it) and its Telegram delivery enqueued. The usual case, a ticket already open, is one
-   * statement (appendToOpenTicket) before the delivery's.
+   * Messages on open tickets, written by group commit: the messages that arrive while a group is being
+   * written go together in the next, in one transaction: one statement adds them all
+   * (appendToOpenTickets), then their deliveries are enqueued. Per message: what was stored, or why not.
    */
-  const storeVisitorMessage = (input: VisitorMessageInput) =>
+  const appendGroup = createGroupCommit((inputs: VisitorMessageInput[]) =>
+    em.fork().transactional(async (tx) => {
+      const stored = await appendToOpenTickets(tx, inputs);
+      for (const entry of stored) {
+        if (entry && entry !== 'no session') await enqueueDelivery(tx, entry.ticket, entry.message, false);
+      }
+      return stored.map((entry) => (entry && entry !== 'no session' ? sent(entry) : entry));
+    }),
+  );
+
+  /**
+   * A session without an open ticket: one transaction opens it with the message and enqueues its
+   * deliveries (the card, the after-hours timer).
+   */
+  const openTicket = (input: VisitorMessageInput) =>
     em.transactional(async (tx): Promise<SentMessage> => {
-      const appended = await appendToOpenTicket(tx, input);
-      if (appended === 'no session') throw new NotFound('Session');
-      const { ticket, message, ticketCreated } = appended ?? (await openTicketWith(tx, input));
-      await enqueueDelivery(tx, ticket, message, ticketCreated);
-      return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
+      const stored = await openTicketWith(tx, input);
+      await enqueueDelivery(tx, stored.ticket, stored.message, stored.ticketCreated);
+      return sent(stored);
     });
 
   /** The message stored for this Telegram message of the agent, if any. */
@@ -143,16 +162,18 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
     async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
       assertValidText(input.body, 'body');
-      let sent: SentMessage;
+      const appended = await appendGroup.submit(input);
+      if (appended === 'no session') throw new NotFound('Session');
+      let stored = appended;
       try {
-        sent = await storeVisitorMessage(input);
+        stored ??= await openTicket(input);
       } catch (error) {
         // A concurrent first message opened the ticket a moment ago: add this one to it.
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        sent = await storeVisitorMessage(input);
+        stored = await openTicket(input);
       }
-      publish(input.sessionId, sent);
-      return sent;
+      publish(input.sessionId, stored);
+      return stored;
     },
 
     /**
