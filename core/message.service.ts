@@ -1,8 +1,9 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Message, TelegramMessage, Ticket } from '../db/entities/index.ts';
+import { Message, TelegramMessage, type Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
-import { Forbidden, NotFound, TicketClosed } from './errors.ts';
+import { type StoredAgentMessage, storeAgentMessage } from './agent-message-store.ts';
+import { NotFound } from './errors.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
@@ -128,36 +129,6 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     duplicate: true,
   });
 
-  /** One transaction: the ticket locked, checked (open, assigned to this agent), the message stored. */
-  const storeAgentMessage = (input: AgentMessageInput) =>
-    em.transactional(async (tx): Promise<SentAgentMessage> => {
-      const ticket = await tx.findOne(Ticket, input.ticketId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!ticket) throw new NotFound('Ticket');
-      await tx.populate(ticket, ['assignedAgent', 'session']);
-      if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
-      if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
-        throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
-      }
-      const message = tx.create(Message, {
-        ticket,
-        session: ticket.session,
-        sender: 'agent',
-        agent: ticket.assignedAgent,
-        body: input.body,
-        mediaUrl: input.mediaUrl ?? null,
-        tgMessageId: input.telegram?.messageId ?? null,
-      });
-      if (input.telegram) linkTelegramOrigin(tx, message, input.telegram);
-      await tx.flush();
-      return {
-        sessionId: ticket.session.id,
-        message: toMessageView(message),
-        ticket: toTicketView(ticket),
-        ticketCreated: false,
-        duplicate: false,
-      };
-    });
-
   return {
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
     async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
@@ -184,18 +155,23 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
      */
     async sendAgentMessage(input: AgentMessageInput): Promise<SentAgentMessage> {
       assertValidText(input.body, 'body');
-      // Looked up first, so that a redelivery after the ticket closed is not refused as a new reply.
-      const before = await findAgentMessage(input);
-      if (before) return asDuplicate(before);
-      let sent: SentAgentMessage;
+      let stored: StoredAgentMessage;
       try {
-        sent = await storeAgentMessage(input);
+        stored = await storeAgentMessage(em.fork(), input);
       } catch (error) {
         const raced =
           error instanceof UniqueConstraintViolationException ? await findAgentMessage(input) : null;
         if (!raced) throw error;
         return asDuplicate(raced);
       }
+      const sent: SentAgentMessage = {
+        sessionId: stored.message.session.id,
+        message: toMessageView(stored.message),
+        ticket: toTicketView(stored.ticket),
+        ticketCreated: false,
+        duplicate: stored.duplicate,
+      };
+      if (sent.duplicate) return sent;
       publish(sent.sessionId, sent);
       return sent;
     },
