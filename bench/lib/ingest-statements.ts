@@ -9,7 +9,8 @@
  * A statement counts for the request whose asynchronous context issued it (AsyncLocalStorage from the
  * `request` event on), so work a request starts and leaves running (events, nudges) counts for it too,
  * and a statement issued outside any request counts as background. A commit is a COMMIT, or a statement
- * run outside a transaction (it commits by itself).
+ * run outside a transaction (it commits by itself). With `BENCH_STATEMENTS_DEBUG=1` the server writes
+ * each statement that commits by itself to its stderr (its first 150 characters).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -53,7 +54,11 @@ async function install(file: string) {
         counts.commits += 1;
         open = false;
       } else if (/^rollback\b/.test(statement) && !/^rollback to\b/.test(statement)) open = false;
-      else if (!open) counts.commits += 1;
+      else if (!open) {
+        counts.commits += 1;
+        if (process.env.BENCH_STATEMENTS_DEBUG)
+          process.stderr.write(`AUTOCOMMIT ${statement.slice(0, 150)}\n`);
+      }
     }
     return open;
   };
