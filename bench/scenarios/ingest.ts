@@ -26,7 +26,7 @@ export type IngestOptions = { sessions: number; seconds: number; warmupSeconds: 
  *
  * The server counts its database statements and commits per route (bench/lib/ingest-statements.ts):
  * reported per visitor message (over the measured loop) and per agent reply (Telegram updates relaying
- * an agent's DM to the visitor, one at a time after the loop), with the server's CPU time per message.
+ * an agent's DM to the visitor, one at a time before the loop), with the server's CPU time per message.
  * Statements outside any request (the Telegram workers delivering what was queued) are shown apart.
  */
 export async function ingest(database: BenchDatabase, options: IngestOptions): Promise<ScenarioResult> {
