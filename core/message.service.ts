@@ -1,11 +1,14 @@
-import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Message, SupportSession, TelegramMessage, Ticket } from '../db/entities/index.ts';
+import { Message, TelegramMessage, type Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
-import { Forbidden, NotFound, TicketClosed } from './errors.ts';
+import { type StoredAgentMessage, storeAgentMessage } from './agent-message-store.ts';
+import { NotFound } from './errors.ts';
+import { createGroupCommit } from './group-commit.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
+import { appendToOpenTickets, openTicketWith, type StoredVisitorMessage } from './visitor-message-store.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
@@ -52,48 +55,57 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
   };
 
-  /**
-   * One attempt: find the session's open ticket (or open one), store the message and enqueue its
-   * Telegram delivery, all in one transaction.
-   */
-  const storeVisitorMessage = (input: VisitorMessageInput) =>
-    em.transactional(async (tx): Promise<SentMessage> => {
-      const session = await tx.findOne(SupportSession, input.sessionId);
-      if (!session) throw new NotFound('Session');
-      // Locking the open ticket orders this message after a claim (or another message) committing on it:
-      // the message then goes to the agent who won, and message ids commit in order.
-      let ticket = await tx.findOne(
-        Ticket,
-        { session, status: { $ne: 'closed' } },
-        { lockMode: LockMode.PESSIMISTIC_WRITE },
-      );
-      if (ticket) await tx.populate(ticket, ['assignedAgent']);
-      const ticketCreated = !ticket;
-      ticket ??= tx.create(Ticket, { session, category: input.category ?? null });
-      const message = tx.create(Message, {
-        ticket,
-        session,
-        sender: 'visitor',
-        body: input.body,
-        mediaUrl: input.mediaUrl ?? null,
+  /** Enqueues the Telegram delivery of a visitor's message, in its transaction `tx`. */
+  const enqueueDelivery = async (
+    tx: EntityManager,
+    ticket: Ticket,
+    message: Message,
+    ticketCreated: boolean,
+  ) => {
+    if (ticket.assignedAgent) {
+      await outbox.enqueue(tx, {
+        type: 'agent.message',
+        agentId: ticket.assignedAgent.id,
+        messageId: message.id,
       });
-      session.lastSeenAt = new Date();
-      await tx.flush();
+      return;
+    }
+    // A new ticket gets its card; later messages refresh it rather than post again.
+    await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+    if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
+    if (ticketCreated && autoAssign) await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
+  };
 
-      if (ticket.assignedAgent) {
-        await outbox.enqueue(tx, {
-          type: 'agent.message',
-          agentId: ticket.assignedAgent.id,
-          messageId: message.id,
-        });
-      } else {
-        // A new ticket gets its card; later messages refresh it rather than post again.
-        await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
-        if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
-        if (ticketCreated && autoAssign)
-          await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
+  const sent = ({ ticket, message, ticketCreated }: StoredVisitorMessage): SentMessage => ({
+    message: toMessageView(message),
+    ticket: toTicketView(ticket),
+    ticketCreated,
+  });
+
+  /**
+   * Messages on open tickets, written by group commit: the messages that arrive while a group is being
+   * written go together in the next, in one transaction: one statement adds them all
+   * (appendToOpenTickets), then their deliveries are enqueued. Per message: what was stored, or why not.
+   */
+  const appendGroup = createGroupCommit((inputs: VisitorMessageInput[]) =>
+    em.fork().transactional(async (tx) => {
+      const stored = await appendToOpenTickets(tx, inputs);
+      for (const entry of stored) {
+        if (entry && entry !== 'no session') await enqueueDelivery(tx, entry.ticket, entry.message, false);
       }
-      return { message: toMessageView(message), ticket: toTicketView(ticket), ticketCreated };
+      return stored.map((entry) => (entry && entry !== 'no session' ? sent(entry) : entry));
+    }),
+  );
+
+  /**
+   * A session without an open ticket: one transaction opens it with the message and enqueues its
+   * deliveries (the card, the after-hours timer).
+   */
+  const openTicket = (input: VisitorMessageInput) =>
+    em.transactional(async (tx): Promise<SentMessage> => {
+      const stored = await openTicketWith(tx, input);
+      await enqueueDelivery(tx, stored.ticket, stored.message, stored.ticketCreated);
+      return sent(stored);
     });
 
   /** The message stored for this Telegram message of the agent, if any. */
@@ -117,50 +129,22 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     duplicate: true,
   });
 
-  /** One transaction: the ticket locked, checked (open, assigned to this agent), the message stored. */
-  const storeAgentMessage = (input: AgentMessageInput) =>
-    em.transactional(async (tx): Promise<SentAgentMessage> => {
-      const ticket = await tx.findOne(Ticket, input.ticketId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!ticket) throw new NotFound('Ticket');
-      await tx.populate(ticket, ['assignedAgent', 'session']);
-      if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
-      if (!ticket.assignedAgent || ticket.assignedAgent.id !== input.agentId) {
-        throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
-      }
-      const message = tx.create(Message, {
-        ticket,
-        session: ticket.session,
-        sender: 'agent',
-        agent: ticket.assignedAgent,
-        body: input.body,
-        mediaUrl: input.mediaUrl ?? null,
-        tgMessageId: input.telegram?.messageId ?? null,
-      });
-      if (input.telegram) linkTelegramOrigin(tx, message, input.telegram);
-      await tx.flush();
-      return {
-        sessionId: ticket.session.id,
-        message: toMessageView(message),
-        ticket: toTicketView(ticket),
-        ticketCreated: false,
-        duplicate: false,
-      };
-    });
-
   return {
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
     async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
       assertValidText(input.body, 'body');
-      let sent: SentMessage;
+      const appended = await appendGroup.submit(input);
+      if (appended === 'no session') throw new NotFound('Session');
+      let stored = appended;
       try {
-        sent = await storeVisitorMessage(input);
+        stored ??= await openTicket(input);
       } catch (error) {
         // A concurrent first message opened the ticket a moment ago: add this one to it.
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        sent = await storeVisitorMessage(input);
+        stored = await openTicket(input);
       }
-      publish(input.sessionId, sent);
-      return sent;
+      publish(input.sessionId, stored);
+      return stored;
     },
 
     /**
@@ -171,18 +155,23 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
      */
     async sendAgentMessage(input: AgentMessageInput): Promise<SentAgentMessage> {
       assertValidText(input.body, 'body');
-      // Looked up first, so that a redelivery after the ticket closed is not refused as a new reply.
-      const before = await findAgentMessage(input);
-      if (before) return asDuplicate(before);
-      let sent: SentAgentMessage;
+      let stored: StoredAgentMessage;
       try {
-        sent = await storeAgentMessage(input);
+        stored = await storeAgentMessage(em.fork(), input);
       } catch (error) {
         const raced =
           error instanceof UniqueConstraintViolationException ? await findAgentMessage(input) : null;
         if (!raced) throw error;
         return asDuplicate(raced);
       }
+      const sent: SentAgentMessage = {
+        sessionId: stored.message.session.id,
+        message: toMessageView(stored.message),
+        ticket: toTicketView(stored.ticket),
+        ticketCreated: false,
+        duplicate: stored.duplicate,
+      };
+      if (sent.duplicate) return sent;
       publish(sent.sessionId, sent);
       return sent;
     },

@@ -14,17 +14,22 @@ export const ticketIdOf = (ctx: { params: Record<string, string> }) => {
 };
 
 /**
- * The session named in the path (`:id`) when it is the visitor's own (the token's) and still exists;
- * anything else is simply not found.
+ * The session named in the path (`:id`) when it is the visitor's own (the token's); whether it still
+ * exists is not checked. Anything else is simply not found.
  */
+export function tokenSessionIdOf(rawId: string | undefined, visitor: AppState['visitor']): string {
+  const id = sessionIdSchema.safeParse(rawId);
+  if (!id.success || id.data !== visitor?.sessionId) throw new NotFound('Session');
+  return id.data;
+}
+
+/** The session named in the path (`:id`) when it is the visitor's own and still exists. */
 export async function ownSessionIdOf(
   services: Services,
   rawId: string | undefined,
   visitor: AppState['visitor'],
 ): Promise<string> {
-  const id = sessionIdSchema.safeParse(rawId);
-  if (!id.success || id.data !== visitor?.sessionId || !(await services.sessions.exists(id.data))) {
-    throw new NotFound('Session');
-  }
-  return id.data;
+  const id = tokenSessionIdOf(rawId, visitor);
+  if (!(await services.sessions.exists(id))) throw new NotFound('Session');
+  return id;
 }

@@ -38,7 +38,7 @@ import {
 } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
 import type { RateLimiter } from '../rate-limiter.ts';
-import { ownSessionIdOf } from '../route-params.ts';
+import { ownSessionIdOf, tokenSessionIdOf } from '../route-params.ts';
 import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
 import { sendExport } from '../visitor-data-response.ts';
@@ -92,6 +92,10 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
       throw new HttpError(400, 'validation_failed', 'url: not a page of a site allowed to embed the chat');
     }
   };
+
+  /** The session named in the path, if it is the token's own (whether it still exists is not checked). */
+  const tokenSessionId = (ctx: { params: Record<string, string>; state: AppState }) =>
+    tokenSessionIdOf(ctx.params.id, ctx.state.visitor);
 
   /** The session named in the path, if it is the token's own and still exists. */
   const ownSessionId = (ctx: { params: Record<string, string>; state: AppState }) =>
@@ -176,8 +180,9 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     ctx.body = await services.sessions.getConversation(sessionId, query);
   });
 
+  /** Storing the message checks that the session exists (404 if not), in the same statement. */
   router.post('/session/:id/messages', auth, async (ctx) => {
-    const sessionId = await ownSessionId(ctx);
+    const sessionId = tokenSessionId(ctx);
     const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
     const category = canonicalCategory(input.category);
     // Only valid messages count against the limit.
