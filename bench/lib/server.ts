@@ -88,22 +88,30 @@ export type ServerProcess = {
   startMs: number;
   /** Resident memory of the process, in bytes (from /proc). */
   rss(): number;
+  /** CPU time (user + system, every thread) the server process used up to its first 200 of /healthz. */
+  startCpuMs: number;
   stop(): Promise<void>;
   stderr(): string;
 };
 
 /**
- * Spawns `node <script>` (the product's main.ts by default) on a free loopback port and waits for the
- * first 200 of `/healthz`. Logs go to /dev/null (the product logs every request at info, as shipped).
+ * Spawns `node <script>` (the product's main.ts by default), or with `npmStart` the real `npm start`, on a
+ * free loopback port and waits for the first 200 of `/healthz`. Logs go to /dev/null (the product logs
+ * every request at info, as shipped).
  */
 export async function startServer(
   env: Record<string, string>,
-  { script = 'main.ts', timeoutMs = 120_000 }: { script?: string; timeoutMs?: number } = {},
+  {
+    script = 'main.ts',
+    npmStart = false,
+    timeoutMs = 120_000,
+  }: { script?: string; npmStart?: boolean; timeoutMs?: number } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
-  const child = spawn(process.execPath, [script], {
+  const [command, args] = npmStart ? ['npm', ['start', '--silent']] : [process.execPath, [script]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...inherited,
@@ -113,7 +121,7 @@ export async function startServer(
       PORT: String(port),
       LOG_LEVEL: 'info',
       // e.g. BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under test.
-      ...(process.env.BENCH_NODE_OPTIONS && script === 'main.ts'
+      ...(process.env.BENCH_NODE_OPTIONS && (npmStart || script === 'main.ts')
         ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
         : {}),
       ...env,
@@ -142,12 +150,16 @@ export async function startServer(
     }
     await sleep(5);
   }
+  // `npm start` execs node in place of its shell: the server is npm's one child process.
+  const serverPid = npmStart ? childrenOf(child.pid as number)[0] : child.pid;
+  const startCpuMs = serverPid === undefined ? Number.NaN : cpuMsOf(serverPid);
   return {
     url,
-    pid: child.pid as number,
+    pid: serverPid ?? (child.pid as number),
     child,
     startMs,
-    rss: () => rssOf(child.pid as number),
+    startCpuMs,
+    rss: () => rssOf(serverPid ?? (child.pid as number)),
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -158,6 +170,25 @@ export async function startServer(
     },
   };
 }
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** utime + stime of the process (all its threads), from /proc/<pid>/stat, in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** USER_HZ: 100 on every Linux the bench runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
