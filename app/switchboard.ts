@@ -14,7 +14,6 @@ import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createHttpServer } from '../server/http-server.ts';
-import { createMetrics } from '../server/metrics.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
@@ -78,9 +77,10 @@ export async function startSwitchboard(
   let jobs: JobQueue | undefined;
   let telegram: TelegramBot | undefined;
   // Prometheus metrics (GET /metrics), only with METRICS_TOKEN; the gauges read their sources at scrape.
+  // prom-client is loaded only then: a start without metrics does not pay for it.
   let openEventStreams = () => 0;
   const metrics = config.metricsToken
-    ? createMetrics(
+    ? (await import('../server/metrics.ts')).createMetrics(
         {
           openEventStreams: () => openEventStreams(),
           deliveryBacklog: botToken
