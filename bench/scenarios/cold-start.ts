@@ -46,7 +46,7 @@ export async function coldStart(kind: DatabaseKind, serverUrl: string): Promise<
     metric: `${metric} (median of ${RUNS}; goal ≤ ${ms(goalMs)})`,
     value: `${ms(wall(runs))}, CPU ${ms(cpu(runs))}`,
     baseline: `${ms(wall(bare))}, CPU ${ms(cpu(bare))} (bare Koa + ORM)`,
-    comparison: `+${ms(wall(runs) - wall(bare))}`,
+    comparison: `${wall(runs) >= wall(bare) ? '+' : '−'}${ms(Math.abs(wall(runs) - wall(bare)))}`,
   });
   return {
     scenario: 'cold-start',
