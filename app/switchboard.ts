@@ -14,7 +14,6 @@ import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createHttpServer } from '../server/http-server.ts';
-import { createMetrics } from '../server/metrics.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
@@ -78,9 +77,10 @@ export async function startSwitchboard(
   let jobs: JobQueue | undefined;
   let telegram: TelegramBot | undefined;
   // Prometheus metrics (GET /metrics), only with METRICS_TOKEN; the gauges read their sources at scrape.
+  // prom-client is loaded only then: a start without metrics does not pay for it.
   let openEventStreams = () => 0;
   const metrics = config.metricsToken
-    ? createMetrics(
+    ? (await import('../server/metrics.ts')).createMetrics(
         {
           openEventStreams: () => openEventStreams(),
           deliveryBacklog: botToken
@@ -141,54 +141,6 @@ export async function startSwitchboard(
   let connecting: ReturnType<typeof retryInBackground<TelegramBot>> | undefined;
   /** Set by stop(): a connect attempt that finishes afterwards stops its bot instead of running it. */
   let shuttingDown = false;
-  if (botToken && jobs) {
-    const queue = jobs;
-    // The visitor side never waits for Telegram: if it cannot be reached now, the bot connects later
-    // (cards and messages wait in the job queue meanwhile). A refused token is not retried.
-    connecting = retryInBackground(
-      `Telegram: connecting to ${config.telegram.apiRoot}`,
-      async () => {
-        const bot = await startTelegramBot({
-          token: botToken,
-          apiRoot: config.telegram.apiRoot,
-          throttle: config.telegram.throttle,
-          ticketThreads: config.telegram.ticketThreads,
-          mode: config.telegram.mode,
-          webhookSecret: config.telegram.webhookSecret,
-          afterHoursMinutes: config.afterHoursMinutes,
-          orm,
-          services,
-          logger,
-          media,
-          supportGroup,
-          deliveries,
-          // Telegram opens only https Web Apps.
-          miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
-          miniappShortName: config.presence.miniappShortName,
-          metrics: metrics?.bot,
-        });
-        if (shuttingDown) {
-          await bot.stop();
-          return bot;
-        }
-        try {
-          await queue.work(bot.deliver);
-        } catch (error) {
-          // The next attempt starts a new bot: this one must not go on polling beside it.
-          await bot.stop();
-          throw error;
-        }
-        telegram = bot;
-        // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
-        bus.subscribe('*', () => queue.nudge());
-        // What the bot shows live (the visitor typing), from whichever instance the event comes.
-        bus.subscribe('*', bot.onDomainEvent);
-        return bot;
-      },
-      { logger, explain: explainTelegramConnectFailure, observer: telegramStatus.observer },
-    );
-  }
-
   const tokens = createVisitorTokens(resolveJwtSecret(config));
   const { app, listener, eventStreams } = createApp({
     config,
@@ -239,7 +191,65 @@ export async function startSwitchboard(
   resynchronise = () => eventStreams.closeAll();
   openEventStreams = () => eventStreams.size;
 
-  // Working hours starting and ending, agents going quiet: the unclaimed cards' "online" line follows.
+  const server: Server = createHttpServer(listener, config.http);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, publicUrl: config.publicUrl }, `Switchboard listening on http://localhost:${port}`);
+
+  if (botToken && jobs) {
+    const queue = jobs;
+    // The visitor side never waits for Telegram: the bot connects once the server answers, and if
+    // Telegram cannot be reached now, later (cards and messages wait in the job queue meanwhile). A
+    // refused token is not retried.
+    connecting = retryInBackground(
+      `Telegram: connecting to ${config.telegram.apiRoot}`,
+      async () => {
+        const bot = await startTelegramBot({
+          token: botToken,
+          apiRoot: config.telegram.apiRoot,
+          throttle: config.telegram.throttle,
+          ticketThreads: config.telegram.ticketThreads,
+          mode: config.telegram.mode,
+          webhookSecret: config.telegram.webhookSecret,
+          afterHoursMinutes: config.afterHoursMinutes,
+          orm,
+          services,
+          logger,
+          media,
+          supportGroup,
+          deliveries,
+          // Telegram opens only https Web Apps.
+          miniappUrl: config.miniappUrl.startsWith('https://') ? config.miniappUrl : undefined,
+          miniappShortName: config.presence.miniappShortName,
+          metrics: metrics?.bot,
+        });
+        if (shuttingDown) {
+          await bot.stop();
+          return bot;
+        }
+        try {
+          await queue.work(bot.deliver);
+        } catch (error) {
+          // The next attempt starts a new bot: this one must not go on polling beside it.
+          await bot.stop();
+          throw error;
+        }
+        telegram = bot;
+        // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
+        bus.subscribe('*', () => queue.nudge());
+        // What the bot shows live (the visitor typing), from whichever instance the event comes.
+        bus.subscribe('*', bot.onDomainEvent);
+        return bot;
+      },
+      { logger, explain: explainTelegramConnectFailure, observer: telegramStatus.observer },
+    );
+  }
+
+  // Background work, started once the server answers (its first sweep would otherwise hold the database
+  // while the first requests wait). Working hours starting and ending, agents going quiet: the unclaimed cards' "online" line follows.
   const presenceWatch = startPresenceWatch({ orm, services, logger });
   const housekeeping = startMediaHousekeeping({
     orm,
@@ -251,14 +261,6 @@ export async function startSwitchboard(
     // An incoming file outlives its request by far once the request timeout has passed twice.
     staleIncomingMs: 2 * config.http.requestTimeoutMs,
   });
-
-  const server: Server = createHttpServer(listener, config.http);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  logger.info({ port, publicUrl: config.publicUrl }, `Switchboard listening on http://localhost:${port}`);
 
   /**
    * The graceful stop (SIGTERM / SIGINT, see main.ts), bounded to about 8 s: no new connections; event

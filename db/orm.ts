@@ -12,6 +12,7 @@ import {
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
+import { seedDataDirectory } from './pglite-template.ts';
 import { guardTransactionControl } from './transaction-control-guard.ts';
 
 /** The ORM on either driver: both speak PostgreSQL through the same SQL layer. */
@@ -56,8 +57,15 @@ const shared = {
  */
 export const CONNECTION_TIMEOUT_MS = 5_000;
 
-/** Creates the ORM on PostgreSQL or PGlite: the same entities, migrations and SQL on both. */
-export async function createOrm(options: DatabaseOptions): Promise<Orm> {
+/**
+ * Creates the ORM on PostgreSQL or PGlite: the same entities, migrations and SQL on both. A new PGlite
+ * data directory starts as a copy of the install's migrated template (db/pglite-template.ts) unless
+ * `fromTemplate` is false (a restore loads a dump into an empty cluster).
+ */
+export async function createOrm(
+  options: DatabaseOptions,
+  { fromTemplate = true }: { fromTemplate?: boolean } = {},
+): Promise<Orm> {
   if (options.kind === 'postgresql') {
     const orm = await PostgreSqlMikroORM.init({
       ...shared,
@@ -89,6 +97,12 @@ export async function createOrm(options: DatabaseOptions): Promise<Orm> {
   mkdirSync(options.dataDir, { recursive: true });
   // Before PGlite opens the directory: a second process on it would crash or corrupt it.
   const lock = lockDataDirectory(options.dataDir);
+  try {
+    if (fromTemplate) seedDataDirectory(options.dataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   // `dbName` is the PGlite cluster's location; the ORM owns the instance and closes it.
   const orm = await PgliteMikroORM.init({ ...shared, dbName: options.dataDir }).catch((error: unknown) => {
     lock.release();
@@ -105,10 +119,29 @@ export async function createOrm(options: DatabaseOptions): Promise<Orm> {
   return orm as unknown as Orm;
 }
 
-/** Applies pending migrations; returns the names applied. */
+/**
+ * Applies pending migrations; returns the names applied. When every migration is already recorded (every
+ * start but the first after an upgrade) that is one query: the migrator's own check introspects the
+ * schema, a few hundred milliseconds on PGlite.
+ */
 export async function migrate(orm: Orm): Promise<string[]> {
+  if (await allMigrationsRecorded(orm)) return [];
   const applied = await orm.migrator.up();
   return applied.map((migration) => migration.name);
+}
+
+async function allMigrationsRecorded(orm: Orm): Promise<boolean> {
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  let rows: { name: string }[];
+  try {
+    rows = await orm.em.getConnection().execute<{ name: string }[]>(`select name from "${table}"`);
+  } catch {
+    // No table yet (a new database): the migrator creates it. Any other failure, it reports.
+    return false;
+  }
+  // The migrator records a migration by its class name (older versions kept a file extension).
+  const recorded = new Set(rows.map((row) => row.name.replace(/\.[jt]s$/, '')));
+  return migrationsList.every((migration) => recorded.has(migration.name));
 }
 
 /**

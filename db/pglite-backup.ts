@@ -43,7 +43,8 @@ export async function restorePglite(dataDir: string, file: string): Promise<void
     );
   }
   const sql = await readFile(file, 'utf8');
-  const orm = await createOrm({ kind: 'pglite', dataDir });
+  // The dump creates every table itself: an empty cluster, not a copy of the migrated template.
+  const orm = await createOrm({ kind: 'pglite', dataDir }, { fromTemplate: false });
   try {
     const pg = await pgliteOf(orm);
     if (!pg) throw new Error('not a PGlite database');

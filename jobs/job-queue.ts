@@ -108,11 +108,10 @@ export async function startJobQueue({
     retryDelayMax: 300,
     heartbeatSeconds: HEARTBEAT_SECONDS,
   };
-  await boss.createQueue(OUTBOUND_QUEUE, { policy: 'key_strict_fifo', ...outboundOptions });
-  await boss.createQueue(TIMER_QUEUE, timerOptions);
-  // createQueue leaves an existing queue as it is: bring the options of older installations up to date.
-  await boss.updateQueue(OUTBOUND_QUEUE, outboundOptions);
-  await boss.updateQueue(TIMER_QUEUE, timerOptions);
+  await ensureQueues(boss, [
+    { name: OUTBOUND_QUEUE, policy: 'key_strict_fifo', options: outboundOptions },
+    { name: TIMER_QUEUE, options: timerOptions },
+  ]);
 
   /** The outbound workers, in order; `busy` while one runs a job. */
   const outboundWorkerStates: { id: string; busy: boolean }[] = [];
@@ -234,4 +233,27 @@ export async function startJobQueue({
       await boss.stop({ graceful: true, timeout: 5000 });
     },
   };
+}
+
+type QueueOptions = Record<string, number | boolean>;
+
+/**
+ * Creates the queues that do not exist and brings the options of existing ones up to date (an older
+ * installation's); one query when all are as they should be, as on every start but the first.
+ */
+async function ensureQueues(
+  boss: PgBoss,
+  queues: { name: string; policy?: 'key_strict_fifo'; options: QueueOptions }[],
+) {
+  const existing = new Map(
+    (await boss.getQueues(queues.map((queue) => queue.name))).map((queue) => [queue.name, queue]),
+  );
+  for (const { name, policy, options } of queues) {
+    const current = existing.get(name) as Record<string, unknown> | undefined;
+    if (!current) {
+      await boss.createQueue(name, { ...(policy ? { policy } : {}), ...options });
+    } else if (Object.entries(options).some(([option, value]) => current[option] !== value)) {
+      await boss.updateQueue(name, options);
+    }
+  }
 }

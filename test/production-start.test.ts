@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -250,6 +251,9 @@ describe.runIf(process.env.TEST_PRODUCTION_INSTALL === '1')('a production instal
     expect(await new Promise((resolve) => install.on('exit', resolve)), installErrors).toBe(0);
     expect(existsSync(join(root, 'node_modules/vite'))).toBe(false);
     expect(existsSync(join(root, 'node_modules/.bin/node'))).toBe(false);
+    // The install's postinstall made the migrated PGlite template new data directories are copied from.
+    const templates = join(root, 'node_modules/.cache/switchboard/pglite-template');
+    expect(readdirSync(templates).filter((name) => !name.startsWith('.'))).toHaveLength(1);
 
     const run = track(
       npmStart(

@@ -90,22 +90,28 @@ export type ServerProcess = {
   rss(): number;
   /** Live memory after a full GC (only with `memoryProbe`). */
   memory(): Promise<NodeJS.MemoryUsage>;
+  /** CPU time (user + system, every thread) the server process used up to its first 200 of /healthz. */
+  startCpuMs: number;
   stop(): Promise<void>;
   stderr(): string;
 };
 
 /**
- * Spawns `node <script>` (the product's main.ts by default) on a free loopback port and waits for the
- * first 200 of `/healthz`. Logs go to /dev/null (the product logs every request at info, as shipped).
+ * Spawns `node <script>` (the product's main.ts by default), or with `npmStart` the real `npm start`, on a
+ * free loopback port and waits for the first 200 of `/healthz`. Logs go to /dev/null (the product logs
+ * every request at info, as shipped).
  */
 export async function startServer(
   env: Record<string, string>,
   {
     script = 'main.ts',
+    npmStart = false,
     timeoutMs = 120_000,
     memoryProbe = false,
   }: {
     script?: string;
+    /** Start the way a user does, `npm start` (the server is npm's one child process). */
+    npmStart?: boolean;
     timeoutMs?: number;
     /** Preload bench/lib/memory-probe.ts (with --expose-gc): `memory()` answers live memory after a GC. */
     memoryProbe?: boolean;
@@ -115,7 +121,8 @@ export async function startServer(
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
   const probe = memoryProbe ? ['--expose-gc', '--import', './bench/lib/memory-probe.ts'] : [];
-  const child = spawn(process.execPath, [...probe, script], {
+  const [command, args] = npmStart ? ['npm', ['start', '--silent']] : [process.execPath, [...probe, script]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: {
       ...inherited,
@@ -125,7 +132,7 @@ export async function startServer(
       PORT: String(port),
       LOG_LEVEL: 'info',
       // e.g. BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server under test.
-      ...(process.env.BENCH_NODE_OPTIONS && script === 'main.ts'
+      ...(process.env.BENCH_NODE_OPTIONS && (npmStart || script === 'main.ts')
         ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
         : {}),
       ...env,
@@ -154,12 +161,16 @@ export async function startServer(
     }
     await sleep(5);
   }
+  // `npm start` execs node in place of its shell: the server is npm's one child process.
+  const serverPid = npmStart ? childrenOf(child.pid as number)[0] : child.pid;
+  const startCpuMs = serverPid === undefined ? Number.NaN : cpuMsOf(serverPid);
   return {
     url,
-    pid: child.pid as number,
+    pid: serverPid ?? (child.pid as number),
     child,
     startMs,
-    rss: () => rssOf(child.pid as number),
+    startCpuMs,
+    rss: () => rssOf(serverPid ?? (child.pid as number)),
     memory: () => probeMemory(child),
     stderr: () => stderr,
     async stop() {
@@ -191,6 +202,30 @@ function probeMemory(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
     child.send('memory');
   });
 }
+
+/** The child processes of `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** utime + stime of the process (all its threads), from /proc/<pid>/stat, in milliseconds. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+/** USER_HZ: 100 on every Linux the bench runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 export function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
