@@ -98,12 +98,16 @@ export type ServerProcess = {
  */
 export async function startServer(
   env: Record<string, string>,
-  { script = 'main.ts', timeoutMs = 120_000 }: { script?: string; timeoutMs?: number } = {},
+  {
+    script = 'main.ts',
+    timeoutMs = 120_000,
+    nodeArgs = [],
+  }: { script?: string; timeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
     env: {
       ...inherited,
