@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryBacklog } from '../core/delivery-backlog.ts';
@@ -34,6 +35,19 @@ export type DeliveryRetryMetrics = {
   retried(type: OutboundJob['type']): void;
   givenUp(type: OutboundJob['type']): void;
 };
+
+/**
+ * `count` job ids in ascending order (UUID version 7 layout: the time, then the position), for jobs
+ * inserted together: pg-boss orders a chat's jobs by creation time, then id.
+ */
+function orderedIds(count: number): string[] {
+  const time = Date.now().toString(16).padStart(12, '0');
+  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+  return Array.from({ length: count }, (_, index) => {
+    const random = randomBytes(6).toString('hex');
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${hex((index >> 12) & 0xfff, 3)}-${hex(0x8000 | (index & 0xfff), 4)}-${random}`;
+  });
+}
 
 /** Deliveries that go to the agent's own chat with the bot in every mode (never into a group topic). */
 const AGENT_CHAT_ONLY = new Set<OutboundJob['type']>(['agent.offer', 'agent.offer-ended']);
@@ -223,7 +237,52 @@ export async function startJobQueue({
       await boss.send(OUTBOUND_QUEUE, job, { db, singletonKey: chatKey(job) });
       wakeAfterCommit(tx, OUTBOUND_QUEUE, 0);
     },
+
+    async enqueueMany(tx, jobs) {
+      const deliveries = jobs.filter((job) => timerDelaySeconds(job) === null);
+      for (const job of jobs) if (timerDelaySeconds(job) !== null) await outbox.enqueue(tx, job);
+      if (deliveries.length === 0) return;
+      const db = fromKysely(tx.getTransactionContext() as Parameters<typeof fromKysely>[0]);
+      // As `enqueue`: a ticket whose card refresh already waits gets none more (one read for them all,
+      // through the index on waiting cards by ticket).
+      const cardTickets = deliveries.flatMap((job) =>
+        job.type === 'ticket.card' ? [String(job.ticketId)] : [],
+      );
+      const waiting = new Set<string>();
+      if (cardTickets.length > 0) {
+        const { rows } = await db.executeSql(
+          `select data->>'ticketId' as ticket_id from pgboss.job
+            where name = $1 and state in ('created', 'retry') and data->>'type' = 'ticket.card'
+              and data->>'ticketId' = any($2::text[])
+            for update`,
+          [OUTBOUND_QUEUE, cardTickets],
+        );
+        for (const row of rows as { ticket_id: string }[]) waiting.add(row.ticket_id);
+      }
+      const batch = deliveries.filter((job) => {
+        if (job.type !== 'ticket.card') return true;
+        const ticket = String(job.ticketId);
+        if (waiting.has(ticket)) return false;
+        waiting.add(ticket);
+        return true;
+      });
+      if (batch.length === 0) return;
+      // One transaction's jobs share their creation time: ids that sort in this order keep it per chat.
+      const ids = orderedIds(batch.length);
+      await boss.insert(
+        OUTBOUND_QUEUE,
+        batch.map((job, index) => ({ id: ids[index], data: job, singletonKey: chatKey(job) })),
+        { db },
+      );
+      wakeAfterCommit(tx, OUTBOUND_QUEUE, 0);
+    },
   };
+  // Card refreshes are looked up by ticket among the waiting jobs (above): an index keeps that from
+  // growing with the number of cards waiting (pg-boss creates its tables, so this is not a migration).
+  await boss.getDb().executeSql(
+    `create index if not exists switchboard_waiting_cards on pgboss.job ((data->>'ticketId'))
+        where state < 'active' and data->>'type' = 'ticket.card'`,
+  );
 
   const dueWatch = startDueWatch({
     sql: boss.getDb(),

@@ -86,6 +86,44 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
     ]);
   });
 
+  it('many at once (missing cards): one card per ticket, none beside one already waiting, in order', async () => {
+    await orm.em
+      .fork()
+      .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 5002 }));
+    const before = (await queued()).length;
+    await orm.em.fork().transactional((tx) =>
+      jobs.outbox.enqueueMany(tx, [
+        { type: 'ticket.card', ticketId: 5003 },
+        { type: 'ticket.card', ticketId: 5002 },
+        { type: 'ticket.card', ticketId: 5001 },
+        { type: 'ticket.card', ticketId: 5003 },
+        { type: 'agent.connected', agentId: 9, ticketId: 5001 },
+      ]),
+    );
+    // A rolled-back batch leaves nothing.
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        await jobs.outbox.enqueueMany(tx, [{ type: 'ticket.card', ticketId: 5004 }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    // In the order given, as the group's FIFO will send them (one transaction: same creation time).
+    const { rows } = await orm.em
+      .getConnection()
+      .execute<{ data: OutboundJob }[]>(
+        `select data from pgboss.job where data->>'ticketId' in ('5001', '5002', '5003', '5004')
+          order by created_on, id`,
+      )
+      .then((result) => ({ rows: result }));
+    expect(rows.map((row) => row.data)).toEqual([
+      { type: 'ticket.card', ticketId: 5002 },
+      { type: 'ticket.card', ticketId: 5003 },
+      { type: 'ticket.card', ticketId: 5001 },
+      { type: 'agent.connected', agentId: 9, ticketId: 5001 },
+    ]);
+    expect((await queued()).length - before).toBe(3);
+  });
+
   it('a visitor message enqueues its card and after-hours timer with it', async () => {
     const services = createServices({ em: orm.em, bus: createInProcessEventBus(), outbox: jobs.outbox });
     const before = (await queued()).length;
