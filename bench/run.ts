@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { type ScenarioResult, table } from './lib/report.ts';
 import { createDatabase, type DatabaseKind, postgresReachable, ROOT } from './lib/server.ts';
 import { coldStart } from './scenarios/cold-start.ts';
+import { costGrowth } from './scenarios/cost-growth.ts';
 import { idle } from './scenarios/idle.ts';
 import { ingest } from './scenarios/ingest.ts';
 import { pushAndRelay } from './scenarios/push-relay.ts';
@@ -28,7 +29,7 @@ import { sseMemory } from './scenarios/sse-memory.ts';
 import { telegramLimits } from './scenarios/telegram-limits.ts';
 import { widgetWeight } from './scenarios/widget-weight.ts';
 
-const SCENARIOS = ['ingest', 'push', 'limits', 'sse', 'widget', 'cold-start', 'idle'] as const;
+const SCENARIOS = ['ingest', 'push', 'limits', 'sse', 'widget', 'cold-start', 'idle', 'cost-growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -71,6 +72,7 @@ const sizes = {
     agents: number(values.agents, values.full ? 20 : quick ? 4 : 5),
   },
   sse: { connections: number(values.connections, quick ? 500 : 5000) },
+  costGrowth: { sizes: quick ? [10, 1000] : [10, 1000, 10_000], samples: quick ? 10 : 30 },
   idle: { settleSeconds: quick ? 5 : 15, seconds: number(values['idle-seconds'], quick ? 30 : 60) },
 };
 
@@ -152,6 +154,8 @@ for (const kind of databases) {
   if (only.has('sse'))
     await run(`SSE memory on ${kind}`, () => withDatabase(kind, (db) => sseMemory(db, sizes.sse)));
   if (only.has('idle')) await run(`idle on ${kind}`, () => withDatabase(kind, (db) => idle(db, sizes.idle)));
+  if (only.has('cost-growth'))
+    await run(`cost growth on ${kind}`, () => withDatabase(kind, (db) => costGrowth(db, sizes.costGrowth)));
   if (only.has('cold-start')) await run(`cold start on ${kind}`, () => coldStart(kind, serverUrl));
 }
 
