@@ -191,6 +191,28 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
     expect(after).toBeLessThan(10_000);
   }, 20_000);
 
+  it('a job whose worker died (active, no heartbeat) is retried: the due watch has it supervised', async () => {
+    await orm.em.fork().transactional(async (tx) => {
+      await jobs.outbox.enqueue(tx, { type: 'agent.message', agentId: 31, messageId: 31 });
+      // As a worker that took it and was killed an hour ago left it.
+      await tx.getConnection().execute(
+        `update pgboss.job set state = 'active', started_on = now() - interval '1 hour',
+              heartbeat_on = now() - interval '1 hour'
+            where data->>'type' = 'agent.message' and data->>'messageId' = '31'`,
+        [],
+        'run',
+        tx.getTransactionContext(),
+      );
+    });
+    // The watch's next look (≤ 15 s) finds it stalled, supervision fails it into retry, the retry is worked.
+    expect(
+      await waitFor(
+        () => handled.some(({ job }) => job.type === 'agent.message' && job.messageId === 31),
+        40_000,
+      ),
+    ).toBe(true);
+  }, 60_000);
+
   it("another instance's jobs are worked here (the due watch finds them), timers when due", async () => {
     // A second queue on the same database, without workers: another instance enqueueing.
     const other = await startJobQueue({
