@@ -238,8 +238,9 @@ export async function startSwitchboard(
           throw error;
         }
         telegram = bot;
-        // Every change that enqueues Telegram work also publishes an event after its commit: wake the worker.
-        bus.subscribe('*', () => queue.nudge());
+        // This process's enqueues wake their workers after the commit; another instance's change that
+        // enqueued Telegram work publishes an event after its commit: wake a worker here too.
+        crossInstanceBus?.subscribeRemote(() => queue.nudge());
         // What the bot shows live (the visitor typing), from whichever instance the event comes.
         bus.subscribe('*', bot.onDomainEvent);
         return bot;

@@ -8,6 +8,7 @@
  *   npm run bench -- --only ingest,push    # some scenarios
  *   npm run bench -- --full                # the issue's sizes for the Telegram-limits burst (≥ 9 min)
  *   npm run bench -- --quick               # small sizes, for development
+ *   npm run bench -- --only idle --idle-seconds 120   # statements per minute with nothing happening
  *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres
  * (a fresh database is created per scenario and dropped after). Results: a table on stdout and JSON in
@@ -20,13 +21,15 @@ import { parseArgs } from 'node:util';
 import { type ScenarioResult, table } from './lib/report.ts';
 import { createDatabase, type DatabaseKind, postgresReachable, ROOT } from './lib/server.ts';
 import { coldStart } from './scenarios/cold-start.ts';
+import { costGrowth } from './scenarios/cost-growth.ts';
+import { idle } from './scenarios/idle.ts';
 import { ingest } from './scenarios/ingest.ts';
 import { pushAndRelay } from './scenarios/push-relay.ts';
 import { sseMemory } from './scenarios/sse-memory.ts';
 import { telegramLimits } from './scenarios/telegram-limits.ts';
 import { widgetWeight } from './scenarios/widget-weight.ts';
 
-const SCENARIOS = ['ingest', 'push', 'limits', 'sse', 'widget', 'cold-start'] as const;
+const SCENARIOS = ['ingest', 'push', 'limits', 'sse', 'widget', 'cold-start', 'idle', 'cost-growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -44,6 +47,7 @@ const { values } = parseArgs({
     'agent-messages': { type: 'string' },
     agents: { type: 'string' },
     connections: { type: 'string' },
+    'idle-seconds': { type: 'string' },
   },
 });
 
@@ -68,6 +72,8 @@ const sizes = {
     agents: number(values.agents, values.full ? 20 : quick ? 4 : 5),
   },
   sse: { connections: number(values.connections, quick ? 500 : 5000) },
+  costGrowth: { sizes: quick ? [10, 1000] : [10, 1000, 10_000], samples: quick ? 10 : 30 },
+  idle: { settleSeconds: quick ? 5 : 15, seconds: number(values['idle-seconds'], quick ? 30 : 60) },
 };
 
 const only = new Set((values.only?.split(',') ?? SCENARIOS) as Scenario[]);
@@ -147,6 +153,9 @@ for (const kind of databases) {
     );
   if (only.has('sse'))
     await run(`SSE memory on ${kind}`, () => withDatabase(kind, (db) => sseMemory(db, sizes.sse)));
+  if (only.has('idle')) await run(`idle on ${kind}`, () => withDatabase(kind, (db) => idle(db, sizes.idle)));
+  if (only.has('cost-growth'))
+    await run(`cost growth on ${kind}`, () => withDatabase(kind, (db) => costGrowth(db, sizes.costGrowth)));
   if (only.has('cold-start')) await run(`cold start on ${kind}`, () => coldStart(kind, serverUrl));
 }
 

@@ -155,21 +155,25 @@ export function createAgentConsoleService({ em }: { em: EntityManager }) {
     async todayStats(since: Date): Promise<TodayStatsResponse> {
       const from = since.toISOString();
       const [counts, replies, ratings, undeliverable] = await Promise.all([
+        // Each part reads only today's rows or the tickets not closed (indexes on status and closed_at),
+        // never every ticket ever.
         sql<{ unclaimed: number; claimed: number; closed: number }>(
-          `select count(*) filter (where status = 'open')::int as unclaimed,
-             count(*) filter (where status = 'claimed')::int as claimed,
-             count(*) filter (where status = 'closed' and closed_at >= ?::timestamptz)::int as closed
-           from tickets`,
+          `select (select count(*)::int from tickets where status = 'open') as unclaimed,
+             (select count(*)::int from tickets where status = 'claimed') as claimed,
+             (select count(*)::int from tickets where closed_at >= ?::timestamptz and status = 'closed') as closed`,
           [from],
         ),
+        // First replies given since then: the agent messages since then (a partial index on their time),
+        // by ticket, keeping the tickets with no agent reply before.
         sql<{ median: number | null; replied: number }>(
           `select percentile_cont(0.5) within group (order by extract(epoch from (f.first_reply - t.created_at)))::float8 as median,
              count(*)::int as replied
-           from tickets t
-           join lateral (select min(m.created_at) as first_reply from messages m
-                         where m.ticket_id = t.id and m.sender = 'agent') f on true
-           where f.first_reply >= ?::timestamptz`,
-          [from],
+           from (select m.ticket_id, min(m.created_at) as first_reply from messages m
+                  where m.sender = 'agent' and m.created_at >= ?::timestamptz group by m.ticket_id) f
+           join tickets t on t.id = f.ticket_id
+           where not exists (select 1 from messages e where e.ticket_id = f.ticket_id and e.sender = 'agent'
+                              and e.created_at < ?::timestamptz)`,
+          [from, from],
         ),
         sql<{ rating: number; count: number }>(
           `select rating, count(*)::int as count from tickets

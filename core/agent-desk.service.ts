@@ -54,23 +54,31 @@ export function createAgentDeskService({ em, bus }: { em: EntityManager; bus?: E
     async card(ticketId: number): Promise<TicketCard> {
       const ticket = await em.findOne(Ticket, ticketId, { populate: ['assignedAgent', 'session'] });
       if (!ticket) throw new NotFound('Ticket');
-      const [visitorMessages, passes] = await Promise.all([
-        em.find(
-          Message,
-          { ticket, sender: 'visitor', deletedAt: null },
-          { orderBy: { id: 'asc' }, fields: ['id', 'body'] },
+      // Only what the card shows of the conversation, however long it is: the first and latest visitor
+      // messages and their count (the partial index on visitor messages by ticket answers each).
+      const [[visitor], passes] = await Promise.all([
+        sql<{ first: string | null; latest: string | null; count: number }>(
+          `select
+             (select body from messages where ticket_id = ? and sender = 'visitor' and deleted_at is null
+               order by id limit 1) as first,
+             (select body from messages where ticket_id = ? and sender = 'visitor' and deleted_at is null
+               order by id desc limit 1) as latest,
+             (select count(*)::int from messages where ticket_id = ? and sender = 'visitor'
+               and deleted_at is null) as count`,
+          [ticket.id, ticket.id, ticket.id],
         ),
         em.find(Pass, { ticket }, { populate: ['agent'], orderBy: { id: 'asc' } }),
       ]);
+      const visitorMessageCount = Number(visitor?.count ?? 0);
       const { contactEmail, contactPhone } = ticket.session;
       return {
         id: ticket.id,
         status: ticket.status,
         category: ticket.category ?? null,
         priority: ticket.priority,
-        firstMessage: visitorMessages[0]?.body ?? '',
-        latestMessage: visitorMessages.length > 1 ? (visitorMessages.at(-1)?.body ?? null) : null,
-        visitorMessageCount: visitorMessages.length,
+        firstMessage: visitor?.first ?? '',
+        latestMessage: visitorMessageCount > 1 ? (visitor?.latest ?? null) : null,
+        visitorMessageCount,
         passedBy: passes.map((pass) => pass.agent.name),
         claimedBy: ticket.assignedAgent
           ? { name: ticket.assignedAgent.name, username: ticket.assignedAgent.tgUsername ?? null }

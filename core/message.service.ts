@@ -5,6 +5,7 @@ import type { EntityManager } from '../db/orm.ts';
 import { type StoredAgentMessage, storeAgentMessage } from './agent-message-store.ts';
 import { NotFound } from './errors.ts';
 import { createGroupCommit } from './group-commit.ts';
+import type { OutboundJob } from './outbox.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
@@ -55,25 +56,17 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
   };
 
-  /** Enqueues the Telegram delivery of a visitor's message, in its transaction `tx`. */
-  const enqueueDelivery = async (
-    tx: EntityManager,
-    ticket: Ticket,
-    message: Message,
-    ticketCreated: boolean,
-  ) => {
+  /** The Telegram deliveries of a visitor's message. */
+  const deliveryJobs = (ticket: Ticket, message: Message, ticketCreated: boolean): OutboundJob[] => {
     if (ticket.assignedAgent) {
-      await outbox.enqueue(tx, {
-        type: 'agent.message',
-        agentId: ticket.assignedAgent.id,
-        messageId: message.id,
-      });
-      return;
+      return [{ type: 'agent.message', agentId: ticket.assignedAgent.id, messageId: message.id }];
     }
     // A new ticket gets its card; later messages refresh it rather than post again.
-    await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
-    if (ticketCreated) await outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: ticket.id });
-    if (ticketCreated && autoAssign) await outbox.enqueue(tx, { type: 'ticket.assign', ticketId: ticket.id });
+    return [
+      { type: 'ticket.card', ticketId: ticket.id },
+      ...(ticketCreated ? [{ type: 'ticket.after-hours', ticketId: ticket.id } as const] : []),
+      ...(ticketCreated && autoAssign ? [{ type: 'ticket.assign', ticketId: ticket.id } as const] : []),
+    ];
   };
 
   const sent = ({ ticket, message, ticketCreated }: StoredVisitorMessage): SentMessage => ({
@@ -85,14 +78,17 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
   /**
    * Messages on open tickets, written by group commit: the messages that arrive while a group is being
    * written go together in the next, in one transaction: one statement adds them all
-   * (appendToOpenTickets), then their deliveries are enqueued. Per message: what was stored, or why not.
+   * (appendToOpenTickets), then one more enqueues all their deliveries. Per message: what was stored, or why not.
    */
   const appendGroup = createGroupCommit((inputs: VisitorMessageInput[]) =>
     em.fork().transactional(async (tx) => {
       const stored = await appendToOpenTickets(tx, inputs);
-      for (const entry of stored) {
-        if (entry && entry !== 'no session') await enqueueDelivery(tx, entry.ticket, entry.message, false);
-      }
+      await outbox.enqueueMany(
+        tx,
+        stored.flatMap((entry) =>
+          entry && entry !== 'no session' ? deliveryJobs(entry.ticket, entry.message, false) : [],
+        ),
+      );
       return stored.map((entry) => (entry && entry !== 'no session' ? sent(entry) : entry));
     }),
   );
@@ -104,7 +100,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
   const openTicket = (input: VisitorMessageInput) =>
     em.transactional(async (tx): Promise<SentMessage> => {
       const stored = await openTicketWith(tx, input);
-      await enqueueDelivery(tx, stored.ticket, stored.message, stored.ticketCreated);
+      await outbox.enqueueMany(tx, deliveryJobs(stored.ticket, stored.message, stored.ticketCreated));
       return sent(stored);
     });
 

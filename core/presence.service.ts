@@ -133,9 +133,11 @@ export function createPresenceService({
   };
 
   /** The effectively online agents as the cards show them, by id (what the settings row keeps). */
-  const onlineAgents = async (manager: EntityManager): Promise<ShownAgent[]> => {
+  const onlineAgents = async (manager: EntityManager): Promise<ShownAgent[]> =>
+    onlineOf(await manager.find(Agent, {}, { orderBy: { id: 'asc' } }));
+  const onlineOf = (agents: Agent[]): ShownAgent[] => {
     const at = now();
-    return (await manager.find(Agent, {}, { orderBy: { id: 'asc' } }))
+    return agents
       .filter((agent) => effectivePresence(agent, at, awayAfterMs).state === 'online')
       .map((agent) => ({
         id: agent.id,
@@ -272,6 +274,15 @@ export function createPresenceService({
      * requested.
      */
     async refreshCardsIfTeamChanged(): Promise<number> {
+      // One read (the row and the team) when nothing changed, the periodic look's usual case; the row
+      // is compared again under its lock before anything is written.
+      const reader = em.fork();
+      const rows = await sql<{ shown: string; id: number | null }>(
+        `select s.value as shown, a.* from settings s left join agents a on true where s.key = ? order by a.id`,
+        [CARDS_KEY],
+      );
+      const team = rows.filter((row) => row.id !== null).map((row) => reader.map(Agent, row));
+      if (rows[0] && rows[0].shown === JSON.stringify(onlineOf(team))) return 0;
       await sql(`insert into settings (key, value) values (?, '[]') on conflict (key) do nothing`, [
         CARDS_KEY,
       ]);

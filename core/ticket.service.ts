@@ -392,7 +392,10 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         // High priority first: the group sees the most urgent cards before the others.
         const rank = (priority: string) => (priority === 'high' ? 0 : priority === 'normal' ? 1 : 2);
         tickets.sort((a, b) => rank(a.priority) - rank(b.priority) || a.id - b.id);
-        for (const ticket of tickets) await outbox.enqueue(tx, { type: 'ticket.card', ticketId: ticket.id });
+        await outbox.enqueueMany(
+          tx,
+          tickets.map((ticket) => ({ type: 'ticket.card', ticketId: ticket.id })),
+        );
         return tickets.length;
       });
     },

@@ -19,7 +19,11 @@ const BATCH = 100;
 const MAX_PENDING = 10_000;
 /** Chunks of an event not completed within this time are forgotten (their sender died mid-send). */
 const PARTIAL_TTL_MS = 60_000;
-const HEARTBEAT_MS = 30_000;
+/**
+ * A statement on the listening connection this often proves it alive (TCP keep-alive covers a vanished
+ * host too); once a minute keeps an idle server's database traffic low (issue 15's idle row).
+ */
+const HEARTBEAT_MS = 60_000;
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
 /** A connection attempt that gets no answer is given up after this, and the next one is scheduled. */
@@ -32,6 +36,11 @@ export type PostgresEventBus = EventBus & {
   stop(): Promise<void>;
   /** Whether the listening connection is up right now. */
   readonly connected: boolean;
+  /**
+   * Calls `listener` after each event another instance published (already delivered to `subscribe`rs):
+   * e.g. work it enqueued that this instance's workers may take. Returns the unsubscribe function.
+   */
+  subscribeRemote(listener: () => void): () => void;
 };
 
 /**
@@ -65,6 +74,7 @@ export function createPostgresEventBus({
   let sequence = 0;
   const pending: string[] = [];
   const partials = new Map<string, { parts: string[]; received: number; startedAt: number }>();
+  const remoteListeners = new Set<() => void>();
 
   let client: pg.Client | undefined;
   let stopped = false;
@@ -105,6 +115,13 @@ export function createPostgresEventBus({
       return;
     }
     local.publish(event);
+    for (const listener of remoteListeners) {
+      try {
+        listener();
+      } catch (error) {
+        logger.error({ err: error }, 'event listener failed');
+      }
+    }
   };
 
   const forgetStalePartials = () => {
@@ -229,6 +246,11 @@ export function createPostgresEventBus({
     },
 
     subscribe: (sessionId, listener) => local.subscribe(sessionId, listener),
+
+    subscribeRemote(listener) {
+      remoteListeners.add(listener);
+      return () => remoteListeners.delete(listener);
+    },
 
     get connected() {
       return client !== undefined;

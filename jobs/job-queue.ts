@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryBacklog } from '../core/delivery-backlog.ts';
 import type { OutboundJob, Outbox } from '../core/outbox.ts';
-import { CONNECTION_TIMEOUT_MS, type Orm, pgliteOf } from '../db/orm.ts';
+import { CONNECTION_TIMEOUT_MS, type EntityManager, type Orm, pgliteOf } from '../db/orm.ts';
+import { startDueWatch } from './due-watch.ts';
 
 /** Telegram deliveries, first in first out per chat key. */
 const OUTBOUND_QUEUE = 'telegram-outbound';
@@ -13,6 +15,18 @@ const RETRY_LIMIT = 200;
 const HEARTBEAT_SECONDS = 10;
 /** Outbound deliveries in flight at once (each for a different chat; most wait on Telegram's limits). */
 const OUTBOUND_WORKERS = 24;
+/**
+ * How often the due watch looks for work no wake-up announced (jobs/due-watch.ts): the longest a job
+ * enqueued by another instance, or a stalled job of a dead worker, waits beyond its time.
+ */
+const DUE_WATCH_MS = 15_000;
+/** pg-boss's housekeeping (deleting finished jobs past their retention), instead of at every supervision. */
+const MAINTENANCE_MS = 60 * 60_000;
+/**
+ * A worker never polls on its own: the due watch and the wake-ups after commits tell it when to fetch.
+ * pg-boss wants an interval; this one is a last resort that never matters.
+ */
+const IDLE_POLL_SECONDS = 3600;
 
 export type JobQueue = Awaited<ReturnType<typeof startJobQueue>>;
 export type OutboundHandler = (job: OutboundJob) => Promise<void>;
@@ -21,6 +35,19 @@ export type DeliveryRetryMetrics = {
   retried(type: OutboundJob['type']): void;
   givenUp(type: OutboundJob['type']): void;
 };
+
+/**
+ * `count` job ids in ascending order (UUID version 7 layout: the time, then the position), for jobs
+ * inserted together: pg-boss orders a chat's jobs by creation time, then id.
+ */
+function orderedIds(count: number): string[] {
+  const time = Date.now().toString(16).padStart(12, '0');
+  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+  return Array.from({ length: count }, (_, index) => {
+    const random = randomBytes(6).toString('hex');
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${hex((index >> 12) & 0xfff, 3)}-${hex(0x8000 | (index & 0xfff), 4)}-${random}`;
+  });
+}
 
 /** Deliveries that go to the agent's own chat with the bot in every mode (never into a group topic). */
 const AGENT_CHAT_ONLY = new Set<OutboundJob['type']>(['agent.offer', 'agent.offer-ended']);
@@ -75,9 +102,19 @@ export async function startJobQueue({
     return null;
   };
   const pglite = await pgliteOf(orm);
-  // Supervision every 10 s: a job whose worker died (a crashed or killed process) stops sending
-  // heartbeats and is retried within about 20 s, instead of holding its chat's FIFO key until it expires.
-  const supervision = { superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
+  // No background timers of pg-boss's own (supervision, flows, instance heartbeats, queue-cache
+  // refreshes each poll the database): the due watch below supervises when a job stalled (a worker that
+  // died stops sending heartbeats: its job is retried within about 25 s instead of holding its chat's FIFO
+  // key until it expires) and runs the housekeeping hourly. Intervals still gate supervision shared by
+  // several instances.
+  const supervision = {
+    supervise: false,
+    superviseIntervalSeconds: 10,
+    monitorIntervalSeconds: 10,
+    registerInstance: false,
+    queueCacheIntervalSeconds: 3600,
+    bamIntervalSeconds: 3600,
+  };
   // pg-boss's own pool on PostgreSQL (the options go to pg.Pool): a wait for one of its connections is
   // bounded as the ORM's are. pg-boss itself closes a connection whose statement or COMMIT / ROLLBACK
   // failed; its jobs inserted through the outbox run in the ORM's transaction (db/orm.ts guards those).
@@ -113,8 +150,56 @@ export async function startJobQueue({
     { name: TIMER_QUEUE, options: timerOptions },
   ]);
 
-  /** The outbound workers, in order; `busy` while one runs a job. */
-  const outboundWorkerStates: { id: string; busy: boolean }[] = [];
+  /** The workers of each queue; `busy` while one runs a job. */
+  const workers = new Map<string, { id: string; busy: boolean }[]>([
+    [OUTBOUND_QUEUE, []],
+    [TIMER_QUEUE, []],
+  ]);
+  /** Wakes an idle worker of `queue`: it fetches now. Busy ones fetch again by themselves when done. */
+  const wake = (queue: string) => {
+    const idle = workers.get(queue)?.find((worker) => !worker.busy);
+    if (idle) boss.notifyWorker(idle.id);
+  };
+
+  /**
+   * Jobs are woken for after their transaction commits (before, a worker would not see them): per
+   * transaction, the queues it enqueued to and the soonest delay of its timers.
+   */
+  const toWake = new WeakMap<object, Map<string, number>>();
+  /** Enqueued inside a savepoint whose outer transaction is not known: woken at the next commit, and soon. */
+  const orphans = new Map<string, number>();
+  const wakeAll = (queues: Map<string, number>) => {
+    for (const [queue, delaySeconds] of queues) {
+      if (delaySeconds > 0) dueWatch.lookWithin(delaySeconds * 1000);
+      else wake(queue);
+    }
+  };
+  const wakeAfterCommit = (tx: EntityManager, queue: string, delaySeconds: number) => {
+    const context = tx.getTransactionContext() as object | undefined;
+    if (!context) {
+      wakeAll(new Map([[queue, delaySeconds]]));
+      return;
+    }
+    const queues = toWake.get(context) ?? new Map<string, number>();
+    queues.set(queue, Math.min(delaySeconds, queues.get(queue) ?? Number.POSITIVE_INFINITY));
+    toWake.set(context, queues);
+  };
+  orm.em.getEventManager().registerSubscriber({
+    afterTransactionCommit({ transaction }) {
+      const queues = transaction && toWake.get(transaction);
+      if (transaction && 'savepointName' in transaction && transaction.savepointName) {
+        for (const [queue, delay] of queues ?? [])
+          orphans.set(queue, Math.min(delay, orphans.get(queue) ?? delay));
+        if (queues) setTimeout(() => wakeAll(queues), 1000).unref();
+        return;
+      }
+      if (queues) wakeAll(queues);
+      if (orphans.size > 0) {
+        wakeAll(orphans);
+        orphans.clear();
+      }
+    },
+  });
 
   const outbox: Outbox = {
     async enqueue(tx, job) {
@@ -131,6 +216,7 @@ export async function startJobQueue({
       }
       if (timer !== null) {
         await boss.send(TIMER_QUEUE, job, { db, startAfter: timer });
+        wakeAfterCommit(tx, TIMER_QUEUE, timer);
         return;
       }
       // A card renders the ticket as it is when it is sent, so one waiting refresh per ticket is enough:
@@ -148,8 +234,64 @@ export async function startJobQueue({
         if (rows.length > 0) return;
       }
       await boss.send(OUTBOUND_QUEUE, job, { db, singletonKey: chatKey(job) });
+      wakeAfterCommit(tx, OUTBOUND_QUEUE, 0);
+    },
+
+    async enqueueMany(tx, jobs) {
+      const deliveries = jobs.filter((job) => timerDelaySeconds(job) === null);
+      for (const job of jobs) if (timerDelaySeconds(job) !== null) await outbox.enqueue(tx, job);
+      if (deliveries.length === 0) return;
+      const db = fromKysely(tx.getTransactionContext() as Parameters<typeof fromKysely>[0]);
+      // As `enqueue`: a ticket whose card refresh already waits gets none more (one read for them all,
+      // through the index on waiting cards by ticket).
+      const cardTickets = deliveries.flatMap((job) =>
+        job.type === 'ticket.card' ? [String(job.ticketId)] : [],
+      );
+      const waiting = new Set<string>();
+      if (cardTickets.length > 0) {
+        const { rows } = await db.executeSql(
+          `select data->>'ticketId' as ticket_id from pgboss.job
+            where name = $1 and state in ('created', 'retry') and data->>'type' = 'ticket.card'
+              and data->>'ticketId' = any($2::text[])
+            for update`,
+          [OUTBOUND_QUEUE, cardTickets],
+        );
+        for (const row of rows as { ticket_id: string }[]) waiting.add(row.ticket_id);
+      }
+      const batch = deliveries.filter((job) => {
+        if (job.type !== 'ticket.card') return true;
+        const ticket = String(job.ticketId);
+        if (waiting.has(ticket)) return false;
+        waiting.add(ticket);
+        return true;
+      });
+      if (batch.length === 0) return;
+      // One transaction's jobs share their creation time: ids that sort in this order keep it per chat.
+      const ids = orderedIds(batch.length);
+      await boss.insert(
+        OUTBOUND_QUEUE,
+        batch.map((job, index) => ({ id: ids[index], data: job, singletonKey: chatKey(job) })),
+        { db },
+      );
+      wakeAfterCommit(tx, OUTBOUND_QUEUE, 0);
     },
   };
+  // Card refreshes are looked up by ticket among the waiting jobs (above): an index keeps that from
+  // growing with the number of cards waiting (pg-boss creates its tables, so this is not a migration).
+  await boss.getDb().executeSql(
+    `create index if not exists switchboard_waiting_cards on pgboss.job ((data->>'ticketId'))
+        where state < 'active' and data->>'type' = 'ticket.card'`,
+  );
+
+  const dueWatch = startDueWatch({
+    sql: boss.getDb(),
+    queues: [OUTBOUND_QUEUE, TIMER_QUEUE],
+    wake,
+    supervise: () => boss.supervise(),
+    onError: (error) => logger.warn({ err: error }, 'job queue: due watch failed; looking again later'),
+    intervalMs: DUE_WATCH_MS,
+    maintenanceMs: MAINTENANCE_MS,
+  });
 
   return {
     outbox,
@@ -171,6 +313,8 @@ export async function startJobQueue({
             // up (loudly) instead.
             if (job.retryCount < job.retryLimit) {
               metrics?.retried(job.data.type);
+              // Retried after its backoff (a second or more): the watch learns when, and wakes a worker then.
+              dueWatch.lookWithin(1000);
               throw error;
             }
             metrics?.givenUp(job.data.type);
@@ -178,38 +322,40 @@ export async function startJobQueue({
           }
         }
       };
-      for (let index = 0; index < outboundWorkers; index += 1) {
-        const state = { id: '', busy: false };
-        state.id = await boss.work<OutboundJob>(
-          OUTBOUND_QUEUE,
-          // The first worker polls often; the others mostly wake up on nudges.
-          { pollingIntervalSeconds: index === 0 ? 0.5 : 2, includeMetadata: true },
-          async (jobs) => {
-            state.busy = true;
-            try {
-              await run(jobs as JobWithMetadata<OutboundJob>[]);
-            } finally {
-              state.busy = false;
-              boss.notifyWorker(state.id);
-            }
-          },
-        );
-        outboundWorkerStates.push(state);
-      }
-      await boss.work<OutboundJob>(
-        TIMER_QUEUE,
-        { pollingIntervalSeconds: 0.5, includeMetadata: true },
-        async (jobs) => run(jobs as JobWithMetadata<OutboundJob>[]),
-      );
+      const startWorkers = async (queue: string, count: number) => {
+        const states = workers.get(queue) as { id: string; busy: boolean }[];
+        for (let index = 0; index < count; index += 1) {
+          const state = { id: '', busy: false };
+          state.id = await boss.work<OutboundJob>(
+            queue,
+            { pollingIntervalSeconds: IDLE_POLL_SECONDS, includeMetadata: true },
+            async (jobs) => {
+              state.busy = true;
+              // Where there was one job there may be more (for other chats): an idle sibling fetches too.
+              wake(queue);
+              try {
+                await run(jobs as JobWithMetadata<OutboundJob>[]);
+              } finally {
+                state.busy = false;
+                // A backlog drains at the speed of Telegram, not of the watch: fetch again at once.
+                boss.notifyWorker(state.id);
+              }
+            },
+          );
+          states.push(state);
+        }
+      };
+      await startWorkers(OUTBOUND_QUEUE, outboundWorkers);
+      await startWorkers(TIMER_QUEUE, 1);
     },
 
     /**
-     * Wakes an idle outbound worker now instead of at its next poll (call after a commit that enqueued
-     * work). Busy workers fetch again by themselves when they finish.
+     * Wakes an idle outbound worker now instead of at the due watch's next look (jobs enqueued by another
+     * instance: this process's own enqueues wake their worker after the commit). Busy workers fetch again
+     * by themselves when they finish.
      */
     nudge() {
-      const idle = outboundWorkerStates.find((worker) => !worker.busy);
-      if (idle) boss.notifyWorker(idle.id);
+      wake(OUTBOUND_QUEUE);
     },
 
     /**
@@ -230,6 +376,7 @@ export async function startJobQueue({
     },
 
     async stop() {
+      await dueWatch.stop();
       await boss.stop({ graceful: true, timeout: 5000 });
     },
   };

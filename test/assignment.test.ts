@@ -12,7 +12,10 @@ let close: () => Promise<void>;
 let services: Services;
 /** Jobs enqueued (committed or not: the tests look at what a step asked for). */
 let jobs: OutboundJob[] = [];
-const recording: Outbox = { enqueue: async (_tx, job) => void jobs.push(job) };
+const recording: Outbox = {
+  enqueue: async (_tx, job) => void jobs.push(job),
+  enqueueMany: async (_tx, many) => void jobs.push(...many),
+};
 
 beforeAll(async () => {
   ({ orm, close } = await createTestOrm());

@@ -11,17 +11,27 @@ import { inContext } from './support/test-app.ts';
 let orm: Orm;
 let jobs: JobQueue;
 let drop: () => Promise<void>;
+let databaseOptions: Awaited<ReturnType<typeof createTestDatabase>>['options'];
+/** Every job the worker (registered by the delivery test) ran, with when. */
+const handled: { job: OutboundJob; at: number }[] = [];
+const waitFor = async (condition: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return condition();
+};
 
 beforeAll(async () => {
   const database = await createTestDatabase();
   drop = database.drop;
+  databaseOptions = database.options;
   orm = await createOrm(database.options);
   await migrate(orm);
   jobs = await startJobQueue({
     orm,
     databaseUrl: database.options.kind === 'postgresql' ? database.options.url : undefined,
     logger: createLogger({ level: 'silent' }),
-    afterHoursSeconds: 3600,
+    // Short, so that a scheduled timer comes due within the test.
+    afterHoursSeconds: 2,
   });
 });
 afterAll(async () => {
@@ -76,6 +86,44 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
     ]);
   });
 
+  it('many at once (missing cards): one card per ticket, none beside one already waiting, in order', async () => {
+    await orm.em
+      .fork()
+      .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'ticket.card', ticketId: 5002 }));
+    const before = (await queued()).length;
+    await orm.em.fork().transactional((tx) =>
+      jobs.outbox.enqueueMany(tx, [
+        { type: 'ticket.card', ticketId: 5003 },
+        { type: 'ticket.card', ticketId: 5002 },
+        { type: 'ticket.card', ticketId: 5001 },
+        { type: 'ticket.card', ticketId: 5003 },
+        { type: 'agent.connected', agentId: 9, ticketId: 5001 },
+      ]),
+    );
+    // A rolled-back batch leaves nothing.
+    await expect(
+      orm.em.fork().transactional(async (tx) => {
+        await jobs.outbox.enqueueMany(tx, [{ type: 'ticket.card', ticketId: 5004 }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    // In the order given, as the group's FIFO will send them (one transaction: same creation time).
+    const { rows } = await orm.em
+      .getConnection()
+      .execute<{ data: OutboundJob }[]>(
+        `select data from pgboss.job where data->>'ticketId' in ('5001', '5002', '5003', '5004')
+          order by created_on, id`,
+      )
+      .then((result) => ({ rows: result }));
+    expect(rows.map((row) => row.data)).toEqual([
+      { type: 'ticket.card', ticketId: 5002 },
+      { type: 'ticket.card', ticketId: 5003 },
+      { type: 'ticket.card', ticketId: 5001 },
+      { type: 'agent.connected', agentId: 9, ticketId: 5001 },
+    ]);
+    expect((await queued()).length - before).toBe(3);
+  });
+
   it('a visitor message enqueues its card and after-hours timer with it', async () => {
     const services = createServices({ em: orm.em, bus: createInProcessEventBus(), outbox: jobs.outbox });
     const before = (await queued()).length;
@@ -95,6 +143,7 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
     const seen: number[] = [];
     let failedOnce = false;
     await jobs.work(async (job) => {
+      handled.push({ job, at: Date.now() });
       if (job.type !== 'agent.message') return;
       if (job.messageId === 2 && !failedOnce) {
         failedOnce = true;
@@ -108,10 +157,92 @@ describe(`the durable outbox (pg-boss on ${databaseKind})`, () => {
         .fork()
         .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'agent.message', agentId: 7, messageId }));
     }
-    jobs.nudge();
-    const deadline = Date.now() + 20_000;
-    while (seen.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // No nudge: each commit wakes a worker; the failed one is retried after its backoff (1–2 s), not at
+    // the due watch's next look (15 s).
+    const started = Date.now();
+    await waitFor(() => seen.length >= 3, 20_000);
     expect(failedOnce).toBe(true);
     expect(seen).toEqual([1, 2, 3]);
+    expect(Date.now() - started).toBeLessThan(10_000);
   }, 30_000);
+
+  it('a job enqueued here is worked at once, without polling', async () => {
+    const started = Date.now();
+    await orm.em
+      .fork()
+      .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'agent.message', agentId: 8, messageId: 11 }));
+    const worked = () => handled.find(({ job }) => job.type === 'agent.message' && job.messageId === 11);
+    // Well under the due watch's interval (15 s): the commit woke the worker.
+    expect(await waitFor(() => !!worked(), 5_000)).toBe(true);
+    expect((worked()?.at ?? 0) - started).toBeLessThan(5_000);
+  }, 15_000);
+
+  it('a scheduled timer runs when it is due: not before, and not a watch interval late', async () => {
+    const ticketId = 4242;
+    const started = Date.now();
+    await orm.em
+      .fork()
+      .transactional((tx) => jobs.outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId }));
+    const worked = () =>
+      handled.find(({ job }) => job.type === 'ticket.after-hours' && job.ticketId === ticketId);
+    expect(await waitFor(() => !!worked(), 10_000)).toBe(true);
+    const after = (worked()?.at ?? 0) - started;
+    expect(after).toBeGreaterThanOrEqual(1_900);
+    expect(after).toBeLessThan(10_000);
+  }, 20_000);
+
+  it('a job whose worker died (active, no heartbeat) is retried: the due watch has it supervised', async () => {
+    await orm.em.fork().transactional(async (tx) => {
+      await jobs.outbox.enqueue(tx, { type: 'agent.message', agentId: 31, messageId: 31 });
+      // As a worker that took it and was killed an hour ago left it.
+      await tx.getConnection().execute(
+        `update pgboss.job set state = 'active', started_on = now() - interval '1 hour',
+              heartbeat_on = now() - interval '1 hour'
+            where data->>'type' = 'agent.message' and data->>'messageId' = '31'`,
+        [],
+        'run',
+        tx.getTransactionContext(),
+      );
+    });
+    // The watch's next look (≤ 15 s) finds it stalled, supervision fails it into retry, the retry is worked.
+    expect(
+      await waitFor(
+        () => handled.some(({ job }) => job.type === 'agent.message' && job.messageId === 31),
+        40_000,
+      ),
+    ).toBe(true);
+  }, 60_000);
+
+  it("another instance's jobs are worked here (the due watch finds them), timers when due", async () => {
+    // A second queue on the same database, without workers: another instance enqueueing.
+    const other = await startJobQueue({
+      orm,
+      databaseUrl: databaseOptions.kind === 'postgresql' ? databaseOptions.url : undefined,
+      logger: createLogger({ level: 'silent' }),
+      afterHoursSeconds: 1,
+    });
+    try {
+      await orm.em.fork().transactional(async (tx) => {
+        await other.outbox.enqueue(tx, { type: 'agent.message', agentId: 9, messageId: 21 });
+        await other.outbox.enqueue(tx, { type: 'ticket.after-hours', ticketId: 4343 });
+      });
+      const workedHere = (predicate: (job: OutboundJob) => boolean) => () =>
+        handled.some(({ job }) => predicate(job));
+      // Within the watch's interval (15 s) and a margin for a busy machine.
+      expect(
+        await waitFor(
+          workedHere((job) => job.type === 'agent.message' && job.messageId === 21),
+          25_000,
+        ),
+      ).toBe(true);
+      expect(
+        await waitFor(
+          workedHere((job) => job.type === 'ticket.after-hours' && job.ticketId === 4343),
+          25_000,
+        ),
+      ).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
 });

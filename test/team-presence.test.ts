@@ -188,7 +188,10 @@ describe(`presence in core (${databaseKind})`, () => {
     services = createServices({
       em: test.orm.em,
       bus: createInProcessEventBus(),
-      outbox: { enqueue: async (_tx, job) => void jobs.push(job) },
+      outbox: {
+        enqueue: async (_tx, job) => void jobs.push(job),
+        enqueueMany: async (_tx, many) => void jobs.push(...many),
+      },
       presence: {
         now: () => clock,
         awayAfterMs: 15 * MINUTE,
@@ -306,7 +309,10 @@ describe(`a presence change refreshes only the cards it changes (${databaseKind}
     createServices({
       em: orm.em,
       bus: createInProcessEventBus(),
-      outbox: { enqueue: async (_tx, job) => void jobs.push(job) },
+      outbox: {
+        enqueue: async (_tx, job) => void jobs.push(job),
+        enqueueMany: async (_tx, many) => void jobs.push(...many),
+      },
       presence: {
         now: () => clock,
         awayAfterMs: 15 * MINUTE,

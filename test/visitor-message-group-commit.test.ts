@@ -22,6 +22,9 @@ const outbox: Outbox = {
     enqueued.push({ job, tx: tx.getTransactionContext() });
     if (failAtEnqueue !== null && enqueued.length === failAtEnqueue) await tx.execute('select 1 / 0');
   },
+  async enqueueMany(tx: EntityManager, jobs: OutboundJob[]) {
+    for (const job of jobs) await outbox.enqueue(tx, job);
+  },
 };
 
 beforeAll(async () => {

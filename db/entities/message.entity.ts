@@ -77,6 +77,18 @@ export const MessageSchema = defineEntity({
       properties: ['undeliverableAt'],
       where: 'undeliverable_at is not null',
     },
+    // A ticket's card: its first and latest visitor messages and their count (migration 20261201150000).
+    {
+      name: 'messages_visitor_ticket_id_id_index',
+      properties: ['ticket', 'id'],
+      where: "sender = 'visitor' and deleted_at is null",
+    },
+    // Today's first replies: the agent messages since the start of the day.
+    {
+      name: 'messages_agent_created_at_index',
+      properties: ['createdAt'],
+      where: "sender = 'agent'",
+    },
   ],
 });
 

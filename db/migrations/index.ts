@@ -13,6 +13,7 @@ import { Migration20261201110000_canned_notes } from './Migration20261201110000_
 import { Migration20261201120000_tags_search } from './Migration20261201120000_tags_search.ts';
 import { Migration20261201130000_offers } from './Migration20261201130000_offers.ts';
 import { Migration20261201140000_search_fixes } from './Migration20261201140000_search_fixes.ts';
+import { Migration20261201150000_cost_growth } from './Migration20261201150000_cost_growth.ts';
 import { Migration20261201150500_message_revisions } from './Migration20261201150500_message_revisions.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
@@ -31,5 +32,6 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261201120000_tags_search,
   Migration20261201130000_offers,
   Migration20261201140000_search_fixes,
+  Migration20261201150000_cost_growth,
   Migration20261201150500_message_revisions,
 ];
