@@ -108,7 +108,6 @@ export async function startServer(
     npmStart = false,
     timeoutMs = 120_000,
     memoryProbe = false,
-    nodeArgs = [],
   }: {
     script?: string;
     /** Start the way a user does, `npm start` (the server is npm's one child process). */
@@ -116,17 +115,13 @@ export async function startServer(
     timeoutMs?: number;
     /** Preload bench/lib/memory-probe.ts (with --expose-gc): `memory()` answers live memory after a GC. */
     memoryProbe?: boolean;
-    /** Extra options for node before the script (e.g. `--import` of a counter); not with `npmStart`. */
-    nodeArgs?: string[];
   } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
   const probe = memoryProbe ? ['--expose-gc', '--import', './bench/lib/memory-probe.ts'] : [];
-  const [command, args] = npmStart
-    ? ['npm', ['start', '--silent']]
-    : [process.execPath, [...probe, ...nodeArgs, script]];
+  const [command, args] = npmStart ? ['npm', ['start', '--silent']] : [process.execPath, [...probe, script]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {

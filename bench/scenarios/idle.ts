@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { ScenarioResult } from '../lib/report.ts';
-import { type BenchDatabase, ROOT, startServer } from '../lib/server.ts';
-import { readStatementCount } from '../lib/statement-counter.ts';
+import { type BenchDatabase, startServer } from '../lib/server.ts';
+import { statementCounting, statementsBetween } from '../lib/statement-counter.ts';
 import { round, sleep } from '../lib/stats.ts';
 import { startTelegram } from '../lib/telegram.ts';
 
@@ -17,19 +17,16 @@ const GOAL_PER_MINUTE = 12;
  */
 export async function idle(database: BenchDatabase, options: IdleOptions): Promise<ScenarioResult> {
   const telegram = await startTelegram(2);
-  const countFile = join(database.dataDir, 'statements.json');
-  const server = await startServer(
-    { ...database.env, ...telegram.env, STATEMENT_COUNT_FILE: countFile },
-    { nodeArgs: ['--import', join(ROOT, 'bench/lib/statement-counter.ts')] },
-  );
+  const counting = statementCounting(join(database.dataDir, 'statements.json'));
+  const server = await startServer({ ...database.env, ...telegram.env, ...counting.env });
   let perMinute: number;
   let counted: number;
   try {
     await telegram.connect(server.url);
     await sleep(options.settleSeconds * 1000);
-    const before = await readStatementCount(countFile);
+    const before = await counting.snapshot(server.pid);
     await sleep(options.seconds * 1000);
-    counted = (await readStatementCount(countFile)) - before;
+    counted = statementsBetween(before, await counting.snapshot(server.pid));
     perMinute = (counted * 60) / options.seconds;
   } finally {
     await server.stop();

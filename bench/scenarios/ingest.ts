@@ -1,13 +1,8 @@
 import { join } from 'node:path';
 import { closedLoop, mapLimit, newSession, postJson, request } from '../lib/http.ts';
-import {
-  perRequest,
-  processCpuMs,
-  type StatementSnapshot,
-  statementCounting,
-} from '../lib/ingest-statements.ts';
 import type { ScenarioResult } from '../lib/report.ts';
-import { type BenchDatabase, startServer } from '../lib/server.ts';
+import { type BenchDatabase, cpuMsOf, startServer } from '../lib/server.ts';
+import { perRequest, type StatementSnapshot, statementCounting } from '../lib/statement-counter.ts';
 import { ms, round, summarize } from '../lib/stats.ts';
 import { type BenchTelegram, startTelegram } from '../lib/telegram.ts';
 
@@ -24,7 +19,7 @@ export type IngestOptions = { sessions: number; seconds: number; warmupSeconds: 
  * same database. The product runs as shipped (bot configured, every message enqueues its Telegram
  * delivery in the same transaction); only the per-session rate limit is raised.
  *
- * The server counts its database statements and commits per route (bench/lib/ingest-statements.ts):
+ * The server counts its database statements and commits per route (bench/lib/statement-counter.ts):
  * reported per visitor message (over the measured loop) and per agent reply (Telegram updates relaying
  * an agent's DM to the visitor, one at a time before the loop), with the server's CPU time per message.
  * Statements outside any request (the Telegram workers delivering what was queued) are shown apart.
@@ -85,7 +80,7 @@ export async function ingest(database: BenchDatabase, options: IngestOptions): P
   let baselineCpuMs: number;
   try {
     const ids = Array.from({ length: options.sessions }, () => crypto.randomUUID());
-    const cpuBefore = processCpuMs(baselineServer.pid);
+    const cpuBefore = cpuMsOf(baselineServer.pid);
     let sent = 0;
     baseline = await closedLoop({
       clients: options.sessions,
@@ -100,7 +95,7 @@ export async function ingest(database: BenchDatabase, options: IngestOptions): P
         });
       },
     });
-    baselineCpuMs = (processCpuMs(baselineServer.pid) - cpuBefore) / sent;
+    baselineCpuMs = (cpuMsOf(baselineServer.pid) - cpuBefore) / sent;
   } finally {
     await baselineServer.stop();
   }
