@@ -248,6 +248,8 @@ describe(`who the visitor is and where they are, in Chromium (${databaseKind})`,
     await say(chat, 'Anyone there?');
     const ticketId = await ticketOf('Anyone there?');
     expect((await agentApi('POST', `/tickets/${ticketId}/claim`)).status).toBe(200);
+    // The claim's notice is in view before the tab is hidden: it is not one of the unread messages.
+    await chat.getByText(/joined the conversation/).waitFor();
 
     // The visitor switches to another tab.
     await page.evaluate(() => {
