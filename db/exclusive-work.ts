@@ -60,6 +60,8 @@ export function runExclusively({
   const holding = (held: HeldLock, ended: Promise<unknown>) =>
     new Promise<{ outcome: 'lost' | 'ended' | 'stopped'; error?: unknown }>((resolve) => {
       const onStop = () => resolve({ outcome: 'stopped' });
+      // Stopped while the work was starting: the abort event is gone by now.
+      if (signal.aborted) onStop();
       signal.addEventListener('abort', onStop, { once: true });
       const settle = (outcome: 'lost' | 'ended', error?: unknown) => {
         signal.removeEventListener('abort', onStop);

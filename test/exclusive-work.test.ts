@@ -54,6 +54,31 @@ describe('exclusive work on the one embedded instance', () => {
     expect(events).toEqual(['only started', 'only stopped']);
     expect(runner.running).toBe(false);
   });
+
+  it('stopped while the work is starting: the work is stopped once it started', async () => {
+    const events: string[] = [];
+    let started = () => {};
+    const starting = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const work = recordedWork('slow', events);
+    let asked = false;
+    const runner = runExclusively({
+      lock: soleInstanceLock,
+      work: async () => {
+        asked = true;
+        await starting;
+        return work();
+      },
+      what: 'testing',
+      logger: silent,
+    });
+    await eventually(async () => asked);
+    const stopped = runner.stop();
+    started();
+    await stopped;
+    expect(events).toEqual(['slow started', 'slow stopped']);
+  });
 });
 
 describe.skipIf(databaseKind !== 'postgresql')(
