@@ -13,6 +13,11 @@ export type ReadinessDeps = {
   telegram: TelegramStatus;
   /** How long the bot may be connecting before it counts as a problem. */
   telegramGraceSeconds: number;
+  /**
+   * How the connected bot gets updates: `webhook`, `polling` (this instance), or `standby` (polling
+   * mode: another instance holds the polling lock, or this one cannot take it right now).
+   */
+  telegramUpdates: () => 'webhook' | 'polling' | 'standby' | undefined;
   supportGroupChatId: () => Promise<number | null>;
   deliveries: () => Promise<DeliveryStatus>;
   deliveryDelayAlertSeconds: number;
@@ -48,12 +53,16 @@ export function botReadiness(deps: ReadinessDeps): ReadinessComponents {
   };
 }
 
-function telegramComponent({ telegram, telegramGraceSeconds }: ReadinessDeps): ReadinessComponent {
+function telegramComponent({
+  telegram,
+  telegramGraceSeconds,
+  telegramUpdates,
+}: ReadinessDeps): ReadinessComponent {
   const status = telegram.current();
   const since = status.since.toISOString();
   switch (status.state) {
     case 'connected':
-      return { ok: true, state: 'connected', since, username: status.username };
+      return { ok: true, state: 'connected', since, username: status.username, updates: telegramUpdates() };
     case 'refused':
       return {
         ok: false,

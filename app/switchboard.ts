@@ -9,6 +9,7 @@ import { createInProcessEventBus } from '../core/event-bus.ts';
 import { createMediaStore } from '../core/media-store.ts';
 import { noOutbox } from '../core/outbox.ts';
 import { createServices } from '../core/services.ts';
+import { createAdvisoryLock, soleInstanceLock } from '../db/exclusive-lock.ts';
 import { createOrm, type DatabaseOptions, databaseOptions, migrate, poolUsageOf } from '../db/orm.ts';
 import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
@@ -31,6 +32,10 @@ const WEB_ROOT = resolve(import.meta.dirname, '../dist/public');
 const DELIVERY_STATUS_CACHE_MS = 2000;
 /** At shutdown, how long requests in progress may take before their connections are cut. */
 const REQUEST_DRAIN_MS = 3000;
+/** What an instance announces when it binds the support group: the others forget their cached binding. */
+const SUPPORT_GROUP_TOPIC = 'support-group';
+/** The advisory lock whose holder polls Telegram (BOT_MODE=polling): "SWBPOLL" in ASCII. */
+const POLLING_LOCK_KEY = 0x535742504f4c4cn;
 /** At shutdown, the reconnection delay event streams are told (SSE `retry:`, spread up to twice this). */
 const SHUTDOWN_STREAM_RETRY_MS = 1000;
 
@@ -128,9 +133,13 @@ export async function startSwitchboard(
     },
   });
 
-  // One support-group reader (with its cache) for the bot and /readyz; the backlog for /readyz, the Mini
-  // App's banner and /queue; the connection state the connect loop below drives, for /readyz.
-  const supportGroup = createSupportGroup(orm.em, config.telegram.supportGroupChatId);
+  // One support-group reader (with its cache) for the bot and /readyz, forgotten on every instance when
+  // one binds a group; the backlog for /readyz, the Mini App's banner and /queue; the connection state
+  // the connect loop below drives, for /readyz.
+  const supportGroup = createSupportGroup(orm.em, config.telegram.supportGroupChatId, {
+    announceChange: () => crossInstanceBus?.announce(SUPPORT_GROUP_TOPIC),
+  });
+  crossInstanceBus?.onAnnouncement(SUPPORT_GROUP_TOPIC, () => supportGroup.forget());
   const { deliveryDelayAlertSeconds, telegramGraceSeconds } = config.readiness;
   // Shared for a moment: health probes, every agent's app and /queue ask, and one query answers them all.
   const deliveries = cachedFor(DELIVERY_STATUS_CACHE_MS, async () =>
@@ -157,6 +166,7 @@ export async function startSwitchboard(
       ? botReadiness({
           telegram: telegramStatus,
           telegramGraceSeconds,
+          telegramUpdates: () => telegram?.updates(),
           supportGroupChatId: () => supportGroup.chatId(),
           deliveries,
           deliveryDelayAlertSeconds,
@@ -213,6 +223,15 @@ export async function startSwitchboard(
           throttle: config.telegram.throttle,
           ticketThreads: config.telegram.ticketThreads,
           mode: config.telegram.mode,
+          // PostgreSQL: instances share the database, one polls at a time. PGlite: the one instance.
+          pollingLock:
+            database.kind === 'postgresql'
+              ? createAdvisoryLock({
+                  url: database.url,
+                  key: POLLING_LOCK_KEY,
+                  applicationName: 'switchboard-polling',
+                })
+              : soleInstanceLock,
           webhookSecret: config.telegram.webhookSecret,
           afterHoursMinutes: config.afterHoursMinutes,
           orm,

@@ -1,6 +1,8 @@
 import { RequestContext } from '@mikro-orm/core';
 import { type Api, webhookCallback } from 'grammy';
 import type { OutboundJob } from '../core/outbox.ts';
+import type { ExclusiveLock } from '../db/exclusive-lock.ts';
+import { type ExclusiveRunner, runExclusively } from '../db/exclusive-work.ts';
 import { ALLOWED_UPDATES, createBot } from './create-bot.ts';
 import { createOutboundHandler } from './delivery/outbound-handler.ts';
 import { createTicketPlaces } from './delivery/ticket-places.ts';
@@ -23,6 +25,8 @@ const PRUNE_INTERVAL_MS = 3600_000;
 export async function startTelegramBot(
   deps: BotDeps & {
     mode: 'polling' | 'webhook';
+    /** Polling: the lock that lets one instance at a time poll Telegram (two would conflict). */
+    pollingLock: ExclusiveLock;
     webhookSecret?: string;
     afterHoursMinutes: number;
     /** TICKET_THREADS; unset: private topics when Telegram allows them, else single. */
@@ -92,16 +96,26 @@ export async function startTelegramBot(
   );
   await setMenuButton(bot.api, deps);
 
-  let polling: ReturnType<typeof startPolling> | undefined;
+  // Polling: the instance that holds the lock polls (and handles what a predecessor stored but did not
+  // handle); the others deliver jobs and serve HTTP, and take over when it stops or dies.
+  let polling: ExclusiveRunner | undefined;
   if (deps.mode === 'polling') {
     await bot.api.deleteWebhook();
-    polling = startPolling({
-      bot,
-      updates: processedUpdates,
-      allowedUpdates: ALLOWED_UPDATES,
+    polling = runExclusively({
+      lock: deps.pollingLock,
+      what: 'polling Telegram',
       logger: deps.logger,
+      work: async () => {
+        const updates = startPolling({
+          bot,
+          updates: processedUpdates,
+          allowedUpdates: ALLOWED_UPDATES,
+          logger: deps.logger,
+        });
+        await updates.start();
+        return { stop: () => updates.stop(), ended: updates.ended() };
+      },
     });
-    await polling.start();
   }
 
   const handleUpdate = webhookCallback(bot, 'koa');
@@ -130,6 +144,10 @@ export async function startTelegramBot(
     bot,
     username: bot.botInfo.username,
     ticketThreads,
+
+    /** How this instance gets updates: by webhook, polling, or standing by while another instance polls. */
+    updates: (): 'webhook' | 'polling' | 'standby' =>
+      polling === undefined ? 'webhook' : polling.running ? 'polling' : 'standby',
 
     /** Koa handler for POST /api/telegram/webhook (the route checks the secret header first). */
     handleWebhook: handleUpdate,

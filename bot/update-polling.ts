@@ -196,6 +196,12 @@ export function startPolling({
 
     isRunning: () => runner.isRunning(),
 
+    /**
+     * Settles when polling ends: by `stop`, or by itself (rejects: Telegram answered 409 Conflict, another
+     * poller of this bot, or 401; or getUpdates kept failing for the runner's 15 hours).
+     */
+    ended: (): Promise<void> => runner.task() ?? Promise.resolve(),
+
     /** Stops fetching; pending retries end without handling (their updates stay stored for the next start). */
     async stop() {
       stopped = true;

@@ -41,6 +41,17 @@ export type PostgresEventBus = EventBus & {
    * e.g. work it enqueued that this instance's workers may take. Returns the unsubscribe function.
    */
   subscribeRemote(listener: () => void): () => void;
+  /**
+   * Tells the other instances that `topic` changed, e.g. a setting they cache (this instance's own
+   * listeners are not called: the announcer knows). Sent like events: after a reconnect if need be.
+   */
+  announce(topic: string): void;
+  /**
+   * Calls `listener` when another instance announces `topic`, and after the listening connection
+   * reconnected (announcements sent during the gap are lost: whatever they would have said may have
+   * changed). Returns the unsubscribe function.
+   */
+  onAnnouncement(topic: string, listener: () => void): () => void;
 };
 
 /**
@@ -75,6 +86,7 @@ export function createPostgresEventBus({
   const pending: string[] = [];
   const partials = new Map<string, { parts: string[]; received: number; startedAt: number }>();
   const remoteListeners = new Set<() => void>();
+  const announcementListeners = new Map<string, Set<() => void>>();
 
   let client: pg.Client | undefined;
   let stopped = false;
@@ -88,6 +100,10 @@ export function createPostgresEventBus({
     if (!payload) return;
     const decoded = decodeNotification(payload);
     if (!decoded || decoded.instance === instanceId) return;
+    if (decoded.kind === 'announcement') {
+      callAll(announcementListeners.get(decoded.topic) ?? []);
+      return;
+    }
     if (decoded.kind === 'whole') {
       deliver(decoded.json);
       return;
@@ -115,13 +131,26 @@ export function createPostgresEventBus({
       return;
     }
     local.publish(event);
-    for (const listener of remoteListeners) {
+    callAll(remoteListeners);
+  };
+
+  const callAll = (listeners: Iterable<() => void>) => {
+    for (const listener of listeners) {
       try {
         listener();
       } catch (error) {
         logger.error({ err: error }, 'event listener failed');
       }
     }
+  };
+
+  const send = (payloads: string[]) => {
+    pending.push(...payloads);
+    if (!client && pending.length > MAX_PENDING) {
+      const dropped = pending.splice(0, pending.length - MAX_PENDING).length;
+      logger.error({ dropped }, 'event bus: too many unsent events; dropped the oldest');
+    }
+    if (client) void flush();
   };
 
   const forgetStalePartials = () => {
@@ -227,6 +256,7 @@ export function createPostgresEventBus({
       } catch (error) {
         logger.error({ err: error }, 'event bus: resynchronisation failed');
       }
+      for (const listeners of announcementListeners.values()) callAll(listeners);
     }
     everConnected = true;
     void flush();
@@ -236,13 +266,18 @@ export function createPostgresEventBus({
     publish(event) {
       local.publish(event);
       sequence += 1;
-      const payloads = encodeEvent(event, instanceId, sequence);
-      pending.push(...payloads);
-      if (!client && pending.length > MAX_PENDING) {
-        const dropped = pending.splice(0, pending.length - MAX_PENDING).length;
-        logger.error({ dropped }, 'event bus: too many unsent events; dropped the oldest');
-      }
-      if (client) void flush();
+      send(encodeEvent(event, instanceId, sequence));
+    },
+
+    announce(topic) {
+      send([encodeAnnouncement(topic, instanceId)]);
+    },
+
+    onAnnouncement(topic, listener) {
+      const listeners = announcementListeners.get(topic) ?? new Set<() => void>();
+      announcementListeners.set(topic, listeners);
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     subscribe: (sessionId, listener) => local.subscribe(sessionId, listener),
@@ -274,11 +309,13 @@ export function createPostgresEventBus({
 
 type Decoded =
   | { kind: 'whole'; instance: string; json: string }
+  | { kind: 'announcement'; instance: string; topic: string }
   | { kind: 'chunk'; instance: string; sequence: number; index: number; total: number; part: string };
 
 /**
  * Wire format (text, as NOTIFY requires): `e:<instance>:<event JSON>` for an event that fits, else
- * `c:<instance>:<sequence>:<index>:<total>:<part>` per chunk, the parts joining to the event JSON.
+ * `c:<instance>:<sequence>:<index>:<total>:<part>` per chunk, the parts joining to the event JSON;
+ * `a:<instance>:<topic>` for an announcement.
  */
 export function encodeEvent(event: DomainEvent, instance: string, sequence: number): string[] {
   const json = JSON.stringify(event);
@@ -288,11 +325,16 @@ export function encodeEvent(event: DomainEvent, instance: string, sequence: numb
   return parts.map((part, index) => `c:${instance}:${sequence}:${index}:${parts.length}:${part}`);
 }
 
+export function encodeAnnouncement(topic: string, instance: string): string {
+  return `a:${instance}:${topic}`;
+}
+
 export function decodeNotification(payload: string): Decoded | undefined {
   const [kind, instance] = payload.split(':', 2);
   if (!kind || !instance) return undefined;
   const rest = payload.slice(kind.length + instance.length + 2);
   if (kind === 'e') return { kind: 'whole', instance, json: rest };
+  if (kind === 'a') return { kind: 'announcement', instance, topic: rest };
   if (kind !== 'c') return undefined;
   const match = /^(\d+):(\d+):(\d+):/.exec(rest);
   if (!match) return undefined;

@@ -117,4 +117,27 @@ describe.skipIf(databaseKind !== 'postgresql')(`the PostgreSQL event bus (${POST
     expect(bodies(atB)).toEqual(['published while down', 'after the reconnect']);
     expect(bodies(atA)).toEqual(['published while down', 'after the reconnect']);
   });
+
+  it('announces a change to the other instances (not to itself), and after a reconnect to its own listeners', async () => {
+    const a = await startBus(undefined, 'switchboard-events-announcer');
+    const b = await startBus(undefined, 'switchboard-events-hearer');
+    const heard = { a: 0, b: 0, bOther: 0 };
+    a.onAnnouncement('settings', () => (heard.a += 1));
+    b.onAnnouncement('settings', () => (heard.b += 1));
+    b.onAnnouncement('other', () => (heard.bOther += 1));
+
+    a.announce('settings');
+    await eventually(async () => heard.b === 1);
+    // An event after the announcement: once B has it, B would have heard a second announcement too.
+    const atB: DomainEvent[] = [];
+    b.subscribe('marker', (event) => atB.push(event));
+    a.publish(message('marker', 1));
+    await eventually(async () => atB.length === 1);
+    expect(heard).toEqual({ a: 0, b: 1, bOther: 0 });
+
+    // Announcements sent while B's connection was down are lost to it: the reconnect stands in for them.
+    expect(await terminateListener('switchboard-events-hearer')).toBe(1);
+    await eventually(async () => heard.b === 2);
+    expect(heard).toEqual({ a: 0, b: 2, bOther: 1 });
+  });
 });

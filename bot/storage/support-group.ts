@@ -5,18 +5,25 @@ import { currentSetupCode, newSetupCode, SETUP_CODE_KEY, setupCodeMatches } from
 
 const KEY = 'support_group_chat_id';
 /**
- * How long a read of the bound group is reused. Every agent update, Mini App request and group delivery
- * asks; a group bound or moved through another instance is seen within this time (at once on this one).
+ * How long a read of the bound group is reused (every agent update, Mini App request and group delivery
+ * asks). A group bound or moved here is seen at once here, and at once on the other instances, which
+ * hear `announceChange` and `forget`; this bound covers an announcement that never went out (the
+ * instance died between its commit and the announcement).
  */
-const CACHE_MS = 5_000;
+const CACHE_MS = 60_000;
 
 export type SupportGroup = ReturnType<typeof createSupportGroup>;
 
 /**
  * The support group: SUPPORT_GROUP_CHAT_ID when configured (then fixed), else the group bound with
- * `/setup CODE` (kept in settings, so every instance serves the same group).
+ * `/setup CODE` (kept in settings, so every instance serves the same group). `announceChange` tells the
+ * other instances, after a binding committed, to `forget` what they cached.
  */
-export function createSupportGroup(em: EntityManager, configured: number | undefined) {
+export function createSupportGroup(
+  em: EntityManager,
+  configured: number | undefined,
+  { announceChange = () => {} }: { announceChange?: () => void } = {},
+) {
   let cached: { chatId: number | null; until: number } | undefined;
   return {
     /** True when SUPPORT_GROUP_CHAT_ID decides and /setup cannot move it. */
@@ -54,8 +61,16 @@ export function createSupportGroup(em: EntityManager, configured: number | undef
         await tx.upsert(Setting, { key: KEY, value: String(chatId), updatedAt: new Date() });
         return nextCode;
       });
-      if (next) cached = { chatId, until: Date.now() + CACHE_MS };
+      if (next) {
+        cached = { chatId, until: Date.now() + CACHE_MS };
+        announceChange();
+      }
       return next;
+    },
+
+    /** Drops the cached binding: the next `chatId` reads it (another instance changed it). */
+    forget() {
+      cached = undefined;
     },
   };
 }

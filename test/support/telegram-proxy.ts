@@ -19,6 +19,8 @@ export async function startTelegramProxy(target: string) {
   const answers: Answer[] = [];
   /** The refused calls, as `method chatId`. */
   const refused: string[] = [];
+  /** The methods of the calls passed through to the fake, in order (lower case). */
+  const passed: string[] = [];
 
   const methodOf = (url: string) => /^\/bot[^/]+\/([A-Za-z]+)/.exec(url)?.[1]?.toLowerCase();
 
@@ -73,6 +75,7 @@ export async function startTelegramProxy(target: string) {
       res.end(text);
       return;
     }
+    if (method) passed.push(method);
     forward(req, body, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -81,6 +84,9 @@ export async function startTelegramProxy(target: string) {
   return {
     apiRoot: `http://127.0.0.1:${port}`,
     refused,
+
+    /** How many calls of `method` passed through to the fake (this proxy's client made them). */
+    forwarded: (method: string) => passed.filter((name) => name === method.toLowerCase()).length,
 
     /** Calls of `method` to `chatId` are answered with this error instead of reaching the fake. */
     refuse(method: string, chatId: number, status: number, description: string) {
