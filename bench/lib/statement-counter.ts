@@ -8,9 +8,10 @@
  *
  * A statement counts for the request whose asynchronous context issued it (AsyncLocalStorage from the
  * `request` event on), so work a request starts and leaves running (events, nudges) counts for it too,
- * and a statement issued outside any request counts as background. A commit is a COMMIT, or a statement
- * run outside a transaction (it commits by itself). With `BENCH_STATEMENTS_DEBUG=1` the server writes
- * each statement that commits by itself to its stderr (its first 150 characters).
+ * and a statement issued outside any request counts as background. A commit is a COMMIT, or a text run
+ * outside a transaction (it commits by itself, all its statements together). With
+ * `BENCH_STATEMENTS_DEBUG=1` the server writes each text that commits by itself to its stderr (its first
+ * 150 characters).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -41,25 +42,34 @@ async function install(file: string) {
   routes.set('background', background);
   const current = () => context.getStore() ?? background;
 
-  /** Statement texts: a multi-statement text counts each of its statements. */
+  /**
+   * Statement texts: a multi-statement text counts each of its statements; those of it that run outside
+   * an explicit transaction commit together (PostgreSQL runs one simple query as one implicit transaction).
+   */
   const count = (text: string, inTransaction: boolean): boolean => {
     const counts = current();
     let open = inTransaction;
+    let implicit = '';
+    const commitImplicit = () => {
+      if (!implicit) return;
+      counts.commits += 1;
+      if (process.env.BENCH_STATEMENTS_DEBUG) process.stderr.write(`AUTOCOMMIT ${implicit.slice(0, 150)}\n`);
+      implicit = '';
+    };
     for (const part of text.split(';')) {
       const statement = part.trim().toLowerCase();
       if (!statement) continue;
       counts.statements += 1;
-      if (/^(begin|start transaction)\b/.test(statement)) open = true;
-      else if (/^(commit|end)\b/.test(statement)) {
+      if (/^(begin|start transaction)\b/.test(statement)) {
+        commitImplicit();
+        open = true;
+      } else if (/^(commit|end)\b/.test(statement)) {
         counts.commits += 1;
         open = false;
       } else if (/^rollback\b/.test(statement) && !/^rollback to\b/.test(statement)) open = false;
-      else if (!open) {
-        counts.commits += 1;
-        if (process.env.BENCH_STATEMENTS_DEBUG)
-          process.stderr.write(`AUTOCOMMIT ${statement.slice(0, 150)}\n`);
-      }
+      else if (!open) implicit ||= statement;
     }
+    commitImplicit();
     return open;
   };
 
