@@ -78,7 +78,8 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
   /**
    * Messages on open tickets, written by group commit: the messages that arrive while a group is being
    * written go together in the next, in one transaction: one statement adds them all
-   * (appendToOpenTickets), then one more enqueues all their deliveries. Per message: what was stored, or why not.
+   * (appendToOpenTickets), then one more enqueues all their deliveries. Per message: what was stored,
+   * or why not (null: no open ticket).
    */
   const appendGroup = createGroupCommit((inputs: VisitorMessageInput[]) =>
     em.fork().transactional(async (tx) => {
@@ -129,7 +130,9 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     /** A visitor's message: opens a ticket when the session has none open (the database allows only one). */
     async sendVisitorMessage(input: VisitorMessageInput): Promise<SentMessage> {
       assertValidText(input.body, 'body');
-      const appended = await appendGroup.submit(input);
+      // A group fails as a whole (a deadlock with an erasure, a lost connection): this message is then
+      // written again on its own below, so it fails only for a reason of its own.
+      const appended = await appendGroup.submit(input).catch(() => null);
       if (appended === 'no session') throw new NotFound('Session');
       let stored = appended;
       try {

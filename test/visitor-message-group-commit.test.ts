@@ -13,14 +13,19 @@ const events: DomainEvent[] = [];
 
 /**
  * An outbox that records each job with the transaction it was enqueued in, and can fail the n-th
- * enqueue of a moment with a real database error (inside that transaction).
+ * enqueue of a moment, or every one of a ticket, with a real database error (inside that transaction).
  */
 const enqueued: { job: OutboundJob; tx: unknown }[] = [];
 let failAtEnqueue: number | null = null;
+/** Every delivery of this ticket fails (inside its transaction), however often it is tried. */
+let failForTicket: number | null = null;
 const outbox: Outbox = {
   async enqueue(tx: EntityManager, job: OutboundJob) {
     enqueued.push({ job, tx: tx.getTransactionContext() });
-    if (failAtEnqueue !== null && enqueued.length === failAtEnqueue) await tx.execute('select 1 / 0');
+    const failing =
+      (failAtEnqueue !== null && enqueued.length === failAtEnqueue) ||
+      (failForTicket !== null && 'ticketId' in job && job.ticketId === failForTicket);
+    if (failing) await tx.execute('select 1 / 0');
   },
   async enqueueMany(tx: EntityManager, jobs: OutboundJob[]) {
     for (const job of jobs) await outbox.enqueue(tx, job);
@@ -78,7 +83,7 @@ describe(`visitor messages by group commit on ${databaseKind}`, () => {
     for (const sessionId of sessions) expect(await bodiesOf(sessionId)).toEqual(['first', body]);
   });
 
-  it('a database error in the middle of a group fails every message of it; none is stored or published', async () => {
+  it('a database error in the middle of a group stores none of it; each message is then written on its own, once', async () => {
     const sessions = await openTickets(5);
     enqueued.length = 0;
     events.length = 0;
@@ -88,13 +93,33 @@ describe(`visitor messages by group commit on ${databaseKind}`, () => {
       failAtEnqueue = null;
     });
 
-    expect(results.map((result) => result.status)).toEqual(Array(5).fill('rejected'));
-    expect(events.filter((event) => event.type === 'message.created')).toEqual([]);
-    for (const sessionId of sessions) expect(await bodiesOf(sessionId)).toEqual(['first']);
+    // The group's transaction (all five) was rolled back; the five written again one by one.
+    expect(new Set(enqueued.map((entry) => entry.tx)).size).toBe(6);
+    expect(results.map((result) => result.status)).toEqual(Array(5).fill('fulfilled'));
+    expect(events.filter((event) => event.type === 'message.created')).toHaveLength(5);
+    for (const sessionId of sessions) expect(await bodiesOf(sessionId)).toEqual(['first', 'lost?']);
+  });
 
-    // The sessions go on: the next messages are stored.
-    const again = await sendTogether(sessions, 'again');
-    expect(again.every((result) => result.status === 'fulfilled')).toBe(true);
-    for (const sessionId of sessions) expect(await bodiesOf(sessionId)).toEqual(['first', 'again']);
+  it('a message that fails on its own too is refused and stored nowhere; the rest of its group is stored', async () => {
+    const sessions = await openTickets(5);
+    const doomed = sessions[2] as string;
+    failForTicket = (await run(() => services.sessions.getConversation(doomed))).ticket?.id ?? null;
+    enqueued.length = 0;
+    events.length = 0;
+
+    const results = await sendTogether(sessions, 'maybe').finally(() => {
+      failForTicket = null;
+    });
+
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    for (const sessionId of sessions)
+      expect(await bodiesOf(sessionId)).toEqual(sessionId === doomed ? ['first'] : ['first', 'maybe']);
+    expect(events.filter((event) => event.type === 'message.created')).toHaveLength(4);
   });
 });

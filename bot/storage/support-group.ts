@@ -25,6 +25,8 @@ export function createSupportGroup(
   { announceChange = () => {} }: { announceChange?: () => void } = {},
 ) {
   let cached: { chatId: number | null; until: number } | undefined;
+  /** Counts `forget`s: a read that began before one may be stale, so it is returned but not kept. */
+  let forgotten = 0;
   return {
     /** True when SUPPORT_GROUP_CHAT_ID decides and /setup cannot move it. */
     fixed: configured !== undefined,
@@ -32,9 +34,10 @@ export function createSupportGroup(
     async chatId(): Promise<number | null> {
       if (configured !== undefined) return configured;
       if (cached && Date.now() < cached.until) return cached.chatId;
+      const readSince = forgotten;
       const setting = await em.fork().findOne(Setting, KEY, { disableIdentityMap: true });
       const chatId = setting ? Number(setting.value) : null;
-      cached = { chatId, until: Date.now() + CACHE_MS };
+      if (readSince === forgotten) cached = { chatId, until: Date.now() + CACHE_MS };
       return chatId;
     },
 
@@ -71,6 +74,7 @@ export function createSupportGroup(
     /** Drops the cached binding: the next `chatId` reads it (another instance changed it). */
     forget() {
       cached = undefined;
+      forgotten += 1;
     },
   };
 }
