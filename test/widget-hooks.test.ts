@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageView, SendMessageResponse } from '../contract/api.ts';
 import { createVisitorApi, type VisitorCredentials } from '../widget/app/api/visitor-api.ts';
 import { emptyConversation, withMessages, withTicket } from '../widget/app/conversation-state.ts';
 import { useConversation } from '../widget/app/hooks/use-conversation.ts';
@@ -160,6 +161,40 @@ describe(`widget hooks (${databaseKind})`, () => {
     expect(sent).toEqual([]);
     rerender({ online: true });
     await waitFor(() => expect(sent).toEqual(['typed on the train']));
+  });
+
+  it('useOutgoingMessages shows a message once when its stored copy arrives before the answer to its send', async () => {
+    const credentials = await newSession();
+    let answer: (response: SendMessageResponse) => void = () => {};
+    const slowApi = {
+      ...api,
+      sendMessage: () => new Promise<SendMessageResponse>((resolve) => (answer = resolve)),
+    };
+    const storedMessage = (id: number, body: string): MessageView => ({
+      id,
+      ticket_id: 1,
+      sender: 'visitor',
+      body,
+      media_url: null,
+      agent_name: null,
+      created_at: '',
+    });
+    const { result, rerender } = renderHook(
+      ({ stored }) => useOutgoingMessages(slowApi, credentials, { online: true, onSent: () => {}, stored }),
+      { initialProps: { stored: [storedMessage(7, 'hello')] } },
+    );
+    act(() => result.current.send({ body: 'hello' }));
+    await waitFor(() => expect(result.current.outgoing[0]?.state).toBe('sending'));
+    // An older message with the same text, or a newer one with other text, is not its copy.
+    rerender({ stored: [storedMessage(7, 'hello'), storedMessage(8, 'something else')] });
+    expect(result.current.outgoing).toHaveLength(1);
+    // The stream brings its copy: shown once, as stored, while the answer is still on its way.
+    rerender({
+      stored: [storedMessage(7, 'hello'), storedMessage(8, 'something else'), storedMessage(9, 'hello')],
+    });
+    expect(result.current.outgoing).toEqual([]);
+    act(() => answer({ message: storedMessage(9, 'hello') } as SendMessageResponse));
+    await waitFor(() => expect(result.current.outgoing).toEqual([]));
   });
 
   it('useUnreadCount counts agent and system messages that arrive while hidden', () => {

@@ -57,7 +57,11 @@ export function ChatContainer({ api, store, strings, language, hostOrigin }: Cha
   });
   const { addSent } = conversation;
   const onSent = useCallback((sent: SendMessageResponse) => addSent(sent.message, sent.ticket), [addSent]);
-  const outgoing = useOutgoingMessages(api, credentials, { online, onSent });
+  const outgoing = useOutgoingMessages(api, credentials, {
+    online,
+    onSent,
+    stored: conversation.messages,
+  });
   const draft = useDraft();
 
   const transcript = useTranscriptDownload(api, credentials, language);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SendMessageResponse } from '../../../contract/api.ts';
+import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
 import { ApiError, type VisitorApi, type VisitorCredentials } from '../api/visitor-api.ts';
 
 export type OutgoingState = 'queued' | 'sending' | 'failed' | 'rate_limited' | 'offline';
@@ -14,9 +14,23 @@ export type OutgoingMessage = {
   retryInSeconds?: number;
   /** Why it failed, from the server, when it said. */
   error?: string;
+  /** While sending: the newest stored message when the send began (its copy arrives with a newer id). */
+  sentAfterId?: number;
 };
 
 export type Draft = { body: string; file?: File; category?: string };
+
+/**
+ * The message being sent is already in the conversation: the stream brought its stored copy before the
+ * server's answer to the send (both leave the server together). Shown once, as stored.
+ */
+const arrivedFirst = (message: OutgoingMessage, stored: MessageView[]) =>
+  message.state === 'sending' &&
+  message.sentAfterId !== undefined &&
+  stored.some(
+    (copy) =>
+      copy.sender === 'visitor' && copy.id > (message.sentAfterId as number) && copy.body === message.body,
+  );
 
 /**
  * Messages on their way to the server, sent one at a time in the order they were written, so the
@@ -26,13 +40,24 @@ export type Draft = { body: string; file?: File; category?: string };
 export function useOutgoingMessages(
   api: VisitorApi,
   credentials: VisitorCredentials | null,
-  { online, onSent }: { online: boolean; onSent(response: SendMessageResponse): void },
+  {
+    online,
+    onSent,
+    stored = [],
+  }: {
+    online: boolean;
+    onSent(response: SendMessageResponse): void;
+    /** The conversation's stored messages. */
+    stored?: MessageView[];
+  },
 ) {
   const [outgoing, setOutgoing] = useState<OutgoingMessage[]>([]);
   const nextId = useRef(1);
   const inFlight = useRef(new Set<number>());
   const onSentRef = useRef(onSent);
   onSentRef.current = onSent;
+  const newestStoredId = useRef(0);
+  newestStoredId.current = stored.at(-1)?.id ?? 0;
 
   const patch = useCallback((localId: number, change: Partial<OutgoingMessage>) => {
     setOutgoing((list) =>
@@ -49,7 +74,7 @@ export function useOutgoingMessages(
     if (inFlight.current.has(head.localId)) return;
 
     inFlight.current.add(head.localId);
-    patch(head.localId, { state: 'sending', error: undefined });
+    patch(head.localId, { state: 'sending', error: undefined, sentAfterId: newestStoredId.current });
     const send = head.file
       ? api.uploadFile(credentials, { file: head.file, body: head.body, category: head.category })
       : api.sendMessage(credentials, { body: head.body, category: head.category });
@@ -98,5 +123,10 @@ export function useOutgoingMessages(
     [],
   );
 
-  return { outgoing, send, retry, discard };
+  return {
+    outgoing: outgoing.filter((message) => !arrivedFirst(message, stored)),
+    send,
+    retry,
+    discard,
+  };
 }
