@@ -93,6 +93,15 @@ const configSchema = z
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
+    // Visitor rate limits and caps shared in Redis (else in PostgreSQL with DATABASE_URL, else in memory).
+    REDIS_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\/[^/?#]/, 'must be a redis:// or rediss:// URL')
+        .refine((value) => URL.canParse(value), 'must be a redis:// or rediss:// URL')
+        .optional(),
+    ),
     METRICS_TOKEN: z.preprocess(
       emptyAsUndefined,
       z.string().min(16, 'must be at least 16 characters').optional(),
@@ -206,6 +215,8 @@ const configSchema = z
       publicUrl,
       dataDir: env.DATA_DIR,
       databaseUrl: env.DATABASE_URL,
+      /** Where visitor limits are shared when set (limits/create-limit-store.ts). */
+      redisUrl: env.REDIS_URL,
       jwtSecret: env.JWT_SECRET,
       telegram: {
         botToken: env.TELEGRAM_BOT_TOKEN,

@@ -15,6 +15,7 @@ import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
 import { createHttpServer } from '../server/http-server.ts';
+import { createLimitStore } from '../server/limits/create-limit-store.ts';
 import { createVisitorTokens } from '../server/visitor-token.ts';
 import type { Config } from './config.ts';
 import { resolveJwtSecret } from './jwt-secret.ts';
@@ -151,6 +152,14 @@ export async function startSwitchboard(
   /** Set by stop(): a connect attempt that finishes afterwards stops its bot instead of running it. */
   let shuttingDown = false;
   const tokens = createVisitorTokens(resolveJwtSecret(config));
+  // Visitor limits: in Redis (REDIS_URL), else in PostgreSQL, else in memory (PGlite is one process).
+  const limitStore = await createLimitStore({
+    redisUrl: config.redisUrl,
+    databaseUrl: database.kind === 'postgresql' ? database.url : undefined,
+    warn: (error, message) => logger.warn({ err: error }, message),
+    onFallback: metrics ? () => metrics.limitStoreFellBack() : undefined,
+  });
+  logger.info({ store: limitStore.kind }, 'visitor limits');
   const { app, listener, eventStreams } = createApp({
     config,
     logger,
@@ -159,6 +168,7 @@ export async function startSwitchboard(
     bus,
     tokens,
     media,
+    limitStore,
     adminToken: config.adminToken,
     metrics,
     metricsToken: config.metricsToken,
@@ -318,6 +328,7 @@ export async function startSwitchboard(
       await housekeeping.stop();
       await presenceWatch.stop();
       await jobs?.stop();
+      await limitStore.close();
       await crossInstanceBus?.stop();
       await orm.close();
       logger.info('stopped');

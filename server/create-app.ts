@@ -8,18 +8,18 @@ import type { EventBus } from '../core/event-bus.ts';
 import type { MediaStore } from '../core/media-store.ts';
 import type { Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
-import { createConcurrencyLimiter } from './concurrency-limiter.ts';
 import type { AppContext, AppState } from './context.ts';
 import { corsPolicy } from './cors.ts';
 import { eventStreamRoutes } from './event-stream-routes.ts';
 import { createEventStreams } from './event-streams.ts';
+import type { LimitStore } from './limits/limit-store.ts';
+import { createMemoryLimitStore } from './limits/memory-limit-store.ts';
+import { visitorLimits } from './limits/visitor-limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { AgentAccess } from './middleware/agent-auth.ts';
 import { errorMiddleware } from './middleware/errors.ts';
-import { createTokenBucketLimiter } from './middleware/rate-limit.ts';
 import { requestContextMiddleware } from './middleware/request-context.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
-import { createRateLimiter } from './rate-limiter.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { agentRoutes } from './routes/agent.ts';
 import { agentCannedReplyRoutes } from './routes/agent-canned-replies.ts';
@@ -62,6 +62,8 @@ export type AppDeps = {
   bus: EventBus;
   tokens: VisitorTokens;
   media: MediaStore;
+  /** Where visitor rate limits and caps are counted (limits/create-limit-store.ts); absent: in memory. */
+  limitStore?: LimitStore;
   /** Present when a bot is configured. */
   telegram?: TelegramEndpoint;
   /** The Mini App's agent API (`/api/agent/*`); present when a bot is configured, else it answers 503. */
@@ -89,9 +91,11 @@ export function createApp(deps: AppDeps) {
     proxy: config.trustProxy,
     maxIpsCount: config.trustProxy ? config.trustProxyHops : 0,
   });
+  const limits = visitorLimits(deps.limitStore ?? createMemoryLimitStore(), config);
   const eventStreams = createEventStreams({
     perOwner: config.eventStreams.perSession,
     perIp: config.eventStreams.perIp,
+    places: limits.streamsPerIp,
     heartbeatMs: config.eventStreams.heartbeatMs,
   });
   const cors = corsPolicy(config.widgetOrigins);
@@ -128,17 +132,8 @@ export function createApp(deps: AppDeps) {
       categories: config.categories,
       categoryOptions: config.categoryOptions,
       widgetOrigins: config.widgetOrigins,
-      sessionLimiter: createRateLimiter({
-        limit: config.rateLimit.sessions,
-        windowMs: config.rateLimit.sessionsWindowSeconds * 1000,
-      }),
-      messageLimiter: createTokenBucketLimiter({
-        capacity: config.rateLimit.messages,
-        refillPerSecond: config.rateLimit.messages / config.rateLimit.windowSeconds,
-      }),
+      limits,
       media: deps.media,
-      uploadsPerSession: createConcurrencyLimiter(config.uploads.perSession),
-      uploadsPerIp: createConcurrencyLimiter(config.uploads.perIp),
       quotaBytesPerSession: config.media.quotaBytesPerSession,
       identitySecret: config.identitySecret,
     }),

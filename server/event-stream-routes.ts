@@ -90,7 +90,7 @@ export function eventStreamRoutes(deps: EventStreamRouteDeps) {
       match: (path) => (path === '/api/agent/events' ? {} : undefined),
       open: async (request, target) => {
         const agent = await authenticateAgent(deps.access, deps.services, request.get('Authorization'));
-        streamAgentEvents(target, agent.id, deps);
+        await streamAgentEvents(target, agent.id, deps);
       },
     },
   ];

@@ -1,6 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
 import { RateLimited } from '../core/errors.ts';
+import { createConcurrencyLimiter } from './concurrency-limiter.ts';
+import type { Release } from './limits/limit-store.ts';
+import type { PlaceLimiter } from './limits/visitor-limits.ts';
 
 /** Comments on idle streams, so that proxies and clients do not take them for dead. */
 const HEARTBEAT_MS = 25_000;
@@ -34,6 +37,11 @@ export type EventStreamLimits = {
   perOwner: number;
   /** Streams from one client address; beyond, new ones are refused with 429. */
   perIp: number;
+  /**
+   * Where the places per address are counted (limits/visitor-limits.ts: shared by the instances when
+   * the limits are); absent: in this process, `perIp` of them.
+   */
+  places?: PlaceLimiter;
   /** How often every open stream gets a keep-alive comment (one timer for all); 25 s by default. */
   heartbeatMs?: number;
 };
@@ -48,15 +56,24 @@ class OpenStream implements EventStream {
   readonly owner: string;
   readonly ip: string;
   readonly res: ServerResponse;
+  /** Its place among its address's streams, given back when it closes (or handed to its successor). */
+  place: Release | undefined;
   closed = false;
   private readonly untrack: (stream: OpenStream) => void;
   /** What runs once it closes (one function: a stream has one subscriber). */
   private onClosed: (() => void) | undefined;
 
-  constructor(owner: string, ip: string, res: ServerResponse, untrack: (stream: OpenStream) => void) {
+  constructor(
+    owner: string,
+    ip: string,
+    res: ServerResponse,
+    place: Release | undefined,
+    untrack: (stream: OpenStream) => void,
+  ) {
     this.owner = owner;
     this.ip = ip;
     this.res = res;
+    this.place = place;
     this.untrack = untrack;
   }
 
@@ -84,6 +101,8 @@ class OpenStream implements EventStream {
     if (this.closed) return;
     this.closed = true;
     this.untrack(this);
+    this.place?.();
+    this.place = undefined;
     this.res.end();
     const onClosed = this.onClosed;
     this.onClosed = undefined;
@@ -97,7 +116,9 @@ class OpenStream implements EventStream {
  *
  * Per owner the newest wins: a reloaded tab leaves its old stream behind until the network notices, so
  * the oldest is ended (a client that is still there resumes with Last-Event-ID). Per address the
- * existing streams win, so that one address cannot crowd out the others: new ones get 429.
+ * existing streams win, so that one address cannot crowd out the others: new ones get 429. The places per
+ * address may be shared by the instances (`places`); the per-owner rule is this instance's: it ends
+ * stale streams here, and each instance bounds its own (README, "Several instances").
  *
  * One heartbeat timer serves every stream. It runs while any is open, in the async context this registry
  * was created in: a timer started in a request's context would keep that request's state alive.
@@ -106,7 +127,7 @@ export function createEventStreams(limits: EventStreamLimits) {
   const heartbeatMs = limits.heartbeatMs ?? HEARTBEAT_MS;
   /** Every open stream, per owner in opening order (a few each: an array is the smallest). */
   const byOwner = new Map<string, OpenStream[]>();
-  const perIp = new Map<string, number>();
+  const places = limits.places ?? localPlaces(limits.perIp);
   let size = 0;
   const outsideRequests = AsyncLocalStorage.snapshot();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -117,19 +138,10 @@ export function createEventStreams(limits: EventStreamLimits) {
 
   const ownerStreams = (owner: string): readonly OpenStream[] => byOwner.get(owner) ?? [];
 
-  /** Throws RateLimited when the address has no room, counting the stream that opening would end. */
-  const admit = (ip: string, owner: string) => {
-    const streams = ownerStreams(owner);
-    const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
-    const freed = oldest?.ip === ip ? 1 : 0;
-    if ((perIp.get(ip) ?? 0) - freed >= limits.perIp) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
-  };
-
   const track = (stream: OpenStream) => {
     const streams = byOwner.get(stream.owner);
     if (streams) streams.push(stream);
     else byOwner.set(stream.owner, [stream]);
-    perIp.set(stream.ip, (perIp.get(stream.ip) ?? 0) + 1);
     size++;
     heartbeat ??= outsideRequests(() => setInterval(beat, heartbeatMs).unref());
   };
@@ -140,9 +152,6 @@ export function createEventStreams(limits: EventStreamLimits) {
     if (!streams || index === -1) return;
     if (streams.length === 1) byOwner.delete(stream.owner);
     else streams.splice(index, 1);
-    const left = (perIp.get(stream.ip) ?? 1) - 1;
-    if (left > 0) perIp.set(stream.ip, left);
-    else perIp.delete(stream.ip);
     size--;
     if (size === 0) {
       clearInterval(heartbeat);
@@ -167,23 +176,33 @@ export function createEventStreams(limits: EventStreamLimits) {
     },
 
     /**
-     * Checks before any work that a stream for `owner` from this address could open; throws RateLimited
-     * (429 with Retry-After) when the address has too many. `open` checks again.
+     * Takes, before any work, the place among its address's streams of a stream for `owner`; throws
+     * RateLimited (429 with Retry-After) when the address has too many. A full owner's oldest stream from
+     * the same address, which the new one would end, hands over its place (ending now). The caller passes
+     * the place to `open`, or calls it to give it back.
      */
-    admit(ip: string, owner: string) {
-      admit(ip, owner);
+    async reserve(ip: string, owner: string): Promise<Release> {
+      const place = await places.acquire(ip);
+      if (place) return place;
+      const streams = ownerStreams(owner);
+      const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
+      if (oldest?.ip === ip && oldest.place) {
+        const handed = oldest.place;
+        oldest.place = undefined;
+        oldest.close();
+        return handed;
+      }
+      throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
     },
 
     /**
      * Answers `target.res` with an event stream for `owner` that lives until the client leaves, the owner
-     * opens too many, or the server stops. Throws RateLimited, before touching the response, when the
-     * client's address has too many streams.
+     * opens too many, or the server stops; `place` (from `reserve`) is given back when it ends.
      */
-    open({ res, ip, headers }: StreamTarget, owner: string): EventStream {
-      admit(ip, owner);
+    open({ res, ip, headers }: StreamTarget, owner: string, place?: Release): EventStream {
       while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
 
-      const stream = new OpenStream(owner, ip, res, untrack);
+      const stream = new OpenStream(owner, ip, res, place, untrack);
       track(stream);
       res.on('close', stream.close);
       if (res.destroyed) {
@@ -215,4 +234,10 @@ export function createEventStreams(limits: EventStreamLimits) {
       }
     },
   };
+}
+
+/** Places per address counted in this process. */
+function localPlaces(perIp: number): PlaceLimiter {
+  const limiter = createConcurrencyLimiter(perIp);
+  return { acquire: async (ip) => limiter.acquire(ip) };
 }

@@ -65,6 +65,12 @@ export function createMetrics(
     registers,
   });
 
+  const limitFallbacks = new Counter({
+    name: 'switchboard_limit_store_fallbacks_total',
+    help: "Visitor limit checks answered by the instance's own limits because the shared store (PostgreSQL or Redis) failed.",
+    registers,
+  });
+
   const rateLimited = new Counter({
     name: 'switchboard_telegram_rate_limited_total',
     help: 'Bot API calls Telegram answered with 429 Too Many Requests (each attempt), by method.',
@@ -206,6 +212,11 @@ export function createMetrics(
         },
         subscribe: (sessionId, listener) => bus.subscribe(sessionId, listener),
       };
+    },
+
+    /** For the visitor limits (limits/create-limit-store.ts). */
+    limitStoreFellBack() {
+      limitFallbacks.inc();
     },
 
     /** For the bot (bot/deps.ts BotMetrics). */

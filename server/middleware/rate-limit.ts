@@ -2,8 +2,11 @@ import type Koa from 'koa';
 import { RateLimited } from '../../core/errors.ts';
 import type { AppContext, AppMiddleware, AppState } from '../context.ts';
 
-/** Anything that counts hits per key: returns 0 when a hit is allowed, else the seconds to wait. */
-export type HitLimiter = { hit(key: string): number };
+/**
+ * Anything that counts hits per key: answers 0 when a hit is allowed, else the seconds to wait (at once
+ * in memory; a shared store answers later).
+ */
+export type HitLimiter = { hit(key: string): number | Promise<number> };
 
 /** Counts a hit against `keyOf(ctx)`; over the limit the request fails with 429 and `Retry-After`. */
 export function rateLimitMiddleware(
@@ -11,14 +14,14 @@ export function rateLimitMiddleware(
   keyOf: (ctx: Koa.ParameterizedContext<AppState, AppContext>) => string,
 ): AppMiddleware {
   return async (ctx, next) => {
-    enforceRateLimit(limiter, keyOf(ctx));
+    await enforceRateLimit(limiter, keyOf(ctx));
     await next();
   };
 }
 
 /** Counts a hit against `key`; throws RateLimited (429 with `Retry-After`) over the limit. */
-export function enforceRateLimit(limiter: HitLimiter, key: string) {
-  const retryAfter = limiter.hit(key);
+export async function enforceRateLimit(limiter: HitLimiter, key: string) {
+  const retryAfter = await limiter.hit(key);
   if (retryAfter) throw new RateLimited(retryAfter);
 }
 
@@ -28,7 +31,8 @@ export function enforceRateLimit(limiter: HitLimiter, key: string) {
  * message takes one; tokens come back at `refillPerSecond`. With the defaults (RATE_LIMIT_MESSAGES=10,
  * RATE_LIMIT_WINDOW_SECONDS=20) that is a burst of 10 messages, then one every 2 s for as long as the
  * flood goes on. A refused hit takes nothing and answers the whole seconds until a token is back.
- * Kept in memory, per process (as the session limiter is). `now` is injectable for tests.
+ * Kept in memory, per process (limits/memory-limit-store.ts; the shared stores keep the same bucket).
+ * `now` is injectable for tests.
  */
 export function createTokenBucketLimiter({
   capacity,
@@ -38,7 +42,7 @@ export function createTokenBucketLimiter({
   capacity: number;
   refillPerSecond: number;
   now?: () => number;
-}): HitLimiter {
+}): { hit(key: string): number } {
   const buckets = new Map<string, { tokens: number; at: number }>();
   let sinceSweep = 0;
   const tokensAt = (bucket: { tokens: number; at: number }, time: number) =>

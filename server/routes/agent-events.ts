@@ -7,12 +7,14 @@ import type { EventStreams, StreamTarget } from '../event-streams.ts';
  * reconnect the app refetches. Capped per agent (one more ends the agent's oldest) and per client
  * address (429).
  */
-export function streamAgentEvents(
+export async function streamAgentEvents(
   target: StreamTarget,
   agentId: number,
   deps: { bus: EventBus; eventStreams: EventStreams },
 ) {
-  const stream = deps.eventStreams.open(target, `agent:${agentId}`);
+  const owner = `agent:${agentId}`;
+  const place = await deps.eventStreams.reserve(target.ip, owner);
+  const stream = deps.eventStreams.open(target, owner, place);
   const unsubscribe = deps.bus.subscribe('*', (event) => {
     if (event.type === 'ticket.updated') stream.send('ticket', event.ticket);
     else if (event.type === 'message.created') stream.send('message', event.message);

@@ -5,11 +5,10 @@ import { RateLimited } from '../../core/errors.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import { webmOpusToOgg } from '../../core/voice-remux.ts';
-import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import { HttpError } from '../http-error.ts';
+import type { VisitorLimits } from '../limits/visitor-limits.ts';
 import { enforceRateLimit } from '../middleware/rate-limit.ts';
 import { FORM_OVERHEAD_BYTES, readMultipartUpload } from '../multipart.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
 import { parseInput } from '../validation.ts';
 
 /** A browser's voice recording in WebM, repackaged as the Ogg Telegram takes as a voice note. */
@@ -27,10 +26,8 @@ const MB = 1024 * 1024;
 export type MediaUploadDeps = {
   services: Services;
   media: MediaStore;
-  messageLimiter: RateLimiter;
-  /** Uploads in progress per session and per client address. */
-  uploadsPerSession: ConcurrencyLimiter;
-  uploadsPerIp: ConcurrencyLimiter;
+  /** The message rate limit, and uploads in progress per session and per client address. */
+  limits: Pick<VisitorLimits, 'messages' | 'uploadsPerSession' | 'uploadsPerIp'>;
   quotaBytesPerSession: number;
   /** The category as configured (any case accepted); throws 400 for an unknown one. */
   canonicalCategory: (category: string | undefined) => string | undefined;
@@ -60,10 +57,13 @@ export async function receiveMediaMessage(ctx: Koa.Context, sessionId: string, d
     }
     const declared = Number(ctx.get('Content-Length') || 0);
     if (declared > UPLOAD_MAX_BYTES + FORM_OVERHEAD_BYTES) throw tooLarge();
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    const { limits } = deps;
+    await enforceRateLimit(limits.messages, `session:${sessionId}`);
 
-    const releaseSession = deps.uploadsPerSession.acquire(sessionId);
-    const releaseIp = releaseSession && deps.uploadsPerIp.acquire(ctx.ip);
+    // A place per session and per address while the body streams (leases in a shared store: an
+    // instance that dies mid-upload gives them back within the lease's time).
+    const releaseSession = await limits.uploadsPerSession.acquire(sessionId);
+    const releaseIp = releaseSession && (await limits.uploadsPerIp.acquire(ctx.ip));
     try {
       if (!releaseIp) throw new RateLimited(BUSY_RETRY_AFTER_SECONDS);
       const quotaLeft = quotaBytesPerSession - (await media.usage(sessionId));

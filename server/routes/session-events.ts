@@ -31,23 +31,25 @@ export async function streamSessionEvents(
     throw new HttpError(400, 'validation_failed', 'Last-Event-ID: must be a message id');
 
   // A client whose address has too many streams is refused before any work.
-  deps.eventStreams.admit(target.ip, sessionId);
+  const place = await deps.eventStreams.reserve(target.ip, sessionId);
 
   // Subscribe before reading the database, so that nothing published in between is lost.
   const subscriber = new SessionSubscriber(lastId?.data ?? 0);
-  const unsubscribe = deps.bus.subscribe(sessionId, subscriber.listener);
+  let unsubscribe = () => {};
 
   let ticket: TicketView | null;
   let missed: MessageView[];
   let stream: EventStream;
   try {
+    unsubscribe = deps.bus.subscribe(sessionId, subscriber.listener);
     ticket = await deps.services.sessions.latestTicket(sessionId);
     missed =
       lastId?.data === undefined ? [] : await deps.services.sessions.messagesAfter(sessionId, lastId.data);
-    // Beyond the session's cap this ends its oldest stream; a full address is refused (429).
-    stream = deps.eventStreams.open(target, sessionId);
+    // Beyond the session's cap this ends its oldest stream.
+    stream = deps.eventStreams.open(target, sessionId, place);
   } catch (error) {
     unsubscribe();
+    place();
     throw error;
   }
   stream.onClose(unsubscribe);

@@ -26,18 +26,12 @@ import { NotFound } from '../../core/errors.ts';
 import type { MediaStore } from '../../core/media-store.ts';
 import type { Services } from '../../core/services.ts';
 import { createIdentityVerifier } from '../../core/visitor-identity.ts';
-import type { ConcurrencyLimiter } from '../concurrency-limiter.ts';
 import type { AppContext, AppState } from '../context.ts';
 import { HttpError } from '../http-error.ts';
+import type { VisitorLimits } from '../limits/visitor-limits.ts';
 import { sendMediaFile } from '../media-response.ts';
-import {
-  createTokenBucketLimiter,
-  enforceRateLimit,
-  type HitLimiter,
-  rateLimitMiddleware,
-} from '../middleware/rate-limit.ts';
+import { enforceRateLimit, rateLimitMiddleware } from '../middleware/rate-limit.ts';
 import { visitorAuthMiddleware } from '../middleware/visitor-auth.ts';
-import type { RateLimiter } from '../rate-limiter.ts';
 import { ownSessionIdOf, tokenSessionIdOf } from '../route-params.ts';
 import { createTypingThrottle } from '../typing-throttle.ts';
 import { parseInput } from '../validation.ts';
@@ -51,12 +45,9 @@ export type VisitorRouteDeps = {
   categories: string[];
   /** The categories with their labels per language (`CATEGORIES`); absent: each key is its own label. */
   categoryOptions?: CategoryOption[];
-  sessionLimiter: RateLimiter;
-  messageLimiter: HitLimiter;
+  /** Rate limits and caps, wherever they live (limits/create-limit-store.ts). */
+  limits: VisitorLimits;
   media: MediaStore;
-  /** Uploads in progress per session and per client address. */
-  uploadsPerSession: ConcurrencyLimiter;
-  uploadsPerIp: ConcurrencyLimiter;
   quotaBytesPerSession: number;
   /** IDENTITY_SECRET: verifies `Switchboard.identify`; absent → identification is refused. */
   identitySecret?: string;
@@ -64,21 +55,13 @@ export type VisitorRouteDeps = {
   widgetOrigins?: string[];
 };
 
-/**
- * Page changes per session: a burst of 30 (a visitor clicking through a site), then one every 2 s; the
- * widget sends at most one a second. Identification: a burst of 5, then one a minute.
- */
-const CONTEXT_UPDATES = { capacity: 30, refillPerSecond: 0.5 };
-const IDENTIFY_ATTEMPTS = { capacity: 5, refillPerSecond: 1 / 60 };
-
 /** The widget's REST API (DESIGN.md §4). A visitor token opens only its own session: other ids answer 404. */
 export function visitorRoutes(deps: VisitorRouteDeps) {
   const { services, tokens } = deps;
   const router = new Router<AppState, AppContext>({ prefix: '/api' });
   const auth = visitorAuthMiddleware(tokens);
   const typing = createTypingThrottle();
-  const contextLimiter = createTokenBucketLimiter(CONTEXT_UPDATES);
-  const identifyLimiter = createTokenBucketLimiter(IDENTIFY_ATTEMPTS);
+  const { limits } = deps;
   const identities = createIdentityVerifier(deps.identitySecret);
 
   /**
@@ -125,7 +108,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
 
   router.post(
     '/session',
-    rateLimitMiddleware(deps.sessionLimiter, (ctx) => `ip:${ctx.ip}`),
+    rateLimitMiddleware(limits.sessions, (ctx) => `ip:${ctx.ip}`),
     async (ctx) => {
       const input = parseInput(createSessionRequestSchema, ctx.request.body ?? {}, 'body');
       checkPage(input.context);
@@ -148,7 +131,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const sessionId = await ownSessionId(ctx);
     const context = parseInput(pageContextSchema, ctx.request.body, 'body');
     checkPage(context);
-    enforceRateLimit(contextLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.context, `session:${sessionId}`);
     await services.sessions.updateContext(sessionId, context);
     ctx.status = 204;
   });
@@ -161,7 +144,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   router.post('/session/:id/identify', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
     const input = parseInput(identifyRequestSchema, ctx.request.body, 'body');
-    enforceRateLimit(identifyLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.identify, `session:${sessionId}`);
     identities.verify(input.id, input.hash);
     const identified = await services.sessions.identify(sessionId, {
       externalId: input.id,
@@ -186,7 +169,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
     const category = canonicalCategory(input.category);
     // Only valid messages count against the limit.
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.messages, `session:${sessionId}`);
     const sent = await services.messages.sendVisitorMessage({ sessionId, body: input.body, category });
     ctx.status = 201;
     ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
@@ -204,7 +187,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const sessionId = await ownSessionId(ctx);
     const messageId = messageIdOf(ctx);
     const input = parseInput(editMessageRequestSchema, ctx.request.body, 'body');
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.messages, `session:${sessionId}`);
     const message = await services.messageChanges.editByVisitor({ sessionId, messageId, body: input.body });
     ctx.body = { message } satisfies MessageResponse;
   });
@@ -213,7 +196,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
   router.delete('/session/:id/messages/:messageId', auth, async (ctx) => {
     const sessionId = await ownSessionId(ctx);
     const messageId = messageIdOf(ctx);
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.messages, `session:${sessionId}`);
     await services.messageChanges.deleteByVisitor({ sessionId, messageId });
     ctx.status = 204;
   });
@@ -223,7 +206,7 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     const sessionId = await ownSessionId(ctx);
     const messageId = messageIdOf(ctx);
     const input = parseInput(reactionRequestSchema, ctx.request.body, 'body');
-    enforceRateLimit(deps.messageLimiter, `session:${sessionId}`);
+    await enforceRateLimit(limits.messages, `session:${sessionId}`);
     const message = await services.messageChanges.reactByVisitor({
       sessionId,
       messageId,
