@@ -2,6 +2,8 @@ import { withLocalFallback } from './fallback-limit-store.ts';
 import type { LimitStore } from './limit-store.ts';
 import { createMemoryLimitStore } from './memory-limit-store.ts';
 
+const CONNECTION_WARNING_EVERY_MS = 30_000;
+
 export type LimitStoreOptions = {
   /** REDIS_URL: the limits live in Redis. */
   redisUrl?: string;
@@ -19,7 +21,13 @@ export type LimitStoreOptions = {
  */
 export async function createLimitStore(options: LimitStoreOptions): Promise<LimitStore> {
   const local = createMemoryLimitStore();
-  const onError = (error: Error) => options.warn(error, 'visitor limits: connection failed');
+  // A store that is down fails every reconnection attempt: one warning per half minute is enough.
+  let lastWarning = Number.NEGATIVE_INFINITY;
+  const onError = (error: Error) => {
+    if (Date.now() - lastWarning < CONNECTION_WARNING_EVERY_MS) return;
+    lastWarning = Date.now();
+    options.warn(error, 'visitor limits: the shared store failed');
+  };
   let shared: LimitStore;
   if (options.redisUrl) {
     const { createRedisLimitStore } = await import('./redis-limit-store.ts');

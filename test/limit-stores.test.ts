@@ -1,0 +1,207 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrm, migrate } from '../db/orm.ts';
+import { withLocalFallback } from '../server/limits/fallback-limit-store.ts';
+import type { LimitStore } from '../server/limits/limit-store.ts';
+import { createMemoryLimitStore } from '../server/limits/memory-limit-store.ts';
+import { createPostgresLimitStore } from '../server/limits/postgres-limit-store.ts';
+import { createRedisLimitStore } from '../server/limits/redis-limit-store.ts';
+import { createTestDatabase, databaseKind } from './support/database.ts';
+import { deleteRedisKeys, redisReachable, TEST_REDIS_URL } from './support/redis.ts';
+import { eventually } from './support/visitor.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const NODE = resolve(ROOT, 'node_modules/.bin/node');
+/** Short leases, so that a dead holder's places come back within the test. */
+const LEASE_MS = 1500;
+/** A bucket that does not refill within a test: what is allowed is exactly its burst. */
+const NO_REFILL = { name: 'messages', capacity: 4, refillPerSecond: 0.0001 };
+const unique = () => randomBytes(6).toString('hex');
+
+type Backend = {
+  kind: 'postgresql' | 'redis';
+  url: () => string;
+  prefix: string;
+  /** A store as one instance has it. */
+  store: () => Promise<LimitStore>;
+};
+
+/** A process holding every place of a cap until it is killed. */
+async function startHolder(backend: Backend, cap: string, key: string, limit: number) {
+  const child = spawn(
+    NODE,
+    [
+      'test/support/limit-holder.ts',
+      backend.kind,
+      backend.url(),
+      backend.prefix,
+      cap,
+      key,
+      String(limit),
+      String(LEASE_MS),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  await eventually(async () => output.includes('held'), 30_000);
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<void>((done) => (child.exitCode !== null ? done() : child.once('exit', () => done())));
+
+/** What every shared store must do: share buckets and caps between instances, and survive a dead holder. */
+function sharedStoreContract(backend: Backend) {
+  let a: LimitStore;
+  let b: LimitStore;
+  beforeAll(async () => {
+    a = await backend.store();
+    b = await backend.store();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('two instances share a token bucket: hits split over both stop at the limit, not twice', async () => {
+    const key = `session:${unique()}`;
+    const answers = [];
+    for (let n = 0; n < 6; n += 1) answers.push(await (n % 2 ? b : a).take(NO_REFILL, key));
+    expect(answers.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    for (const wait of answers.slice(4)) expect(wait).toBeGreaterThanOrEqual(1);
+
+    // At once, as a flood arrives: several hits of one key in one batch, both instances.
+    const flood = `session:${unique()}`;
+    const all = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => (n % 2 ? b : a).take(NO_REFILL, flood)),
+    );
+    expect(all.filter((wait) => wait === 0)).toHaveLength(4);
+  });
+
+  it('a refused hit is told the whole seconds until a token is back', async () => {
+    const rule = { name: 'messages', capacity: 1, refillPerSecond: 0.5 };
+    const key = `session:${unique()}`;
+    expect(await a.take(rule, key)).toBe(0);
+    const wait = await b.take(rule, key);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(2);
+  });
+
+  it("a cap's places taken on one instance count on the other, and come back when released", async () => {
+    const key = `ip:${unique()}`;
+    const first = await a.acquire('uploads-ip', key, 2);
+    const second = await b.acquire('uploads-ip', key, 2);
+    expect(first).not.toBeNull();
+    expect(second).not.toBeNull();
+    expect(await a.acquire('uploads-ip', key, 2)).toBeNull();
+    expect(await b.acquire('uploads-ip', key, 2)).toBeNull();
+    first?.();
+    first?.(); // once only
+    const third = await eventually(async () => b.acquire('uploads-ip', key, 2));
+    expect(await a.acquire('uploads-ip', key, 2)).toBeNull();
+    second?.();
+    third?.();
+  });
+
+  it("a holder killed with kill -9 gives its places back within the lease's time; a live one keeps them", async () => {
+    const key = `ip:${unique()}`;
+    const holder = await startHolder(backend, 'streams-ip', key, 2);
+    try {
+      expect(await a.acquire('streams-ip', key, 2)).toBeNull();
+      // Longer than two leases: the live holder renews them.
+      await new Promise((done) => setTimeout(done, 2.5 * LEASE_MS));
+      expect(await a.acquire('streams-ip', key, 2)).toBeNull();
+    } finally {
+      holder.kill('SIGKILL');
+      await exited(holder);
+    }
+    const place = await eventually(async () => a.acquire('streams-ip', key, 2), 4 * LEASE_MS + 5_000);
+    expect(await b.acquire('streams-ip', key, 2)).not.toBeNull();
+    expect(await b.acquire('streams-ip', key, 2)).toBeNull();
+    place();
+  }, 60_000);
+}
+
+describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL', () => {
+  let url = '';
+  let drop: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    const orm = await createOrm(database.options);
+    await migrate(orm);
+    await orm.close();
+    url = database.options.kind === 'postgresql' ? database.options.url : '';
+  }, 60_000);
+  afterAll(async () => drop());
+
+  sharedStoreContract({
+    kind: 'postgresql',
+    url: () => url,
+    prefix: '',
+    store: async () => createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS }),
+  });
+});
+
+const redisUp = await redisReachable();
+describe.skipIf(!redisUp)(`limits in Redis (${TEST_REDIS_URL}; skipped when not reachable)`, () => {
+  const prefix = `switchboard-test:${unique()}:`;
+  afterAll(async () => deleteRedisKeys(prefix));
+
+  sharedStoreContract({
+    kind: 'redis',
+    url: () => TEST_REDIS_URL,
+    prefix,
+    store: () => createRedisLimitStore({ url: TEST_REDIS_URL, prefix, leaseTtlMs: LEASE_MS }),
+  });
+});
+
+describe('a shared store that fails', () => {
+  const fallingBack = (shared: LimitStore) => {
+    const warnings: string[] = [];
+    let fallbacks = 0;
+    const store = withLocalFallback(shared, createMemoryLimitStore(), {
+      warn: (_error, message) => warnings.push(message),
+      onFallback: () => {
+        fallbacks += 1;
+      },
+    });
+    return { store, warnings, fallbacks: () => fallbacks };
+  };
+
+  const limitsLocally = async (shared: LimitStore) => {
+    const { store, warnings, fallbacks } = fallingBack(shared);
+    try {
+      const answers = [];
+      for (let n = 0; n < 5; n += 1) answers.push(await store.take(NO_REFILL, 'session:one'));
+      // Still limited, by this instance alone; never an error.
+      expect(answers.slice(0, 4)).toEqual([0, 0, 0, 0]);
+      expect(answers[4]).toBeGreaterThanOrEqual(1);
+      const places = [
+        await store.acquire('uploads-ip', 'ip:x', 1),
+        await store.acquire('uploads-ip', 'ip:x', 1),
+      ];
+      expect(places[0]).not.toBeNull();
+      expect(places[1]).toBeNull();
+      expect(fallbacks()).toBe(7);
+      // One warning, not one per request.
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`the ${shared.kind} store failed`);
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('PostgreSQL unreachable: checks fall back to this instance’s limits, with one warning', async () => {
+    await limitsLocally(createPostgresLimitStore({ url: 'postgres://postgres@127.0.0.1:1/none' }));
+  });
+
+  it('Redis unreachable: the same', async () => {
+    await limitsLocally(await createRedisLimitStore({ url: 'redis://127.0.0.1:1' }));
+  }, 20_000);
+});
