@@ -128,6 +128,25 @@ export function createEventStreams(limits: EventStreamLimits) {
   /** Every open stream, per owner in opening order (a few each: an array is the smallest). */
   const byOwner = new Map<string, OpenStream[]>();
   const places = limits.places ?? localPlaces(limits.perIp);
+  /** Each owner's latest reservation, settled once it ends: the next one of the owner waits for it. */
+  const turns = new Map<string, Promise<void>>();
+  /** Reservations not yet opened: what hands their place to the stream. */
+  const reservations = new Map<Release, () => Release>();
+
+  /** A place for a stream of `owner` from `ip`: a full owner's oldest from there hands over its own. */
+  const placeFor = async (ip: string, owner: string): Promise<Release> => {
+    const streams = ownerStreams(owner);
+    const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
+    if (oldest?.ip === ip && oldest.place) {
+      const handed = oldest.place;
+      oldest.place = undefined;
+      oldest.close();
+      return handed;
+    }
+    const place = await places.acquire(ip);
+    if (!place) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
+    return place;
+  };
   let size = 0;
   const outsideRequests = AsyncLocalStorage.snapshot();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -179,31 +198,53 @@ export function createEventStreams(limits: EventStreamLimits) {
      * Takes, before any work, the place among its address's streams of a stream for `owner`; throws
      * RateLimited (429 with Retry-After) when the address has too many. A full owner's oldest stream from
      * the same address, which the new one would end, hands over its place (ending now). The caller passes
-     * the place to `open`, or calls it to give it back.
+     * the reservation to `open`, or calls it to give the place back. An owner's reservations here take
+     * turns, each until its stream opened (or it was given back), so that each sees the streams before it
+     * (a place is taken asynchronously, perhaps in a shared store).
      */
     async reserve(ip: string, owner: string): Promise<Release> {
-      const place = await places.acquire(ip);
-      if (place) return place;
-      const streams = ownerStreams(owner);
-      const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
-      if (oldest?.ip === ip && oldest.place) {
-        const handed = oldest.place;
-        oldest.place = undefined;
-        oldest.close();
-        return handed;
+      const previous = turns.get(owner);
+      const turn = Promise.withResolvers<void>();
+      turns.set(owner, turn.promise);
+      const endTurn = () => {
+        turn.resolve();
+        if (turns.get(owner) === turn.promise) turns.delete(owner);
+      };
+      let place: Release;
+      try {
+        await previous;
+        place = await placeFor(ip, owner);
+      } catch (error) {
+        endTurn();
+        throw error;
       }
-      throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
+      let given = false;
+      const reservation = () => {
+        endTurn();
+        if (given) return;
+        given = true;
+        reservations.delete(reservation);
+        place();
+      };
+      reservations.set(reservation, () => {
+        given = true;
+        reservations.delete(reservation);
+        return place;
+      });
+      return reservation;
     },
 
     /**
      * Answers `target.res` with an event stream for `owner` that lives until the client leaves, the owner
      * opens too many, or the server stops; `place` (from `reserve`) is given back when it ends.
      */
-    open({ res, ip, headers }: StreamTarget, owner: string, place?: Release): EventStream {
+    open({ res, ip, headers }: StreamTarget, owner: string, reservation?: Release): EventStream {
       while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
 
+      const place = reservation ? reservations.get(reservation)?.() : undefined;
       const stream = new OpenStream(owner, ip, res, place, untrack);
       track(stream);
+      reservation?.(); // the owner's next reservation may go on (the place is the stream's now)
       res.on('close', stream.close);
       if (res.destroyed) {
         // The client left while the stream was being prepared: its 'close' has been and gone.

@@ -98,6 +98,8 @@ export function createPostgresLimitStore({
   let held = 0;
   let renewal: NodeJS.Timeout | undefined;
   let lastSweep = Date.now();
+  /** Per cap key, the latest release in flight. */
+  const releasing = new Map<string, Promise<void>>();
 
   const takeBatch = createGroupCommit<Hit, Decision>(async (hits) => {
     // One row per key, in key order (instances lock rows in the same order: no deadlock between them).
@@ -163,6 +165,8 @@ export function createPostgresLimitStore({
 
     async acquire(name: string, key: string, limit: number): Promise<Release | null> {
       const capKey = `${name}:${key}`;
+      // A place this instance is giving back is back before it asks for one (its own order holds).
+      await releasing.get(capKey);
       let lease = await tryAcquire(capKey, limit);
       if (!lease) {
         // Full: the places of a holder that stopped renewing (it died) come back, then one more try.
@@ -178,7 +182,12 @@ export function createPostgresLimitStore({
         released = true;
         held -= 1;
         // Should this fail, the lease runs out and is reclaimed.
-        pool.query(RELEASE_SQL, [lease]).catch(onError);
+        const done = Promise.all([releasing.get(capKey), pool.query(RELEASE_SQL, [lease])])
+          .then(() => {}, onError)
+          .finally(() => {
+            if (releasing.get(capKey) === done) releasing.delete(capKey);
+          });
+        releasing.set(capKey, done);
       };
     },
 
