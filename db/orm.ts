@@ -48,6 +48,11 @@ const shared = {
   debug: false,
   ensureDatabase: false,
   discovery: { checkDuplicateTableNames: true },
+  // The shared visitor limits' tables have no entities (server/limits/postgres-limit-store.ts writes them
+  // with its own SQL): schema diffs and the migration snapshot leave them alone.
+  schemaGenerator: {
+    skipTables: ['visitor_limit_buckets', 'visitor_limit_caps', 'visitor_limit_leases'],
+  },
 };
 
 /**
