@@ -66,6 +66,20 @@ describe('configuration', () => {
     expect(message.split('\n')).toHaveLength(1);
   });
 
+  it('takes REDIS_URL as a redis:// or rediss:// URL, without echoing a wrong one', () => {
+    expect(parseConfig({}).redisUrl).toBeUndefined();
+    expect(parseConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(parseConfig({ REDIS_URL: 'rediss://:pw@cache.example:6380/2' }).redisUrl).toBe(
+      'rediss://:pw@cache.example:6380/2',
+    );
+    for (const wrong of ['http://cache.example', 'redis://', 'cache.example:6379', 'redis://a b']) {
+      const message = fail({ REDIS_URL: wrong });
+      expect(message).toMatch(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+      expect(message).not.toContain('cache.example');
+    }
+  });
+
   it('requires JWT_SECRET and WIDGET_ORIGINS in production, WEBHOOK_SECRET in webhook mode', () => {
     const message = fail({ NODE_ENV: 'production', WIDGET_ORIGINS: 'https://a.example' });
     expect(message).toMatch(/JWT_SECRET is required when NODE_ENV=production/);

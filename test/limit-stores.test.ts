@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrate } from '../db/orm.ts';
 import { withLocalFallback } from '../server/limits/fallback-limit-store.ts';
@@ -146,6 +147,59 @@ describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL', () => {
     prefix: '',
     store: async () => createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS }),
   });
+});
+
+describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL: the sweep', () => {
+  let url = '';
+  let drop: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    drop = database.drop;
+    const orm = await createOrm(database.options);
+    await migrate(orm);
+    await orm.close();
+    url = database.options.kind === 'postgresql' ? database.options.url : '';
+  }, 60_000);
+  afterAll(async () => drop());
+
+  it("forgets full buckets and a dead holder's leases, and counts its places back", async () => {
+    const backend: Backend = {
+      kind: 'postgresql',
+      url: () => url,
+      prefix: '',
+      store: async () => createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS }),
+    };
+    const key = `ip:${unique()}`;
+    const holder = await startHolder(backend, 'uploads-ip', key, 3);
+    holder.kill('SIGKILL');
+    await exited(holder);
+    const sweeping = createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS, sweepEveryMs: 0 });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const count = async (sql: string) => Number((await client.query(sql)).rows[0]?.count);
+      expect(await count(`select count(*) from visitor_limit_leases where key = 'uploads-ip:${key}'`)).toBe(
+        3,
+      );
+      // A bucket that is full again by now (it refills 1,000 a second).
+      await sweeping.take({ name: 'messages', capacity: 1, refillPerSecond: 1000 }, `session:${unique()}`);
+      await eventually(
+        async () => {
+          await sweeping.take({ name: 'messages', capacity: 1, refillPerSecond: 1000 }, 'session:sweeper');
+          return (
+            (await count(`select count(*) from visitor_limit_leases where key = 'uploads-ip:${key}'`)) ===
+              0 &&
+            (await count(`select count(*) from visitor_limit_caps where key = 'uploads-ip:${key}'`)) === 0 &&
+            (await count(`select count(*) from visitor_limit_buckets`)) <= 1
+          );
+        },
+        4 * LEASE_MS + 5_000,
+      );
+    } finally {
+      await client.end();
+      await sweeping.close();
+    }
+  }, 60_000);
 });
 
 const redisUp = await redisReachable();

@@ -64,10 +64,15 @@ where c.key = $1 and exists (select 1 from dead)
 returning c.taken`;
 const RENEW_SQL = `update visitor_limit_leases set expires_at = now() + make_interval(secs => $2::float8 / 1000)
 where holder = $1`;
+/** Full buckets, leases whose holder died (their caps counted down) and caps with nothing taken. */
 const SWEEP_SQL = `
 with full_buckets as (delete from visitor_limit_buckets where tat < extract(epoch from now()) * 1000 returning 1),
-     free_caps as (delete from visitor_limit_caps where taken = 0 returning 1)
-select (select count(*) from full_buckets) + (select count(*) from free_caps) as removed`;
+     dead as (delete from visitor_limit_leases where expires_at < now() returning key),
+     counts as (select key, count(*) as n from dead group by key),
+     reclaimed as (update visitor_limit_caps c set taken = greatest(0, c.taken - counts.n) from counts
+                   where c.key = counts.key returning 1),
+     free_caps as (delete from visitor_limit_caps where taken = 0 and key not in (select key from counts) returning 1)
+select (select count(*) from full_buckets) + (select count(*) from reclaimed) + (select count(*) from free_caps) as removed`;
 
 /**
  * The limits in PostgreSQL, shared by every instance on the database (tables of the migration
@@ -78,10 +83,13 @@ select (select count(*) from full_buckets) + (select count(*) from free_caps) as
 export function createPostgresLimitStore({
   url,
   leaseTtlMs = LEASE_TTL_MS,
+  sweepEveryMs = SWEEP_EVERY_MS,
   onError = () => {},
 }: {
   url: string;
   leaseTtlMs?: number;
+  /** How often at most the store forgets what is no longer needed (after some traffic). */
+  sweepEveryMs?: number;
   /** An idle connection's failure (the pool reconnects on next use). */
   onError?: (error: Error) => void;
 }): LimitStore {
@@ -127,7 +135,7 @@ export function createPostgresLimitStore({
   });
 
   const sweepNow = () => {
-    if (Date.now() - lastSweep < SWEEP_EVERY_MS) return;
+    if (Date.now() - lastSweep < sweepEveryMs) return;
     lastSweep = Date.now();
     pool.query(SWEEP_SQL).catch(onError);
   };
