@@ -3,7 +3,7 @@ export type ConcurrencyLimiter = ReturnType<typeof createConcurrencyLimiter>;
 /**
  * Counts what is in progress per key (uploads per session, per client address): at most `limit` at once.
  * Unlike the rate limiter it counts what is open now, not what started lately, so a slow upload holds
- * its place until it ends. Per process, like the rate limiter.
+ * its place until it ends. Per process: limits/memory-limit-store.ts (shared stores keep leases instead).
  */
 export function createConcurrencyLimiter(limit: number) {
   const open = new Map<string, number>();
