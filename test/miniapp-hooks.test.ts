@@ -53,7 +53,10 @@ describe('Mini App hooks', () => {
         return () => listeners.delete(listener);
       },
     };
-    const emit = (event: AgentEvent) => act(() => listeners.forEach((listener) => listener(event)));
+    const emit = (event: AgentEvent) =>
+      act(() => {
+        for (const listener of listeners) listener(event);
+      });
 
     const { result } = renderHook(() => useTicket(api, events, 12));
     await waitFor(() => expect(result.current.data?.ticket.version).toBe(1));
