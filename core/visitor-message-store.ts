@@ -53,7 +53,8 @@ with input as (
     as input(ord int, session_id uuid, body text, media_url text, client_id uuid)
 ), earlier as (
   select * from messages
-   where (session_id, client_id) in (select session_id, client_id from input where client_id is not null)
+   where client_id is not null
+     and (session_id, client_id) in (select session_id, client_id from input where client_id is not null)
 ), ticket as (
   select * from tickets
    where session_id in (select session_id from input) and status <> 'closed'
@@ -163,7 +164,7 @@ const READ_BACK_BY_CLIENT_IDS = `
 select to_jsonb(m) as message, true as duplicate, to_jsonb(t) as ticket,
   (select to_jsonb(agents) from agents where agents.id = t.assigned_agent_id) as agent
   from messages m join tickets t on t.id = m.ticket_id
- where (m.session_id, m.client_id) in (
+ where m.client_id is not null and (m.session_id, m.client_id) in (
    select session_id, client_id from json_to_recordset(?::json) as input(session_id uuid, client_id uuid))`;
 
 /**
