@@ -149,6 +149,16 @@ export const sendMessageRequestSchema = z
   .object({
     body: text({ max: MESSAGE_MAX_LENGTH, nonBlank: true }),
     category: text({ max: 64, nonBlank: true }).optional(),
+    /**
+     * A uuid the client made for this send and keeps across its retries: the same id again (an answer
+     * lost on the way) is answered with the message stored the first time, never stored twice. Reused for
+     * another body: 409. Optional: a send without one is stored as sent. Echoed (lower case) as the
+     * message's `client_id`.
+     */
+    client_id: z
+      .uuid()
+      .transform((id) => id.toLowerCase())
+      .optional(),
   })
   .strict();
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
@@ -236,6 +246,8 @@ export const messageViewSchema = z.object({
   reactions: z.array(reactionViewSchema).optional(),
   /** For `sender = 'system'`: what happened, as a code with parameters (see SYSTEM_EVENT_CODES); else null. */
   event: systemEventSchema.nullable().optional(),
+  /** The `client_id` of the visitor's send that stored it (the widget matches its pending copy by it); else null. */
+  client_id: z.string().nullable().optional(),
 });
 export type MessageView = z.infer<typeof messageViewSchema>;
 
@@ -286,6 +298,12 @@ export const ticketViewSchema = z.object({
   rating: z.number().int().nullable(),
   /** After hours: the widget should offer the contact form (email / phone). */
   contact_requested: z.boolean(),
+  /**
+   * Grows with every change of the ticket: of two states of one ticket (an answer, a `ticket` event from
+   * whichever instance), the higher version is the newer; keep it and drop the older (contract/ticket-version.ts).
+   * Optional in the type only, for code written before it; the server always sends it.
+   */
+  version: z.number().int().positive().optional(),
 });
 export type TicketView = z.infer<typeof ticketViewSchema>;
 

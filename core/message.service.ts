@@ -9,13 +9,32 @@ import type { OutboundJob } from './outbox.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
 import { toMessageView, toTicketView } from './views.ts';
-import { appendToOpenTickets, openTicketWith, type StoredVisitorMessage } from './visitor-message-store.ts';
+import {
+  appendToOpenTickets,
+  ClientIdReused,
+  openTicketWith,
+  readBackByClientIds,
+  type StoredVisitorMessage,
+} from './visitor-message-store.ts';
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-export type SentMessage = { message: MessageView; ticket: TicketView; ticketCreated: boolean };
+/** `duplicate`: stored before (the same client id, or the same Telegram message): nothing new was stored or published. */
+export type SentMessage = {
+  message: MessageView;
+  ticket: TicketView;
+  ticketCreated: boolean;
+  duplicate?: boolean;
+};
 
-export type VisitorMessageInput = { sessionId: string; body: string; category?: string; mediaUrl?: string };
+/** `clientId`: the client's id for this send, kept across its retries: the message is stored once. */
+export type VisitorMessageInput = {
+  sessionId: string;
+  body: string;
+  category?: string;
+  mediaUrl?: string;
+  clientId?: string;
+};
 
 /**
  * A message an agent wrote in Telegram: its chat, topic and message id. Message ids are counted per chat,
@@ -69,10 +88,11 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     ];
   };
 
-  const sent = ({ ticket, message, ticketCreated }: StoredVisitorMessage): SentMessage => ({
+  const sent = ({ ticket, message, ticketCreated, duplicate }: StoredVisitorMessage): SentMessage => ({
     message: toMessageView(message),
     ticket: toTicketView(ticket),
     ticketCreated,
+    duplicate: Boolean(duplicate),
   });
 
   /**
@@ -87,7 +107,9 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
       await outbox.enqueueMany(
         tx,
         stored.flatMap((entry) =>
-          entry && entry !== 'no session' ? deliveryJobs(entry.ticket, entry.message, false) : [],
+          entry && entry !== 'no session' && !entry.duplicate
+            ? deliveryJobs(entry.ticket, entry.message, false)
+            : [],
         ),
       );
       return stored.map((entry) => (entry && entry !== 'no session' ? sent(entry) : entry));
@@ -138,9 +160,16 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
       try {
         stored ??= await openTicket(input);
       } catch (error) {
-        // A concurrent first message opened the ticket a moment ago: add this one to it.
+        // A concurrent first message opened the ticket a moment ago: add this one to it. Or this send's
+        // client id was stored a moment ago (its retry, or the group failed after a commit elsewhere):
+        // that message is the answer.
         if (!(error instanceof UniqueConstraintViolationException)) throw error;
-        stored = await openTicket(input);
+        const [earlier] = await readBackByClientIds(em.fork(), [input]);
+        stored = earlier ? sent(earlier) : await openTicket(input);
+      }
+      if (stored.duplicate) {
+        if (stored.message.body !== input.body) throw new ClientIdReused();
+        return stored;
       }
       publish(input.sessionId, stored);
       return stored;

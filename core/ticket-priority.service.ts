@@ -31,6 +31,8 @@ export function createTicketPriorityService({
         if (ticket.priority === priority) return ticket;
         ticket.priority = priority;
         await tx.flush();
+        // The version the trigger gave the row, for the event.
+        await tx.refresh(ticket);
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
         return ticket;
       });

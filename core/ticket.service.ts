@@ -356,6 +356,8 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         if ((ticket.category ?? null) === category) return { ticket, changed: false };
         ticket.category = category;
         await tx.flush();
+        // The version the trigger gave the row, for the event.
+        await tx.refresh(ticket);
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
         // Another topic may need another skill: the offer goes to someone who has it.
         if (autoAssign && (await withdrawLiveOffers(tx, ticketId))) {
@@ -376,6 +378,7 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         ticket.rating = rating;
         ticket.ratingComment = comment || null;
         await tx.flush();
+        await tx.refresh(ticket);
         await outbox.enqueue(tx, { type: 'ticket.card', ticketId });
         return toTicketView(ticket);
       });
@@ -412,6 +415,7 @@ export function createTicketService({ em, bus, outbox, autoAssign = false }: Ser
         ticket.contactRequestedAt = new Date();
         const request = addSystemMessage(tx, ticket, { code: 'contact_requested', params: {} });
         await tx.flush();
+        await tx.refresh(ticket);
         return { ticket, messages: [request] };
       });
       if (outcome.ticket && outcome.messages.length) publishChange(outcome.ticket, outcome.messages);

@@ -24,6 +24,7 @@ export function toTicketView(ticket: Ticket): TicketView {
     closed_at: iso(ticket.closedAt),
     rating: ticket.rating ?? null,
     contact_requested: Boolean(ticket.contactRequestedAt),
+    version: ticket.version,
   };
 }
 
@@ -40,6 +41,7 @@ export function toMessageView(message: Message): MessageView {
     edited_at: iso(message.editedAt),
     reactions: reactionsOf(message),
     event: message.systemEvent ?? null,
+    client_id: message.clientId ?? null,
   };
 }
 

@@ -1,12 +1,34 @@
 import { LockMode } from '@mikro-orm/core';
 import { Agent, Message, SupportSession, Ticket } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
-import { NotFound } from './errors.ts';
+import { DomainError, NotFound } from './errors.ts';
 
-/** What storing a visitor's message produced, as entities of the transaction's entity manager. */
-export type StoredVisitorMessage = { ticket: Ticket; message: Message; ticketCreated: boolean };
+/**
+ * What storing a visitor's message produced, as entities of the transaction's entity manager.
+ * `duplicate`: its client id was stored before: this is that message, nothing new was written.
+ */
+export type StoredVisitorMessage = {
+  ticket: Ticket;
+  message: Message;
+  ticketCreated: boolean;
+  duplicate?: boolean;
+};
 
-export type VisitorMessageRow = { sessionId: string; body: string; category?: string; mediaUrl?: string };
+/** `clientId`: the client's id for this send (kept across its retries), stored once per session. */
+export type VisitorMessageRow = {
+  sessionId: string;
+  body: string;
+  category?: string;
+  mediaUrl?: string;
+  clientId?: string;
+};
+
+/** A client id sent again with another message than the one stored under it: a client's mistake. */
+export class ClientIdReused extends DomainError {
+  constructor() {
+    super('conflict', 'client_id: already used for another message of this session');
+  }
+}
 
 /**
  * One statement for a group of messages (in `input`, numbered by `ord`): the sessions' open tickets
@@ -15,39 +37,72 @@ export type VisitorMessageRow = { sessionId: string; body: string; category?: st
  * exists, and the stored message with its ticket and the ticket's agent (null without an open ticket).
  * Locking a ticket orders its messages after a claim (or another message) committing on it: they then
  * go to the agent who won, and message ids commit in order. Tickets are locked before session rows are
- * written, as the other paths do. A session's messages are matched to their rows by their order.
+ * written, as the other paths do.
+ *
+ * A message with a `client_id` (the widget's id for a send, kept across its retries) is stored once per
+ * session: one stored `earlier` (committed before this statement) is answered instead, with its ticket,
+ * and the same id twice in the group is inserted once (`duplicate` for the later ones). One that a
+ * concurrent transaction stored a moment ago (committed while this statement ran: the unique index makes
+ * this insert wait for it and then skip, but the statement's snapshot does not show it) comes back with
+ * `raced` set and no message: read it with a statement of its own (readBackByClientIds). A session's
+ * messages without a client id are matched to their rows by their order.
  */
 const APPEND_TO_OPEN_TICKETS = `
 with input as (
-  select * from json_to_recordset(?::json) as input(ord int, session_id uuid, body text, media_url text)
+  select * from json_to_recordset(?::json)
+    as input(ord int, session_id uuid, body text, media_url text, client_id uuid)
+), earlier as (
+  select * from messages
+   where client_id is not null
+     and (session_id, client_id) in (select session_id, client_id from input where client_id is not null)
 ), ticket as (
   select * from tickets
    where session_id in (select session_id from input) and status <> 'closed'
    order by id for update
 ), message as (
-  insert into messages (ticket_id, session_id, sender, body, media_url, created_at)
-  select ticket.id, ticket.session_id, 'visitor', input.body, input.media_url, now()
+  insert into messages (ticket_id, session_id, sender, body, media_url, client_id, created_at)
+  select ticket.id, ticket.session_id, 'visitor', input.body, input.media_url, input.client_id, now()
     from input join ticket on ticket.session_id = input.session_id
+   where not exists (
+     select 1 from earlier where earlier.session_id = input.session_id and earlier.client_id = input.client_id)
    order by input.ord
+  on conflict (session_id, client_id) where client_id is not null do nothing
   returning *
 ), seen as (
   update support_sessions set last_seen_at = now() where id in (select session_id from message)
+), numbered_message as (
+  select *, row_number() over (partition by session_id, client_id order by id) as nth from message
 )
 select
   exists (select 1 from support_sessions where id = input.session_id) as session_exists,
-  to_jsonb(m) - 'nth' as message,
-  to_jsonb(t) as ticket,
-  (select to_jsonb(agents) from agents where agents.id = t.assigned_agent_id) as agent
-from (select *, row_number() over (partition by session_id order by ord) as nth from input) input
+  stored.message,
+  coalesce(stored.duplicate, false) as duplicate,
+  input.client_id is not null and stored.message is null and t.id is not null as raced,
+  coalesce(to_jsonb(other), to_jsonb(t)) as ticket,
+  (select to_jsonb(agents) from agents
+    where agents.id = case when other.id is null then t.assigned_agent_id else other.assigned_agent_id end
+  ) as agent
+from (select *, row_number() over (partition by session_id, client_id order by ord) as nth from input) input
 left join ticket t on t.session_id = input.session_id
-left join (select *, row_number() over (partition by session_id order by id) as nth from message) m
-  on m.session_id = input.session_id and m.nth = input.nth
+left join lateral (
+  select to_jsonb(m) - 'nth' as message, m.ticket_id, input.client_id is not null and input.nth > 1 as duplicate
+    from numbered_message m
+   where m.session_id = input.session_id and m.client_id is not distinct from input.client_id
+     and (input.client_id is not null or m.nth = input.nth)
+  union all
+  select to_jsonb(e), e.ticket_id, true from earlier e
+   where e.session_id = input.session_id and e.client_id = input.client_id
+  limit 1
+) stored on true
+left join tickets other on other.id = stored.ticket_id and other.id is distinct from t.id
 order by input.ord`;
 
 type Row = Record<string, unknown>;
 type AppendedRow = {
   session_exists: boolean;
   message: Row | string | null;
+  duplicate: boolean;
+  raced: boolean;
   ticket: Row | string | null;
   agent: Row | string | null;
 };
@@ -56,10 +111,27 @@ type AppendedRow = {
 const json = (value: Row | string | null): Row | null =>
   typeof value === 'string' ? (JSON.parse(value) as Row) : value;
 
+/** The stored message, its ticket and the ticket's agent as entities of `tx`. */
+const mapStored = (tx: EntityManager, row: Omit<AppendedRow, 'session_exists' | 'raced'>) => {
+  const message = json(row.message);
+  const ticket = json(row.ticket);
+  if (!message || !ticket) return null;
+  const agent = json(row.agent);
+  // The agent first: the ticket's reference to it then is this loaded agent (its name is shown).
+  if (agent) tx.map(Agent, agent);
+  return {
+    ticket: tx.map(Ticket, ticket),
+    message: tx.map(Message, message),
+    ticketCreated: false,
+    duplicate: row.duplicate,
+  };
+};
+
 /**
- * Adds each message to its session's open ticket, in `tx`, in one statement. Per message, in order:
- * what was stored; `null`: the session has no open ticket (nothing was written for it); `'no session'`:
- * the session does not exist.
+ * Adds each message to its session's open ticket, in `tx`, in one statement (two when a concurrent
+ * transaction stored one of the group's client ids a moment ago). Per message, in order: what was
+ * stored, or what was stored before under its client id (`duplicate`); `null`: the session has no open
+ * ticket (nothing was written for it); `'no session'`: the session does not exist.
  */
 export async function appendToOpenTickets(
   tx: EntityManager,
@@ -70,24 +142,52 @@ export async function appendToOpenTickets(
     session_id: message.sessionId,
     body: message.body,
     media_url: message.mediaUrl ?? null,
+    client_id: message.clientId ?? null,
   }));
   const rows = await tx.execute<AppendedRow[]>(APPEND_TO_OPEN_TICKETS, [JSON.stringify(input)]);
-  return rows.map((row) => {
+  const raced = inputs.filter((_, index) => rows[index]?.raced);
+  const readBack = raced.length ? await readBackByClientIds(tx, raced) : [];
+  return rows.map((row, index) => {
     if (!row.session_exists) return 'no session';
-    const message = json(row.message);
-    const ticket = json(row.ticket);
-    if (!message || !ticket) return null;
-    const agent = json(row.agent);
-    // The agent first: the ticket's reference to it then is this loaded agent (its name is shown).
-    if (agent) tx.map(Agent, agent);
-    return { ticket: tx.map(Ticket, ticket), message: tx.map(Message, message), ticketCreated: false };
+    if (!row.raced) return mapStored(tx, row);
+    const { sessionId, clientId } = inputs[index] as VisitorMessageRow;
+    return (
+      readBack.find(
+        (stored) => stored.message.session.id === sessionId && stored.message.clientId === clientId,
+      ) ?? null
+    );
   });
+}
+
+/** The messages stored under these sessions' client ids, with their tickets (in `em`), as duplicates. */
+const READ_BACK_BY_CLIENT_IDS = `
+select to_jsonb(m) as message, true as duplicate, to_jsonb(t) as ticket,
+  (select to_jsonb(agents) from agents where agents.id = t.assigned_agent_id) as agent
+  from messages m join tickets t on t.id = m.ticket_id
+ where m.client_id is not null and (m.session_id, m.client_id) in (
+   select session_id, client_id from json_to_recordset(?::json) as input(session_id uuid, client_id uuid))`;
+
+/**
+ * What was stored under each input's client id (a send whose first answer was lost, or one a concurrent
+ * request stored), as duplicates; inputs without a client id or with nothing stored are left out.
+ */
+export async function readBackByClientIds(
+  em: EntityManager,
+  inputs: VisitorMessageRow[],
+): Promise<StoredVisitorMessage[]> {
+  const keys = inputs.flatMap((input) =>
+    input.clientId ? [{ session_id: input.sessionId, client_id: input.clientId }] : [],
+  );
+  if (!keys.length) return [];
+  const rows = await em.execute<AppendedRow[]>(READ_BACK_BY_CLIENT_IDS, [JSON.stringify(keys)]);
+  return rows.flatMap((row) => mapStored(em, row) ?? []);
 }
 
 /**
  * Opens a ticket for the session (it has none open) with the message, in `tx`. Two first messages at
  * once: the database's one-open-ticket-per-session index refuses the second (the caller retries it,
- * and it then finds the ticket open).
+ * and it then finds the ticket open); a client id stored before: its unique index refuses it (the
+ * caller then reads what was stored, readBackByClientIds).
  */
 export async function openTicketWith(
   tx: EntityManager,
@@ -110,6 +210,7 @@ export async function openTicketWith(
     sender: 'visitor',
     body: input.body,
     mediaUrl: input.mediaUrl ?? null,
+    clientId: input.clientId ?? null,
   });
   session.lastSeenAt = new Date();
   await tx.flush();

@@ -116,6 +116,33 @@ describe(`session events (SSE) on ${databaseKind}`, () => {
     await stream.close();
   });
 
+  it('does not send an older state of a ticket after a newer one (another instance’s event, late)', async () => {
+    const { sessionId, token } = await http.newSession();
+    const stream = await openSse(`${app.url}/api/session/${sessionId}/events`, {
+      authorization: `Bearer ${token}`,
+    });
+    const sent = await http.post(`/api/session/${sessionId}/messages`, { token, json: { body: 'hello' } });
+    const opened = sent.body.ticket as { id: number; version: number };
+    const agent = await app.inContext(() => app.services.agents.upsert({ tgChatId: 43, name: 'Ada' }));
+    const claimed = await app.inContext(() => app.services.tickets.claim(opened.id, agent.id));
+    expect(claimed.version).toBeGreaterThan(opened.version);
+    const ticketStates = (events: SseEvent[]) =>
+      events.filter((e) => e.event === 'ticket').map((e) => e.data as { status: string; version: number });
+    await stream.waitFor((events) => ticketStates(events).some((ticket) => ticket.status === 'claimed'));
+    // The open state, as the cross-instance bus would deliver it late; then a newer change.
+    app.bus.publish({ type: 'ticket.updated', sessionId, ticket: sent.body.ticket });
+    const closed = await app.inContext(() =>
+      app.services.tickets.close(opened.id, { kind: 'visitor', sessionId }),
+    );
+    await stream.waitFor((events) => ticketStates(events).some((ticket) => ticket.status === 'closed'));
+    expect(ticketStates(stream.events).map((ticket) => [ticket.status, ticket.version])).toEqual([
+      ['open', opened.version],
+      ['claimed', claimed.version],
+      ['closed', closed.version],
+    ]);
+    await stream.close();
+  });
+
   it('rejects a missing token (401) and a malformed Last-Event-ID (400)', async () => {
     const { sessionId, token } = await http.newSession();
     expect((await http.get(`/api/session/${sessionId}/events`)).status).toBe(401);

@@ -109,6 +109,30 @@ describe(`visitor API on ${databaseKind}`, () => {
       expect(second.body.message.body).toBe('Order 42');
     });
 
+    it('stores a send once per client id: a retry, sequential or concurrent, is answered with the stored message', async () => {
+      const { sessionId, token } = await http.newSession();
+      const send = (body: string, clientId: string) =>
+        http.post(`/api/session/${sessionId}/messages`, { token, json: { body, client_id: clientId } });
+      const clientId = crypto.randomUUID();
+      const first = await send('Where is my order?', clientId);
+      const retried = await send('Where is my order?', clientId.toUpperCase());
+      expect(first.status).toBe(201);
+      expect(retried.status).toBe(201);
+      expect(retried.body).toEqual(first.body);
+      expect(first.body.message.client_id).toBe(clientId);
+
+      const concurrentId = crypto.randomUUID();
+      const both = await Promise.all([send('Order 42', concurrentId), send('Order 42', concurrentId)]);
+      expect(both.map((answer) => answer.status)).toEqual([201, 201]);
+      expect(both[0]?.body.message).toEqual(both[1]?.body.message);
+      expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(2);
+
+      // The same id for another message is a client's mistake: refused, nothing stored.
+      expectError(await send('Something else', clientId), 409, 'conflict');
+      expectError(await send('Not a uuid', 'abc'), 400, 'validation_failed');
+      expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(2);
+    });
+
     it('keeps markup as text', async () => {
       const { sessionId, token } = await http.newSession();
       const body = '<b>bold</b> *_[x](y) <script>alert(1)</script>';

@@ -123,3 +123,90 @@ describe(`visitor messages by group commit on ${databaseKind}`, () => {
     expect(events.filter((event) => event.type === 'message.created')).toHaveLength(4);
   });
 });
+
+describe(`a send retried with its client id is stored once, on ${databaseKind}`, () => {
+  const countOf = async (sessionId: string) => (await bodiesOf(sessionId)).length;
+  const send = (sessionId: string, body: string, clientId: string) =>
+    run(() => services.messages.sendVisitorMessage({ sessionId, body, clientId }));
+
+  it('again after its answer (sequential): the stored message is the answer; nothing new is stored, delivered or published', async () => {
+    const [sessionId] = (await openTickets(1)) as [string];
+    const clientId = crypto.randomUUID();
+    const first = await send(sessionId, 'only once', clientId);
+    enqueued.length = 0;
+    events.length = 0;
+    const again = await send(sessionId, 'only once', clientId);
+    expect(again.message).toEqual(first.message);
+    expect(again.message.client_id).toBe(clientId);
+    expect(again.ticket.id).toBe(first.ticket.id);
+    expect(await bodiesOf(sessionId)).toEqual(['first', 'only once']);
+    expect(enqueued).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('twice at once (in one group), and with the first message of a session: one message, both answers it', async () => {
+    const [sessionId] = (await openTickets(1)) as [string];
+    const clientId = crypto.randomUUID();
+    enqueued.length = 0;
+    events.length = 0;
+    const [one, two] = await Promise.all([
+      send(sessionId, 'at once', clientId),
+      send(sessionId, 'at once', clientId),
+    ]);
+    expect(one.message.id).toBe(two.message.id);
+    expect(await bodiesOf(sessionId)).toEqual(['first', 'at once']);
+    expect(enqueued).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'message.created')).toHaveLength(1);
+
+    // A new session's first message (it opens the ticket), sent twice at once.
+    const fresh = await run(() => services.sessions.createSession({}));
+    const firstId = crypto.randomUUID();
+    const opened = await Promise.all([send(fresh, 'hello', firstId), send(fresh, 'hello', firstId)]);
+    expect(opened[0].message.id).toBe(opened[1].message.id);
+    expect(await countOf(fresh)).toBe(1);
+  });
+
+  it('at once through two instances (two group commits, two connections): one message, both answers it', async () => {
+    const other = createServices({ em: orm.em, bus: createInProcessEventBus(), outbox });
+    for (let round = 0; round < 5; round += 1) {
+      const [sessionId] = (await openTickets(1)) as [string];
+      const clientId = crypto.randomUUID();
+      const [one, two] = await Promise.all([
+        send(sessionId, 'twice', clientId),
+        run(() => other.messages.sendVisitorMessage({ sessionId, body: 'twice', clientId })),
+      ]);
+      expect(one.message.id).toBe(two.message.id);
+      expect(await bodiesOf(sessionId)).toEqual(['first', 'twice']);
+    }
+  });
+
+  it('after its ticket closed, and when its group failed: still the stored message; another body under it is refused', async () => {
+    const [sessionId] = (await openTickets(1)) as [string];
+    const clientId = crypto.randomUUID();
+    const first = await send(sessionId, 'before the close', clientId);
+    await run(() => services.tickets.close(first.ticket.id, { kind: 'visitor', sessionId }));
+    const again = await send(sessionId, 'before the close', clientId);
+    expect(again.message.id).toBe(first.message.id);
+    expect(again.ticket).toMatchObject({ id: first.ticket.id, status: 'closed' });
+
+    // Its group fails (another message's delivery): written again on its own, it finds the stored copy.
+    const [other] = (await openTickets(1)) as [string];
+    const otherId = crypto.randomUUID();
+    const stored = await send(other, 'retried', otherId);
+    failAtEnqueue = enqueued.length + 1;
+    const [retried] = await Promise.all([
+      send(other, 'retried', otherId),
+      run(() => services.messages.sendVisitorMessage({ sessionId: other, body: 'fails the group' })),
+    ]).finally(() => {
+      failAtEnqueue = null;
+    });
+    expect(retried.message.id).toBe(stored.message.id);
+    expect(await bodiesOf(other)).toEqual(['first', 'retried', 'fails the group']);
+
+    await expect(send(sessionId, 'something else', clientId)).rejects.toMatchObject({ code: 'conflict' });
+    // Without a client id the same text twice is two messages, as before.
+    await run(() => services.messages.sendVisitorMessage({ sessionId: other, body: 'twice' }));
+    await run(() => services.messages.sendVisitorMessage({ sessionId: other, body: 'twice' }));
+    expect((await bodiesOf(other)).slice(-2)).toEqual(['twice', 'twice']);
+  });
+});

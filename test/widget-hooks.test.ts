@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageView, SendMessageResponse } from '../contract/api.ts';
+import type { ConversationResponse, MessageView, SendMessageResponse, TicketView } from '../contract/api.ts';
 import { createVisitorApi, type VisitorCredentials } from '../widget/app/api/visitor-api.ts';
 import { emptyConversation, withMessages, withTicket } from '../widget/app/conversation-state.ts';
 import { useConversation } from '../widget/app/hooks/use-conversation.ts';
@@ -109,6 +109,60 @@ describe(`widget hooks (${databaseKind})`, () => {
     );
   });
 
+  it('useConversation keeps the newer state of a ticket when an older one arrives after it', async () => {
+    const credentials = await newSession();
+    const ticket = (version: number, status: 'open' | 'claimed', agent: string | null): TicketView => ({
+      id: 1,
+      status,
+      category: null,
+      agent_name: agent,
+      created_at: '',
+      claimed_at: null,
+      closed_at: null,
+      rating: null,
+      contact_requested: false,
+      version,
+    });
+    const conversation: ConversationResponse = {
+      session_id: credentials.sessionId,
+      contact: null,
+      ticket: ticket(1, 'open', null),
+      tickets: [ticket(1, 'open', null)],
+      messages: [],
+      deleted_message_ids: [],
+      revision: 1,
+    };
+    // The claim (version 3), then a state from before it (version 2) that another instance's event
+    // brought late; the stream then stays open.
+    const sse = [ticket(3, 'claimed', 'Dana'), ticket(2, 'open', null)]
+      .map((state) => `event: ticket\ndata: ${JSON.stringify(state)}\n\n`)
+      .join('');
+    let delivered = false;
+    const fakeApi = {
+      ...api,
+      conversation: async () => conversation,
+      events: async (_auth: VisitorCredentials, _after: number | undefined, signal: AbortSignal) =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode(sse));
+              delivered = true;
+              signal.addEventListener('abort', () => controller.close());
+            },
+          }),
+        ),
+    };
+    const { result } = renderHook(() =>
+      useConversation(fakeApi, credentials, { onExpired: () => {}, online: true }),
+    );
+    await waitFor(() => expect(result.current.ticket?.version).toBe(3));
+    await waitFor(() => expect(delivered).toBe(true));
+    // Both events were read (the stream is live): the older one changed nothing.
+    await waitFor(() => expect(result.current.transport).toBe('live'));
+    expect(result.current.ticket).toMatchObject({ version: 3, status: 'claimed', agent_name: 'Dana' });
+    expect(result.current.tickets).toHaveLength(1);
+  });
+
   it('useConversation reports an expired or unknown session', async () => {
     const forged = { sessionId: crypto.randomUUID(), token: 'not-a-token' };
     let expired = 0;
@@ -163,14 +217,23 @@ describe(`widget hooks (${databaseKind})`, () => {
     await waitFor(() => expect(sent).toEqual(['typed on the train']));
   });
 
-  it('useOutgoingMessages shows a message once when its stored copy arrives before the answer to its send', async () => {
+  it('useOutgoingMessages matches its stored copy by client id, kept across retries, whichever comes first', async () => {
     const credentials = await newSession();
-    let answer: (response: SendMessageResponse) => void = () => {};
+    const sends: { body: string; client_id?: string }[] = [];
+    const answers: ((response: SendMessageResponse) => void)[] = [];
+    let failNext = false;
     const slowApi = {
       ...api,
-      sendMessage: () => new Promise<SendMessageResponse>((resolve) => (answer = resolve)),
+      sendMessage: (_: VisitorCredentials, message: { body: string; client_id?: string }) => {
+        sends.push(message);
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new TypeError('connection lost'));
+        }
+        return new Promise<SendMessageResponse>((resolve) => answers.push(resolve));
+      },
     };
-    const storedMessage = (id: number, body: string): MessageView => ({
+    const storedMessage = (id: number, body: string, clientId: string | null = null): MessageView => ({
       id,
       ticket_id: 1,
       sender: 'visitor',
@@ -178,6 +241,7 @@ describe(`widget hooks (${databaseKind})`, () => {
       media_url: null,
       agent_name: null,
       created_at: '',
+      client_id: clientId,
     });
     const { result, rerender } = renderHook(
       ({ stored }) => useOutgoingMessages(slowApi, credentials, { online: true, onSent: () => {}, stored }),
@@ -185,16 +249,32 @@ describe(`widget hooks (${databaseKind})`, () => {
     );
     act(() => result.current.send({ body: 'hello' }));
     await waitFor(() => expect(result.current.outgoing[0]?.state).toBe('sending'));
-    // An older message with the same text, or a newer one with other text, is not its copy.
-    rerender({ stored: [storedMessage(7, 'hello'), storedMessage(8, 'something else')] });
+    const clientId = sends[0]?.client_id as string;
+    expect(clientId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // A newer stored message with the same text is not its copy (another tab's, say): only its client id says.
+    rerender({ stored: [storedMessage(7, 'hello'), storedMessage(8, 'hello', crypto.randomUUID())] });
     expect(result.current.outgoing).toHaveLength(1);
     // The stream brings its copy: shown once, as stored, while the answer is still on its way.
-    rerender({
-      stored: [storedMessage(7, 'hello'), storedMessage(8, 'something else'), storedMessage(9, 'hello')],
-    });
+    const withCopy = [storedMessage(7, 'hello'), storedMessage(9, 'hello', clientId)];
+    rerender({ stored: withCopy });
     expect(result.current.outgoing).toEqual([]);
-    act(() => answer({ message: storedMessage(9, 'hello') } as SendMessageResponse));
+    act(() => answers[0]?.({ message: withCopy[1] } as SendMessageResponse));
     await waitFor(() => expect(result.current.outgoing).toEqual([]));
+
+    // A send whose answer is lost keeps its client id on Retry; once its stored copy shows, it is done
+    // and the next message goes.
+    failNext = true;
+    act(() => {
+      result.current.send({ body: 'lost answer' });
+      result.current.send({ body: 'next' });
+    });
+    await waitFor(() => expect(result.current.outgoing[0]?.state).toBe('failed'));
+    act(() => result.current.retry(result.current.outgoing[0]?.localId ?? 0));
+    await waitFor(() => expect(sends).toHaveLength(3));
+    expect(sends[2]).toMatchObject({ body: 'lost answer', client_id: sends[1]?.client_id });
+    rerender({ stored: [...withCopy, storedMessage(10, 'lost answer', sends[1]?.client_id as string)] });
+    await waitFor(() => expect(sends.map((sent) => sent.body)).toContain('next'));
+    expect(result.current.outgoing.map((message) => message.body)).toEqual(['next']);
   });
 
   it('useUnreadCount counts agent and system messages that arrive while hidden', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { closedLoop, mapLimit, newSession, postJson, request } from '../lib/http.ts';
 import type { ScenarioResult } from '../lib/report.ts';
@@ -65,7 +66,11 @@ export async function ingest(database: BenchDatabase, options: IngestOptions): P
         return request(`${server.url}/api/session/${session.sessionId}/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-          body: JSON.stringify({ body: `Message ${n} from session ${client}: my order has not arrived yet` }),
+          // With a client id, as the widget sends (a retry would be answered with the stored copy).
+          body: JSON.stringify({
+            body: `Message ${n} from session ${client}: my order has not arrived yet`,
+            client_id: randomUUID(),
+          }),
         });
       },
     });

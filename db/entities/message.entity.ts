@@ -51,6 +51,11 @@ export const MessageSchema = defineEntity({
      * The widget's polling asks for what changed since a cursor (core/message-revisions.ts).
      */
     revision: p.bigint('number').defaultRaw(CURRENT_TRANSACTION_ID),
+    /**
+     * The id the widget gave a visitor's send, kept across its retries: unique per session, so a send
+     * retried after a lost answer is answered with this message instead of storing a second copy.
+     */
+    clientId: p.uuid().nullable(),
   },
   triggers: [
     {
@@ -59,6 +64,13 @@ export const MessageSchema = defineEntity({
       events: ['update'],
       forEach: 'row',
       body: `new.revision := ${CURRENT_TRANSACTION_ID}; return new`,
+    },
+  ],
+  uniques: [
+    {
+      name: 'messages_session_id_client_id_unique',
+      properties: ['session', 'clientId'],
+      where: 'client_id is not null',
     },
   ],
   indexes: [

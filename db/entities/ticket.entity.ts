@@ -32,7 +32,21 @@ export const TicketSchema = defineEntity({
      * column, so that one typing indicator goes out per interval however many instances run.
      */
     typingShownAt: p.datetime().nullable(),
+    /**
+     * Grows by one with every UPDATE of the row, set by the `version` trigger, never by the app: ticket
+     * views and events carry it, so a stale one (another instance's, arriving late) never replaces a newer.
+     */
+    version: p.integer().default(1),
   },
+  triggers: [
+    {
+      name: 'version',
+      timing: 'before',
+      events: ['update'],
+      forEach: 'row',
+      body: 'new.version := old.version + 1; return new',
+    },
+  ],
   uniques: [
     // The invariant of DESIGN.md §3: at most one not-closed ticket per session.
     { name: 'tickets_one_open_per_session', properties: ['session'], where: "status <> 'closed'" },

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AgentTicketResponse } from '../../contract/agent-api.ts';
+import type { TicketView } from '../../contract/api.ts';
+import { isOlderTicket } from '../../contract/ticket-version.ts';
 import { type AgentApi, ApiError } from '../api/agent-api.ts';
 import { haptics } from './telegram.ts';
 import type { AgentEvents } from './use-agent-events.ts';
@@ -20,13 +22,23 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
   const { reloadSoon, reload } = ticket;
   const [busy, setBusy] = useState<TicketAction | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  // The newest state a `ticket` event brought, shown at once (the refetch brings the rest).
+  const [heard, setHeard] = useState<TicketView | null>(null);
+  const data = withHeardTicket(ticket.data, heard?.id === ticketId ? heard : null);
+  const shown = useRef<TicketView | undefined>(data?.ticket);
+  shown.current = data?.ticket;
 
   useEffect(
     () =>
       events.subscribe((event) => {
-        if (
+        if (event.type === 'ticket' && event.data.id === ticketId) {
+          // An older state than the one shown (another instance's event arriving late): nothing to do.
+          if (isOlderTicket(shown.current, event.data)) return;
+          shown.current = event.data;
+          setHeard(event.data);
+          reloadSoon();
+        } else if (
           event.type === 'ready' ||
-          (event.type === 'ticket' && event.data.id === ticketId) ||
           ((event.type === 'message' ||
             event.type === 'message.updated' ||
             event.type === 'message.deleted') &&
@@ -70,7 +82,7 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
   }, [api, ticketId]);
 
   return {
-    data: ticket.data,
+    data,
     loading: ticket.loading,
     error: ticket.error,
     busy,
@@ -83,4 +95,22 @@ export function useTicket(api: AgentApi, events: AgentEvents, ticketId: number) 
     deleteMessage: (messageId: number) => run('delete', () => api.deleteMessage(ticketId, messageId)),
     typing,
   };
+}
+
+/**
+ * The fetched ticket, with the state a `ticket` event brought where that is newer (a higher version): the
+ * event is shown before the refetch answers, and an answer older than it (read before the change) never
+ * takes it back. What only the agent's view has (`mine`, priority, passes) stays as fetched; `mine` holds
+ * only while the ticket is still claimed by the same agent.
+ */
+export function withHeardTicket(
+  fetched: AgentTicketResponse | null,
+  heard: TicketView | null,
+): AgentTicketResponse | null {
+  if (!fetched || !heard || heard.id !== fetched.ticket.id) return fetched;
+  const current = fetched.ticket;
+  if (heard.version === undefined || current.version === undefined || heard.version <= current.version)
+    return fetched;
+  const mine = current.mine && heard.status === 'claimed' && heard.agent_name === current.agent_name;
+  return { ...fetched, ticket: { ...current, ...heard, mine } };
 }

@@ -5,6 +5,7 @@ import {
   messageIdSchema,
   type TicketView,
 } from '../../contract/api.ts';
+import { isOlderTicket } from '../../contract/ticket-version.ts';
 import type { DomainEvent, EventBus } from '../../core/event-bus.ts';
 import type { Services } from '../../core/services.ts';
 import type { EventStream, EventStreams, StreamTarget } from '../event-streams.ts';
@@ -68,6 +69,11 @@ class SessionSubscriber {
   private queue: DomainEvent[] | undefined = [];
   /** Recently sent message ids (made at the first message). */
   private sent: Set<number> | undefined;
+  /**
+   * The version of each ticket state sent (made at the first): an older state that arrives later (read
+   * before the stream opened, or another instance's event delayed) is not sent over a newer one.
+   */
+  private ticketVersions: Map<number, number> | undefined;
 
   constructor(resumeAfter: number) {
     this.resumeAfter = resumeAfter;
@@ -83,7 +89,7 @@ class SessionSubscriber {
   /** Sends the current ticket and the replay, then what waited, then everything as it comes. */
   start(stream: EventStream, ticket: TicketView | null, missed: MessageView[]) {
     this.stream = stream;
-    if (ticket) stream.send('ticket', ticket);
+    if (ticket) this.sendTicket(ticket);
     for (const message of missed) this.sendMessage(message);
     const waited = this.queue ?? [];
     this.queue = undefined;
@@ -94,7 +100,7 @@ class SessionSubscriber {
     const stream = this.stream as EventStream;
     switch (event.type) {
       case 'ticket.updated':
-        return stream.send('ticket', event.ticket);
+        return this.sendTicket(event.ticket);
       case 'message.created':
         return this.sendMessage(event.message);
       case 'message.updated':
@@ -112,6 +118,14 @@ class SessionSubscriber {
       case 'visitor.typing':
         return; // the visitor's own: for the agent's side only
     }
+  }
+
+  private sendTicket(ticket: TicketView) {
+    this.ticketVersions ??= new Map();
+    const sent = this.ticketVersions.get(ticket.id);
+    if (isOlderTicket({ id: ticket.id, version: sent }, ticket)) return;
+    if (ticket.version !== undefined) this.ticketVersions.set(ticket.id, ticket.version);
+    (this.stream as EventStream).send('ticket', ticket);
   }
 
   private sendMessage(message: MessageView) {

@@ -163,14 +163,22 @@ export function visitorRoutes(deps: VisitorRouteDeps) {
     ctx.body = await services.sessions.getConversation(sessionId, query);
   });
 
-  /** Storing the message checks that the session exists (404 if not), in the same statement. */
+  /**
+   * Storing the message checks that the session exists (404 if not), in the same statement. A send again
+   * with the same `client_id` (its answer was lost) is answered as the first time, with the stored message.
+   */
   router.post('/session/:id/messages', auth, async (ctx) => {
     const sessionId = tokenSessionId(ctx);
     const input = parseInput(sendMessageRequestSchema, ctx.request.body, 'body');
     const category = canonicalCategory(input.category);
     // Only valid messages count against the limit.
     await enforceRateLimit(limits.messages, `session:${sessionId}`);
-    const sent = await services.messages.sendVisitorMessage({ sessionId, body: input.body, category });
+    const sent = await services.messages.sendVisitorMessage({
+      sessionId,
+      body: input.body,
+      category,
+      clientId: input.client_id,
+    });
     ctx.status = 201;
     ctx.body = { message: sent.message, ticket: sent.ticket } satisfies SendMessageResponse;
   });

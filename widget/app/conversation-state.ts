@@ -1,4 +1,5 @@
 import type { ConversationResponse, MessageView, TicketView } from '../../contract/api.ts';
+import { isOlderTicket, newerTicket } from '../../contract/ticket-version.ts';
 
 /** What the widget knows of its conversation; changed only by the pure functions below. */
 export type ConversationState = {
@@ -45,10 +46,15 @@ export function withoutMessage(state: ConversationState, messageId: number): Con
   return { ...state, messages: state.messages.filter((message) => message.id !== messageId) };
 }
 
-/** A ticket's new state; the latest ticket (highest id) is the current one. */
+/**
+ * A ticket's new state; the latest ticket (highest id) is the current one. An older state than the one
+ * shown (a lower `version`: another instance's event arriving late) is dropped.
+ */
 export function withTicket(state: ConversationState, ticket: TicketView): ConversationState {
-  const tickets = state.tickets.some((known) => known.id === ticket.id)
-    ? state.tickets.map((known) => (known.id === ticket.id ? ticket : known))
+  const known = state.tickets.find((candidate) => candidate.id === ticket.id);
+  if (isOlderTicket(known, ticket)) return state;
+  const tickets = known
+    ? state.tickets.map((candidate) => (candidate.id === ticket.id ? ticket : candidate))
     : [...state.tickets, ticket].sort((a, b) => a.id - b.id);
   return { ...state, tickets, ticket: tickets.at(-1) ?? null };
 }
@@ -65,10 +71,14 @@ export function withResponse(state: ConversationState, response: ConversationRes
     .filter((message) => !deleted.has(message.id))
     .map((message) => changed.get(message.id) ?? message);
   const merged = withMessages({ ...state, messages: kept }, response.messages);
+  // Each ticket as the answer has it, unless a newer state came meanwhile (an event during the request).
+  const shown = new Map(state.tickets.map((ticket) => [ticket.id, ticket]));
+  const tickets = response.tickets.map((ticket) => newerTicket(shown.get(ticket.id), ticket));
+  const latest = response.ticket && newerTicket(shown.get(response.ticket.id), response.ticket);
   return {
     ...merged,
-    tickets: response.tickets,
-    ticket: response.ticket,
+    tickets,
+    ticket: latest,
     contact: response.contact,
     revision: response.revision,
   };

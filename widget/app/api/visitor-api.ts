@@ -74,8 +74,11 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
     conversation: (auth: VisitorCredentials, since?: number | null) =>
       json<ConversationResponse>(`${sessionPath(auth)}${since == null ? '' : `?since=${since}`}`, {}, auth),
 
-    sendMessage: (auth: VisitorCredentials, message: { body: string; category?: string }) =>
-      json<SendMessageResponse>(`${sessionPath(auth)}/messages`, post(message), auth),
+    /** `client_id`: this send's id, the same on every retry: the server stores the message once. */
+    sendMessage: (
+      auth: VisitorCredentials,
+      message: { body: string; category?: string; client_id?: string },
+    ) => json<SendMessageResponse>(`${sessionPath(auth)}/messages`, post(message), auth),
 
     uploadFile: (auth: VisitorCredentials, upload: { file: File; body?: string; category?: string }) => {
       const form = new FormData();

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { MessageView, SendMessageResponse } from '../../../contract/api.ts';
 import { ApiError, type VisitorApi, type VisitorCredentials } from '../api/visitor-api.ts';
+import { newClientId } from '../client-id.ts';
 
 export type OutgoingState = 'queued' | 'sending' | 'failed' | 'rate_limited' | 'offline';
 
@@ -14,23 +15,23 @@ export type OutgoingMessage = {
   retryInSeconds?: number;
   /** Why it failed, from the server, when it said. */
   error?: string;
-  /** While sending: the newest stored message when the send began (its copy arrives with a newer id). */
-  sentAfterId?: number;
+  /**
+   * This send's id, the same on every retry: the server stores the message once however often it
+   * arrives, and the stored copy carries it (`client_id`). Not sent with files (uploads are not retried
+   * safely yet).
+   */
+  clientId: string;
 };
 
 export type Draft = { body: string; file?: File; category?: string };
 
 /**
- * The message being sent is already in the conversation: the stream brought its stored copy before the
- * server's answer to the send (both leave the server together). Shown once, as stored.
+ * The client ids of the stored messages. A message on its way whose stored copy is among them has
+ * arrived: the stream brought the copy before the answer to its send (both leave the server together),
+ * or the answer was lost. Shown once, as stored, and no longer sent.
  */
-const arrivedFirst = (message: OutgoingMessage, stored: MessageView[]) =>
-  message.state === 'sending' &&
-  message.sentAfterId !== undefined &&
-  stored.some(
-    (copy) =>
-      copy.sender === 'visitor' && copy.id > (message.sentAfterId as number) && copy.body === message.body,
-  );
+const clientIdsOf = (stored: MessageView[]) =>
+  new Set(stored.flatMap((message) => (message.client_id ? [message.client_id] : [])));
 
 /**
  * Messages on their way to the server, sent one at a time in the order they were written, so the
@@ -56,8 +57,7 @@ export function useOutgoingMessages(
   const inFlight = useRef(new Set<number>());
   const onSentRef = useRef(onSent);
   onSentRef.current = onSent;
-  const newestStoredId = useRef(0);
-  newestStoredId.current = stored.at(-1)?.id ?? 0;
+  const storedIds = useMemo(() => clientIdsOf(stored), [stored]);
 
   const patch = useCallback((localId: number, change: Partial<OutgoingMessage>) => {
     setOutgoing((list) =>
@@ -74,10 +74,10 @@ export function useOutgoingMessages(
     if (inFlight.current.has(head.localId)) return;
 
     inFlight.current.add(head.localId);
-    patch(head.localId, { state: 'sending', error: undefined, sentAfterId: newestStoredId.current });
+    patch(head.localId, { state: 'sending', error: undefined });
     const send = head.file
       ? api.uploadFile(credentials, { file: head.file, body: head.body, category: head.category })
-      : api.sendMessage(credentials, { body: head.body, category: head.category });
+      : api.sendMessage(credentials, { body: head.body, category: head.category, client_id: head.clientId });
     send
       .finally(() => inFlight.current.delete(head.localId))
       .then(
@@ -113,9 +113,16 @@ export function useOutgoingMessages(
     return () => clearTimeout(timer);
   }, [head, patch]);
 
+  // A message whose stored copy came is done, whatever its state (a send whose answer was lost): the next goes.
+  useEffect(() => {
+    if (outgoing.some((message) => storedIds.has(message.clientId))) {
+      setOutgoing((list) => list.filter((message) => !storedIds.has(message.clientId)));
+    }
+  }, [outgoing, storedIds]);
+
   const send = useCallback((draft: Draft) => {
     const localId = nextId.current++;
-    setOutgoing((list) => [...list, { ...draft, localId, state: 'queued' }]);
+    setOutgoing((list) => [...list, { ...draft, localId, clientId: newClientId(), state: 'queued' }]);
   }, []);
   const retry = useCallback((localId: number) => patch(localId, { state: 'queued' }), [patch]);
   const discard = useCallback(
@@ -124,7 +131,7 @@ export function useOutgoingMessages(
   );
 
   return {
-    outgoing: outgoing.filter((message) => !arrivedFirst(message, stored)),
+    outgoing: outgoing.filter((message) => !storedIds.has(message.clientId)),
     send,
     retry,
     discard,
