@@ -1,10 +1,15 @@
 import type { MiddlewareFn } from 'grammy';
 import type { User } from 'grammy/types';
+import { AGENT_NAME_MAX, type AgentProfile } from '../core/agent.service.ts';
+import type { Agent } from '../db/entities/index.ts';
 import type { AgentMembership } from './agent-membership.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
 
 export const displayName = (user: User) => [user.first_name, user.last_name].filter(Boolean).join(' ');
+
+const isCurrent = (agent: Agent, profile: AgentProfile) =>
+  agent.name === profile.name.slice(0, AGENT_NAME_MAX) && agent.tgUsername === (profile.tgUsername ?? null);
 
 /**
  * Only members of the support group act as agents (agent-membership.ts: getChatMember, cached); a member
@@ -34,11 +39,10 @@ export function createAgentGate({
     if (status !== 'agent') {
       return refuse(ctx, 'This bot is for the support team: only members of the support group can use it.');
     }
-    ctx.agent = await services.agents.upsert({
-      tgChatId: user.id,
-      name: displayName(user),
-      tgUsername: user.username,
-    });
+    const profile = { tgChatId: user.id, name: displayName(user), tgUsername: user.username };
+    // The agent read at the update's start, unless the name changed in Telegram (then it is written).
+    const known = ctx.preloaded?.agent;
+    ctx.agent = known && isCurrent(known, profile) ? known : await services.agents.upsert(profile);
     // "Last seen" for presence (at most one write a minute per agent).
     await services.presence.seen(ctx.agent.id);
     await next();

@@ -75,15 +75,8 @@ export function createBot(deps: BotDeps & { ticketThreads: TicketThreadMode }) {
   bot.use(endUpdateOnTelegramRefusal);
   bot.use(domainErrorAnswers);
   bot.use(
-    conversations<BotContext, BotContext>({
-      storage: {
-        type: 'key',
-        adapter: createConversationStorage(deps.orm.em),
-        // Conversations happen in the agent's DM only: group updates never reach them.
-        getStorageKey: (ctx) =>
-          ctx.chat?.type === 'private' && ctx.from ? `agent:${ctx.from.id}` : undefined,
-      },
-    }),
+    // Conversations happen in the agent's DM only: group updates never reach them.
+    conversations<BotContext, BotContext>({ storage: createConversationStorage(deps.orm.em) }),
   );
   bot.use(createConversation(closeTicketConversation(deps), CLOSE_CONVERSATION));
 

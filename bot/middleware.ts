@@ -4,7 +4,9 @@ import { DomainError } from '../core/errors.ts';
 import type { BotContext } from './context.ts';
 import type { BotDeps } from './deps.ts';
 import { escapeHtml } from './render/html.ts';
+import { conversationKey } from './storage/conversation-storage.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
+import { createUpdateStart } from './storage/update-start.ts';
 import { isPermanentTelegramRefusal } from './telegram-errors.ts';
 
 /** A child logger and a fresh entity manager (RequestContext) for every update. */
@@ -26,14 +28,20 @@ export function updateContext({ orm, logger }: Pick<BotDeps, 'orm' | 'logger'>):
  */
 export function handleOnce({ orm }: Pick<BotDeps, 'orm'>): MiddlewareFn<BotContext> {
   const processed = createProcessedUpdates(orm.em);
+  const start = createUpdateStart(orm.em);
   return async (ctx, next) => {
     const updateId = ctx.update.update_id;
-    if (await processed.isHandled(updateId)) {
+    // With the check, what the update's handling reads first (its conversation state, its agent).
+    const conversation = conversationKey(ctx);
+    const read = await start(updateId, { conversationKey: conversation, userId: ctx.from?.id });
+    if (read.handled) {
       ctx.log.info('duplicate update skipped');
       return;
     }
+    ctx.preloaded = { agent: read.agent, ...(conversation ? { conversation: read.conversation } : {}) };
     await next();
-    await processed.markHandled(updateId);
+    // An agent's reply records its update in the statement that stores it (core/agent-message-store.ts).
+    if (!ctx.recordedHandled) await processed.markHandled(updateId);
   };
 }
 

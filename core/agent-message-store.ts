@@ -9,13 +9,18 @@ export type AgentMessageRow = {
   mediaUrl?: string;
   /** The agent's Telegram message it came from (absent for the Mini App). */
   telegram?: { chatId: number; threadId: number | null; messageId: number };
+  /**
+   * The Telegram update it came in: recorded as handled by the same statement when the message is stored
+   * (or found stored before), so the bot's exactly-once handling costs no statement of its own.
+   */
+  updateId?: number;
 };
 
 /**
  * One statement (it commits by itself): unless this Telegram message of the agent was stored before,
  * the ticket is locked and, when it is open and assigned to this agent, the message inserted with its
- * link to the Telegram message; back, the stored message (new or the earlier copy), its ticket and the
- * agents to show. Two copies at the same moment: the links' unique (chat, message id) refuses the
+ * link to the Telegram message; when a message is stored (new or the earlier copy), the Telegram update
+ * recorded as handled; back, the stored message, its ticket and the agents to show. Two copies at the same moment: the links' unique (chat, message id) refuses the
  * second, and nothing of it is written.
  */
 const STORE_AGENT_MESSAGE = `
@@ -36,6 +41,10 @@ with existing as (
   select *, false as duplicate from message
   union all
   select messages.*, true from messages join existing on messages.id = existing.message_id
+), handled as (
+  insert into processed_telegram_updates (update_id, received_at, processed_at, payload)
+  select ?::bigint, now(), now(), null where ?::boolean and exists (select 1 from stored)
+  on conflict (update_id) do update set processed_at = excluded.processed_at, payload = null
 ), shown_ticket as (
   select * from ticket where not exists (select 1 from existing)
   union all
@@ -56,8 +65,16 @@ type StoreResult = {
   agents: Row[] | null;
 };
 
-/** The stored message and its ticket, as entities of `em`; `duplicate`: stored before, from the same Telegram message. */
-export type StoredAgentMessage = { message: Message; ticket: Ticket; duplicate: boolean };
+/**
+ * The stored message and its ticket, as entities of `em`; `duplicate`: stored before, from the same
+ * Telegram message; `updateRecorded`: the input's `updateId` was recorded as handled.
+ */
+export type StoredAgentMessage = {
+  message: Message;
+  ticket: Ticket;
+  duplicate: boolean;
+  updateRecorded: boolean;
+};
 
 /**
  * Stores an agent's reply on a ticket assigned to them (see STORE_AGENT_MESSAGE). Refused: NotFound (no
@@ -81,6 +98,8 @@ export async function storeAgentMessage(
     telegram?.threadId ?? null,
     telegram?.messageId ?? null,
     Boolean(telegram),
+    input.updateId ?? null,
+    input.updateId !== undefined,
   ]);
   const json = <T>(value: T | string | null | undefined): T | null =>
     typeof value === 'string' ? (JSON.parse(value) as T) : (value ?? null);
@@ -94,5 +113,10 @@ export async function storeAgentMessage(
     if (ticket.status === 'closed') throw new TicketClosed(ticket.id);
     throw new Forbidden(`Ticket #${ticket.id} is not assigned to you`);
   }
-  return { message: em.map(Message, messageRow), ticket, duplicate: Boolean(row?.duplicate) };
+  return {
+    message: em.map(Message, messageRow),
+    ticket,
+    duplicate: Boolean(row?.duplicate),
+    updateRecorded: input.updateId !== undefined,
+  };
 }

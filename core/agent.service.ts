@@ -5,6 +5,8 @@ import { Forbidden, NotFound } from './errors.ts';
 export type AgentService = ReturnType<typeof createAgentService>;
 
 export type AgentProfile = { tgChatId: number; name: string; tgUsername?: string | null };
+/** An agent's name is stored cut to this length. */
+export const AGENT_NAME_MAX = 200;
 
 export function createAgentService({ em }: { em: EntityManager }) {
   return {
@@ -14,7 +16,7 @@ export function createAgentService({ em }: { em: EntityManager }) {
         Agent,
         {
           tgChatId: profile.tgChatId,
-          name: profile.name.slice(0, 200),
+          name: profile.name.slice(0, AGENT_NAME_MAX),
           tgUsername: profile.tgUsername ?? null,
         },
         {

@@ -49,6 +49,8 @@ export type AgentMessageInput = {
   body: string;
   mediaUrl?: string;
   telegram?: TelegramOrigin;
+  /** The Telegram update it came in, recorded as handled when the message is stored (agent-message-store.ts). */
+  updateId?: number;
 };
 
 /**
@@ -66,8 +68,15 @@ export function linkTelegramOrigin(tx: EntityManager, message: Message, origin: 
   });
 }
 
-/** `duplicate`: this Telegram message was stored before; nothing new was stored or published. */
-export type SentAgentMessage = SentMessage & { sessionId: string; duplicate: boolean };
+/**
+ * `duplicate`: this Telegram message was stored before; nothing new was stored or published.
+ * `updateRecorded`: the input's `updateId` was recorded as handled with the message.
+ */
+export type SentAgentMessage = SentMessage & {
+  sessionId: string;
+  duplicate: boolean;
+  updateRecorded: boolean;
+};
 
 export function createMessageService({ em, bus, outbox, autoAssign = false }: ServiceDeps) {
   const publish = (sessionId: string, sent: SentMessage) => {
@@ -146,6 +155,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     ticket: toTicketView(message.ticket),
     ticketCreated: false,
     duplicate: true,
+    updateRecorded: false,
   });
 
   return {
@@ -198,6 +208,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         ticket: toTicketView(stored.ticket),
         ticketCreated: false,
         duplicate: stored.duplicate,
+        updateRecorded: stored.updateRecorded,
       };
       if (sent.duplicate) return sent;
       publish(sent.sessionId, sent);

@@ -13,7 +13,12 @@ export const EVENTS_CHANNEL = 'switchboard_events';
 export const MAX_CHUNK_BYTES = 7000;
 /** An event is never split into more chunks than this (about 7 MB; messages are at most 4000 characters). */
 const MAX_CHUNKS = 1000;
-/** Notifications sent per round trip (one implicit transaction). */
+/**
+ * A notification carries as many pending items (events, chunks, announcements; one a line) as fit under
+ * NOTIFY's limit: payloads must be shorter than 8000 bytes.
+ */
+export const MAX_NOTIFICATION_BYTES = 7999;
+/** Notifications sent per statement (one round trip, one implicit transaction). */
 const BATCH = 100;
 /** Kept while disconnected; beyond that the oldest are dropped (receivers resynchronise anyway). */
 const MAX_PENDING = 10_000;
@@ -92,13 +97,18 @@ export function createPostgresEventBus({
   let stopped = false;
   let everConnected = false;
   let flushing: Promise<void> | undefined;
+  let flushScheduled = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
   let reconnectDelay = RECONNECT_MIN_MS;
   let heartbeat: NodeJS.Timeout | undefined;
 
   const receive = (payload: string | undefined) => {
     if (!payload) return;
-    const decoded = decodeNotification(payload);
+    for (const item of payload.split('\n')) receiveItem(item);
+  };
+
+  const receiveItem = (item: string) => {
+    const decoded = decodeNotification(item);
     if (!decoded || decoded.instance === instanceId) return;
     if (decoded.kind === 'announcement') {
       callAll(announcementListeners.get(decoded.topic) ?? []);
@@ -150,7 +160,14 @@ export function createPostgresEventBus({
       const dropped = pending.splice(0, pending.length - MAX_PENDING).length;
       logger.error({ dropped }, 'event bus: too many unsent events; dropped the oldest');
     }
-    if (client) void flush();
+    // Sent once this tick is over: what the tick published goes together, in one statement.
+    if (client && !flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        void flush();
+      });
+    }
   };
 
   const forgetStalePartials = () => {
@@ -170,16 +187,15 @@ export function createPostgresEventBus({
   const sendPending = async () => {
     const target = client;
     if (!target) return;
-    const literal = (value: string) => target.escapeLiteral(value);
     try {
       while (target === client && pending.length > 0) {
-        const batch = pending.slice(0, BATCH);
-        // One simple query: the statements run in one implicit transaction, so the notifications are
-        // delivered together and in this order.
+        const { notifications, items } = pack(pending, BATCH);
+        // One statement, one implicit transaction: its notifications are delivered together, in order.
         await target.query(
-          batch.map((payload) => `select pg_notify(${literal(channel)}, ${literal(payload)})`).join(';'),
+          `select ${notifications.map((_, index) => `pg_notify($1, $${index + 2})`).join(', ')}`,
+          [channel, ...notifications],
         );
-        pending.splice(0, batch.length);
+        pending.splice(0, items);
       }
     } catch (error) {
       // The batch stays pending and goes out after the reconnect (receivers deduplicate messages).
@@ -313,9 +329,34 @@ type Decoded =
   | { kind: 'chunk'; instance: string; sequence: number; index: number; total: number; part: string };
 
 /**
- * Wire format (text, as NOTIFY requires): `e:<instance>:<event JSON>` for an event that fits, else
- * `c:<instance>:<sequence>:<index>:<total>:<part>` per chunk, the parts joining to the event JSON;
- * `a:<instance>:<topic>` for an announcement.
+ * Packs the first pending items into at most `maxNotifications` notifications, items joined by newlines
+ * (JSON text has none), each under NOTIFY's limit; `items`: how many of `pending` they carry.
+ */
+export function pack(pending: readonly string[], maxNotifications: number) {
+  const notifications: string[] = [];
+  let current = '';
+  let bytes = 0;
+  let items = 0;
+  for (const item of pending) {
+    const size = Buffer.byteLength(item);
+    if (current && bytes + 1 + size > MAX_NOTIFICATION_BYTES) {
+      notifications.push(current);
+      if (notifications.length === maxNotifications) return { notifications, items };
+      current = '';
+      bytes = 0;
+    }
+    current = current ? `${current}\n${item}` : item;
+    bytes += (bytes ? 1 : 0) + size;
+    items += 1;
+  }
+  if (current) notifications.push(current);
+  return { notifications, items };
+}
+
+/**
+ * Wire format (text, as NOTIFY requires), one item a line of a notification: `e:<instance>:<event JSON>`
+ * for an event that fits, else `c:<instance>:<sequence>:<index>:<total>:<part>` per chunk, the parts
+ * joining to the event JSON; `a:<instance>:<topic>` for an announcement.
  */
 export function encodeEvent(event: DomainEvent, instance: string, sequence: number): string[] {
   const json = JSON.stringify(event);

@@ -2,7 +2,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../app/logger.ts';
 import type { DomainEvent } from '../core/event-bus.ts';
-import { createPostgresEventBus, type PostgresEventBus } from '../events/postgres-event-bus.ts';
+import {
+  createPostgresEventBus,
+  EVENTS_CHANNEL,
+  encodeEvent,
+  MAX_NOTIFICATION_BYTES,
+  type PostgresEventBus,
+  pack,
+} from '../events/postgres-event-bus.ts';
 import { createTestDatabase, databaseKind } from './support/database.ts';
 import { eventually } from './support/visitor.ts';
 
@@ -25,6 +32,22 @@ const message = (sessionId: string, id: number, body = `message ${id}`): DomainE
 });
 const bodies = (events: DomainEvent[]) =>
   events.map((event) => (event.type === 'message.created' ? event.message.body : event.type));
+
+describe('packing events into notifications', () => {
+  it('fills each notification up to NOTIFY’s limit, items in order, and stops at the batch size', () => {
+    const items = Array.from({ length: 40 }, (_, id) =>
+      encodeEvent(message('p', id, 'x'.repeat(900)), 'i', id),
+    ).flat();
+    const { notifications, items: carried } = pack(items, 100);
+    expect(carried).toBe(40);
+    for (const notification of notifications)
+      expect(Buffer.byteLength(notification)).toBeLessThanOrEqual(MAX_NOTIFICATION_BYTES);
+    // About 1 KB each: 7 to a notification.
+    expect(notifications.map((notification) => notification.split('\n').length)).toEqual([7, 7, 7, 7, 7, 5]);
+    expect(notifications.join('\n')).toBe(items.join('\n'));
+    expect(pack(items, 2)).toEqual({ notifications: notifications.slice(0, 2), items: 14 });
+  });
+});
 
 describe.skipIf(databaseKind !== 'postgresql')(`the PostgreSQL event bus (${POSTGRES_ONLY})`, () => {
   let url: string;
@@ -97,6 +120,29 @@ describe.skipIf(databaseKind !== 'postgresql')(`the PostgreSQL event bus (${POST
     }
     await eventually(async () => received.length >= 300);
     expect(bodies(received)).toEqual(expected);
+  });
+
+  it('sends the events of one tick in one notification, delivered in order', async () => {
+    const a = await startBus();
+    const b = await startBus();
+    const received: DomainEvent[] = [];
+    b.subscribe('tick', (event) => received.push(event));
+    // What goes over the wire, heard by a plain listener.
+    const listener = new pg.Client({ connectionString: url });
+    await listener.connect();
+    const notifications: string[] = [];
+    listener.on('notification', (notification) => notifications.push(notification.payload ?? ''));
+    await listener.query(`listen ${EVENTS_CHANNEL}`);
+    try {
+      const expected = Array.from({ length: 10 }, (_, index) => `tick ${index + 1}`);
+      for (const [index, body] of expected.entries()) a.publish(message('tick', index + 1, body));
+      await eventually(async () => received.length >= 10);
+      expect(bodies(received)).toEqual(expected);
+      expect(notifications).toHaveLength(1);
+      expect(notifications[0]?.split('\n')).toHaveLength(10);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('reconnects after its connection is killed; events published meanwhile still go out', async () => {

@@ -136,6 +136,10 @@ export async function startServer(
         ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }
         : {}),
       ...env,
+      // Both when the scenario sets options too (the statement counter): e.g. profiling ingest.
+      ...(process.env.BENCH_NODE_OPTIONS && env.NODE_OPTIONS && (npmStart || script === 'main.ts')
+        ? { NODE_OPTIONS: `${env.NODE_OPTIONS} ${process.env.BENCH_NODE_OPTIONS}` }
+        : {}),
     },
     stdio: ['ignore', 'ignore', 'pipe', ...(memoryProbe ? (['ipc'] as const) : [])],
   });

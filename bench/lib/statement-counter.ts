@@ -11,10 +11,11 @@
  * and a statement issued outside any request counts as background. A commit is a COMMIT, or a text run
  * outside a transaction (it commits by itself, all its statements together). With
  * `BENCH_STATEMENTS_DEBUG=1` the server writes each text that commits by itself to its stderr (its first
- * 150 characters).
+ * 150 characters). With `BENCH_STATEMENTS_LOG=<path>` it appends every statement to that file, one a line:
+ * its route, then its first 200 characters (to see which statements a route runs).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -41,6 +42,13 @@ async function install(file: string) {
   const background: StatementCounts = { requests: 0, statements: 0, commits: 0 };
   routes.set('background', background);
   const current = () => context.getStore() ?? background;
+  const logFile = process.env.BENCH_STATEMENTS_LOG;
+  const routeOf = (counts: StatementCounts) =>
+    [...routes].find(([, value]) => value === counts)?.[0] ?? 'background';
+  const log = (counts: StatementCounts, statement: string) => {
+    if (logFile)
+      appendFileSync(logFile, `${routeOf(counts)}\t${statement.replace(/\s+/g, ' ').slice(0, 200)}\n`);
+  };
 
   /**
    * Statement texts: a multi-statement text counts each of its statements; those of it that run outside
@@ -60,6 +68,7 @@ async function install(file: string) {
       const statement = part.trim().toLowerCase();
       if (!statement) continue;
       counts.statements += 1;
+      log(counts, statement);
       if (/^(begin|start transaction)\b/.test(statement)) {
         commitImplicit();
         open = true;
@@ -137,6 +146,7 @@ async function install(file: string) {
     const counts = current();
     return transaction.call(this, async (tx: Tx) => {
       counts.statements += 1; // BEGIN
+      log(counts, 'begin (pglite transaction)');
       const call = (name: string, args: unknown[]) => (tx[name] as (...a: unknown[]) => unknown)(...args);
       const counted: Tx = {
         query: (text: unknown, ...rest: unknown[]) => {
@@ -159,6 +169,7 @@ async function install(file: string) {
         return await (body as (tx: Tx) => Promise<unknown>)(counted);
       } finally {
         counts.statements += 1; // COMMIT or ROLLBACK
+        log(counts, 'commit (pglite transaction)');
         counts.commits += 1;
       }
     });

@@ -180,13 +180,14 @@ export async function ingest(database: BenchDatabase, options: IngestOptions): P
 }
 
 /**
- * The agent reply path: a ticket claimed, then `AGENT_REPLIES` DMs from its agent, each relayed to the
+ * The agent reply path: a ticket claimed, then `replies` DMs from its agent, each relayed to the
  * visitor before the next is sent; what the Telegram updates cost between two snapshots.
  */
-async function agentReplies(
+export async function agentReplies(
   telegram: BenchTelegram,
   serverUrl: string,
   snapshot: () => Promise<StatementSnapshot>,
+  replies = AGENT_REPLIES,
 ) {
   const agent = telegram.agents[0] as BenchTelegram['agents'][number];
   const visitor = await telegram.claimedTicket(serverUrl, agent);
@@ -198,7 +199,7 @@ async function agentReplies(
     return conversation.messages.filter((message) => message.sender === 'agent').length;
   };
   const before = await snapshot();
-  for (let n = 1; n <= AGENT_REPLIES; n += 1) {
+  for (let n = 1; n <= replies; n += 1) {
     telegram.fake.sendText({ from: agent.id, text: `Reply ${n}: let me check your order` });
     for (let waited = 0; (await agentMessages()) < n; waited += 1) {
       if (waited > 3000) throw new Error(`agent reply ${n} never reached the visitor`);

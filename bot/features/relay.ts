@@ -77,8 +77,10 @@ export function relayFeature(deps: BotDeps, switcher: Menu<BotContext>, ticketOf
         body,
         mediaUrl,
         telegram: telegramOrigin(message),
+        updateId: ctx.update.update_id,
       });
       stored = !sent.duplicate;
+      ctx.recordedHandled = sent.updateRecorded;
     } finally {
       if (mediaUrl && !stored) await media.discard(mediaUrl);
     }

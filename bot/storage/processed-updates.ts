@@ -6,20 +6,12 @@ import type { EntityManager } from '../../db/orm.ts';
 const KEEP_MS = 24 * 3600_000;
 
 /**
- * Which Telegram updates were handled, so that a redelivered one is skipped; in polling mode also the
- * updates fetched but not handled yet (see the entity).
+ * Which Telegram updates were handled, so that a redelivered one is skipped (the check is part of the
+ * update's first read, update-start.ts); in polling mode also the updates fetched but not handled yet
+ * (see the entity).
  */
 export function createProcessedUpdates(em: EntityManager) {
   return {
-    async isHandled(updateId: number): Promise<boolean> {
-      const row = await em.findOne(
-        ProcessedUpdate,
-        { updateId, processedAt: { $ne: null } },
-        { fields: ['updateId'], disableIdentityMap: true },
-      );
-      return row !== null;
-    },
-
     /** Records the update as handled (after its effects committed); its stored copy is no longer needed. */
     async markHandled(updateId: number): Promise<void> {
       await em
