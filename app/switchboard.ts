@@ -6,7 +6,7 @@ import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
 import { createTelegramProbe } from '../bot/telegram-probe.ts';
 import { deliveryStatus } from '../core/delivery-backlog.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
-import { createMediaStore } from '../core/media-store.ts';
+import { createFileMediaStore } from '../core/media-store-files.ts';
 import { noOutbox } from '../core/outbox.ts';
 import { createServices } from '../core/services.ts';
 import { createAdvisoryLock, soleInstanceLock } from '../db/exclusive-lock.ts';
@@ -76,7 +76,7 @@ export async function startSwitchboard(
   const bus =
     crossInstanceBus ??
     createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
-  const media = createMediaStore(config.dataDir);
+  const media = createFileMediaStore(config.dataDir);
   const { botToken } = config.telegram;
 
   let jobs: JobQueue | undefined;
