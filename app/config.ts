@@ -126,6 +126,7 @@ const configSchema = z
     EVENT_STREAMS_PER_IP: positiveInt(100),
     UPLOADS_PER_SESSION: positiveInt(2),
     UPLOADS_PER_IP: positiveInt(10),
+    MEDIA_STORE: z.preprocess(emptyAsUndefined, z.enum(['files', 'postgres']).optional()),
     MEDIA_QUOTA_MB_PER_SESSION: positiveInt(50),
     MEDIA_RETENTION_DAYS: nonNegativeNumber(90),
     RETENTION_DAYS: nonNegativeNumber(0),
@@ -243,6 +244,8 @@ const configSchema = z
       /** Uploads in progress at once (beyond: 429). */
       uploads: { perSession: env.UPLOADS_PER_SESSION, perIp: env.UPLOADS_PER_IP },
       media: {
+        /** Where files are kept; unset: the database on PostgreSQL, DATA_DIR/media on PGlite. */
+        store: env.MEDIA_STORE,
         quotaBytesPerSession: env.MEDIA_QUOTA_MB_PER_SESSION * 1024 * 1024,
         /** Files of tickets closed longer ago are removed; 0 keeps them forever. */
         retentionDays: env.MEDIA_RETENTION_DAYS,

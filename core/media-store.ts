@@ -76,6 +76,11 @@ export interface MediaStore {
   removeSession(sessionId: string): Promise<void>;
   /** The session id and file name of a media URL made by `save` / `keep`. */
   parseUrl(mediaUrl: string): { sessionId: string; fileName: string } | null;
+  /**
+   * A shared store: moves files left under `DATA_DIR/media` (before the switch to it) in; returns how
+   * many. Housekeeping calls it at start and hourly.
+   */
+  importLocalFiles?(): Promise<number>;
 }
 
 export const mediaUrlOf = (sessionId: string, fileName: string) =>

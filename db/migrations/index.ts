@@ -15,6 +15,7 @@ import { Migration20261201130000_offers } from './Migration20261201130000_offers
 import { Migration20261201140000_search_fixes } from './Migration20261201140000_search_fixes.ts';
 import { Migration20261201150000_cost_growth } from './Migration20261201150000_cost_growth.ts';
 import { Migration20261201150500_message_revisions } from './Migration20261201150500_message_revisions.ts';
+import { Migration20261201160100_media_in_database } from './Migration20261201160100_media_in_database.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
 export const migrationsList: (new (...args: ConstructorParameters<typeof Migration>) => Migration)[] = [
@@ -34,4 +35,5 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261201140000_search_fixes,
   Migration20261201150000_cost_growth,
   Migration20261201150500_message_revisions,
+  Migration20261201160100_media_in_database,
 ];
