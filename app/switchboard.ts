@@ -9,7 +9,9 @@ import { createInProcessEventBus } from '../core/event-bus.ts';
 import type { MediaStore } from '../core/media-store.ts';
 import { createFileMediaStore } from '../core/media-store-files.ts';
 import { createPostgresMediaStore } from '../core/media-store-postgres.ts';
+import { createS3MediaStore } from '../core/media-store-s3.ts';
 import { noOutbox } from '../core/outbox.ts';
+import { createS3Client } from '../core/s3-client.ts';
 import { createServices } from '../core/services.ts';
 import { createAdvisoryLock, soleInstanceLock } from '../db/exclusive-lock.ts';
 import {
@@ -49,13 +51,19 @@ const POLLING_LOCK_KEY = 0x535742504f4c4cn;
 const SHUTDOWN_STREAM_RETRY_MS = 1000;
 
 /**
- * Where conversations' files are kept (MEDIA_STORE): on PostgreSQL the database by default, so every
- * instance serves every file; on PGlite (one instance) DATA_DIR/media.
+ * Where conversations' files are kept (MEDIA_STORE): an S3-compatible bucket when configured; on
+ * PostgreSQL the database by default, so every instance serves every file; on PGlite (one instance)
+ * DATA_DIR/media.
  */
 function createMediaStore(config: Config, databaseKind: DatabaseOptions['kind'], orm: Orm): MediaStore {
   const files = createFileMediaStore(config.dataDir);
   const kind = config.media.store ?? (databaseKind === 'postgresql' ? 'postgres' : 'files');
   if (kind === 'files') return files;
+  if (kind === 's3') {
+    // Config refuses MEDIA_STORE=s3 without a bucket and keys.
+    const s3 = createS3Client(config.media.s3 as NonNullable<Config['media']['s3']>);
+    return createS3MediaStore({ s3, local: files, dataDir: config.dataDir });
+  }
   return createPostgresMediaStore({ em: orm.em, local: files, dataDir: config.dataDir });
 }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { EntityManager } from '../db/orm.ts';
+import { moveLocalFiles } from './media-import.ts';
 import { createIncomingFiles } from './media-incoming.ts';
 import {
   isStoredName,
@@ -146,30 +147,14 @@ export function createPostgresMediaStore(deps: {
 
     parseUrl: parseMediaUrl,
 
-    /**
-     * Each file is kept with its time; a file is removed from disk once its row is committed. Harmless
-     * on several instances at once. A file removed (retention, erasure) while it is being moved may come
-     * back as a row no message references: the orphan sweep removes it.
-     */
-    async importLocalFiles() {
-      let moved = 0;
-      for await (const mediaUrls of local.filesOlderThan(Number.NEGATIVE_INFINITY, 50)) {
-        for (const mediaUrl of mediaUrls) {
-          const { sessionId, fileName } = parseMediaUrl(mediaUrl) as { sessionId: string; fileName: string };
-          const createdAt = await local.createdAt(sessionId, fileName);
-          const file = await local.open(sessionId, fileName);
-          if (!file || !createdAt) continue;
-          // Already there when another instance (on a shared DATA_DIR) moved it first: kept as it is.
-          await sql(
-            `insert into media_files (session_id, file_name, mime_type, size, bytes, created_at)
-             values (?, ?, ?, ?, ?, ?) on conflict do nothing`,
-            [sessionId, fileName, file.mimeType, file.bytes.byteLength, file.bytes, createdAt],
-          );
-          await local.discard(mediaUrl);
-          moved++;
-        }
-      }
-      return moved;
-    },
+    /** Each kept with its time; a row already there (another instance moved it first) is kept. */
+    importLocalFiles: () =>
+      moveLocalFiles(local, (file) =>
+        sql(
+          `insert into media_files (session_id, file_name, mime_type, size, bytes, created_at)
+           values (?, ?, ?, ?, ?, ?) on conflict do nothing`,
+          [file.sessionId, file.fileName, file.mimeType, file.bytes.byteLength, file.bytes, file.createdAt],
+        ).then(() => undefined),
+      ),
   };
 }

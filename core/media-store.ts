@@ -27,7 +27,7 @@ export const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 export type IncomingFile = { path: string; stream: WriteStream };
 
 /** Where media is kept: `DATA_DIR/media` (one instance), the database, or an S3-compatible bucket. */
-export type MediaStoreKind = 'files' | 'postgres';
+export type MediaStoreKind = 'files' | 'postgres' | 's3';
 
 /**
  * The files of conversations. A message's `media_url` is `/api/session/<session id>/media/<file>`,
