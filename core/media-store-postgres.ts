@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { boundQuery } from '../db/bound-query.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { moveLocalFiles } from './media-import.ts';
 import { createIncomingFiles } from './media-incoming.ts';
@@ -40,12 +41,14 @@ export function createPostgresMediaStore(deps: {
   const incoming = createIncomingFiles(join(deps.dataDir, 'media', '.incoming'));
   const sql = <T>(query: string, params: unknown[] = []) =>
     deps.em.getConnection().execute<T[]>(query, params);
+  /** Statements carrying bytes: bound parameters, not SQL text (db/bound-query.ts). */
+  const bound = <T>(query: string, params: unknown[]) => boundQuery<T>(deps.em, query, params);
 
   const insert = async (sessionId: string, bytes: Uint8Array, mimeType: string) => {
     const fileName = newFileName(mimeType);
-    await sql(
-      `insert into media_files (session_id, file_name, mime_type, size, bytes) values (?, ?, ?, ?, ?)`,
-      // A Buffer: the SQL layer writes a Uint8Array as a list of numbers, not as bytea.
+    await bound(
+      `insert into media_files (session_id, file_name, mime_type, size, bytes) values ($1, $2, $3, $4, $5)`,
+      // A Buffer: the ORM's SQL layer (PGlite) writes a Uint8Array as a list of numbers, not as bytea.
       [sessionId, fileName, mimeType, bytes.byteLength, asBuffer(bytes)],
     );
     return mediaUrlOf(sessionId, fileName);
@@ -56,8 +59,8 @@ export function createPostgresMediaStore(deps: {
   /** The rest of a file after its first chunk, a statement per chunk. */
   async function* restOf(sessionId: string, fileName: string, from: number, size: number) {
     for (let offset = from; offset < size; ) {
-      const [row] = await sql<{ chunk: Uint8Array }>(
-        `select substring(bytes from ? for ?) as chunk from media_files where session_id = ? and file_name = ?`,
+      const [row] = await bound<{ chunk: Uint8Array }>(
+        `select substring(bytes from $1 for $2) as chunk from media_files where session_id = $3 and file_name = $4`,
         [offset + 1, CHUNK_BYTES, sessionId, fileName],
       );
       // Removed while being read (retention, erasure): the answer ends cut short, as a deleted file's would.
@@ -107,8 +110,8 @@ export function createPostgresMediaStore(deps: {
 
     async open(sessionId, fileName) {
       if (!isStoredName(sessionId, fileName)) return null;
-      const [row] = await sql<{ bytes: Uint8Array; mime_type: string }>(
-        `select bytes, mime_type from media_files where session_id = ? and file_name = ?`,
+      const [row] = await bound<{ bytes: Uint8Array; mime_type: string }>(
+        `select bytes, mime_type from media_files where session_id = $1 and file_name = $2`,
         [sessionId, fileName],
       );
       if (!row) return local.open(sessionId, fileName);
@@ -118,9 +121,9 @@ export function createPostgresMediaStore(deps: {
     /** Its first chunk comes with its size and type (a small file is one statement), the rest as read. */
     async openStream(sessionId, fileName) {
       if (!isStoredName(sessionId, fileName)) return null;
-      const [row] = await sql<{ head: Uint8Array; size: number; mime_type: string }>(
-        `select substring(bytes from 1 for ?) as head, size, mime_type from media_files
-         where session_id = ? and file_name = ?`,
+      const [row] = await bound<{ head: Uint8Array; size: number; mime_type: string }>(
+        `select substring(bytes from 1 for $1) as head, size, mime_type from media_files
+         where session_id = $2 and file_name = $3`,
         [CHUNK_BYTES, sessionId, fileName],
       );
       if (!row) return local.openStream(sessionId, fileName);
@@ -150,9 +153,9 @@ export function createPostgresMediaStore(deps: {
     /** Each kept with its time; a row already there (another instance moved it first) is kept. */
     importLocalFiles: () =>
       moveLocalFiles(local, (file) =>
-        sql(
+        bound(
           `insert into media_files (session_id, file_name, mime_type, size, bytes, created_at)
-           values (?, ?, ?, ?, ?, ?) on conflict do nothing`,
+           values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
           [file.sessionId, file.fileName, file.mimeType, file.bytes.byteLength, file.bytes, file.createdAt],
         ).then(() => undefined),
       ),
