@@ -135,6 +135,12 @@ const configSchema = z
     EVENT_STREAMS_PER_IP: positiveInt(100),
     UPLOADS_PER_SESSION: positiveInt(2),
     UPLOADS_PER_IP: positiveInt(10),
+    MEDIA_STORE: z.preprocess(emptyAsUndefined, z.enum(['files', 'postgres', 's3']).optional()),
+    S3_BUCKET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    S3_ENDPOINT: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    S3_REGION: z.preprocess(emptyAsUndefined, z.string().default('us-east-1')),
+    S3_ACCESS_KEY_ID: z.preprocess(emptyAsUndefined, z.string().optional()),
+    S3_SECRET_ACCESS_KEY: z.preprocess(emptyAsUndefined, z.string().optional()),
     MEDIA_QUOTA_MB_PER_SESSION: positiveInt(50),
     MEDIA_RETENTION_DAYS: nonNegativeNumber(90),
     RETENTION_DAYS: nonNegativeNumber(0),
@@ -198,6 +204,13 @@ const configSchema = z
         message: 'is required when NODE_ENV=production (comma-separated origins, or * to allow any)',
       });
     }
+    // An S3 store needs its bucket and both keys (MEDIA_STORE=s3, or S3_BUCKET set without MEDIA_STORE).
+    if (env.MEDIA_STORE === 's3' || (env.S3_BUCKET && !env.MEDIA_STORE)) {
+      for (const name of ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const) {
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'is required when MEDIA_STORE=s3' });
+      }
+    }
     if (env.HTTP_HEADERS_TIMEOUT_SECONDS > env.HTTP_REQUEST_TIMEOUT_SECONDS) {
       ctx.addIssue({
         code: 'custom',
@@ -254,6 +267,22 @@ const configSchema = z
       /** Uploads in progress at once (beyond: 429). */
       uploads: { perSession: env.UPLOADS_PER_SESSION, perIp: env.UPLOADS_PER_IP },
       media: {
+        /** Where files are kept; unset: S3 with S3_BUCKET, else the database on PostgreSQL, else DATA_DIR/media. */
+        store: env.MEDIA_STORE ?? (env.S3_BUCKET ? ('s3' as const) : undefined),
+        /** The bucket of MEDIA_STORE=s3 (path-style addressing; AWS's regional endpoint by default). */
+        s3:
+          env.S3_BUCKET && env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
+            ? {
+                bucket: env.S3_BUCKET,
+                region: env.S3_REGION,
+                endpoint: (env.S3_ENDPOINT ?? `https://s3.${env.S3_REGION}.amazonaws.com`).replace(
+                  /\/+$/,
+                  '',
+                ),
+                accessKeyId: env.S3_ACCESS_KEY_ID,
+                secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+              }
+            : undefined,
         quotaBytesPerSession: env.MEDIA_QUOTA_MB_PER_SESSION * 1024 * 1024,
         /** Files of tickets closed longer ago are removed; 0 keeps them forever. */
         retentionDays: env.MEDIA_RETENTION_DAYS,

@@ -19,7 +19,8 @@ const ORPHAN_BATCH = 200;
 export type MediaHousekeeping = ReturnType<typeof startMediaHousekeeping>;
 
 /**
- * Keeps `DATA_DIR/media` bounded: at start and then hourly, removes the files of tickets closed more
+ * Keeps the media store bounded: at start and then hourly, moves files left in `DATA_DIR/media` into a
+ * shared store (`importLocalFiles`, MEDIA_STORE=postgres), removes the files of tickets closed more
  * than `retentionDays` ago (0: keep them forever), incoming files older than `staleIncomingMs` (left
  * by a process that stopped mid-upload), and files in session folders that no message references, once
  * older than `orphanAfterMs` (left by a process that stopped between moving a file into its session and
@@ -71,6 +72,9 @@ export function startMediaHousekeeping(deps: {
           )
         : 0;
     if (conversations) deps.logger.info({ conversations }, 'retention: closed conversations erased');
+    // Files written to DATA_DIR/media before the switch to a shared store (or by an older instance).
+    const imported = (await deps.media.importLocalFiles?.()) ?? 0;
+    if (imported) deps.logger.info({ imported }, 'media: local files moved into the shared store');
     const staleFiles = await deps.media.removeStaleIncoming(deps.staleIncomingMs);
     const orphans = await removeOrphans();
     const expired =

@@ -6,11 +6,22 @@ import { startTelegramBot, type TelegramBot } from '../bot/telegram-bot.ts';
 import { createTelegramProbe } from '../bot/telegram-probe.ts';
 import { deliveryStatus } from '../core/delivery-backlog.ts';
 import { createInProcessEventBus } from '../core/event-bus.ts';
-import { createMediaStore } from '../core/media-store.ts';
+import type { MediaStore } from '../core/media-store.ts';
+import { createFileMediaStore } from '../core/media-store-files.ts';
+import { createPostgresMediaStore } from '../core/media-store-postgres.ts';
+import { createS3MediaStore } from '../core/media-store-s3.ts';
 import { noOutbox } from '../core/outbox.ts';
+import { createS3Client } from '../core/s3-client.ts';
 import { createServices } from '../core/services.ts';
 import { createAdvisoryLock, soleInstanceLock } from '../db/exclusive-lock.ts';
-import { createOrm, type DatabaseOptions, databaseOptions, migrate, poolUsageOf } from '../db/orm.ts';
+import {
+  createOrm,
+  type DatabaseOptions,
+  databaseOptions,
+  migrate,
+  type Orm,
+  poolUsageOf,
+} from '../db/orm.ts';
 import { createPostgresEventBus } from '../events/postgres-event-bus.ts';
 import { type JobQueue, startJobQueue } from '../jobs/job-queue.ts';
 import { createApp } from '../server/create-app.ts';
@@ -39,6 +50,23 @@ const SUPPORT_GROUP_TOPIC = 'support-group';
 const POLLING_LOCK_KEY = 0x535742504f4c4cn;
 /** At shutdown, the reconnection delay event streams are told (SSE `retry:`, spread up to twice this). */
 const SHUTDOWN_STREAM_RETRY_MS = 1000;
+
+/**
+ * Where conversations' files are kept (MEDIA_STORE): an S3-compatible bucket when configured; on
+ * PostgreSQL the database by default, so every instance serves every file; on PGlite (one instance)
+ * DATA_DIR/media.
+ */
+function createMediaStore(config: Config, databaseKind: DatabaseOptions['kind'], orm: Orm): MediaStore {
+  const files = createFileMediaStore(config.dataDir);
+  const kind = config.media.store ?? (databaseKind === 'postgresql' ? 'postgres' : 'files');
+  if (kind === 'files') return files;
+  if (kind === 's3') {
+    // Config refuses MEDIA_STORE=s3 without a bucket and keys.
+    const s3 = createS3Client(config.media.s3 as NonNullable<Config['media']['s3']>);
+    return createS3MediaStore({ s3, local: files, dataDir: config.dataDir });
+  }
+  return createPostgresMediaStore({ em: orm.em, local: files, dataDir: config.dataDir });
+}
 
 export type Switchboard = Awaited<ReturnType<typeof startSwitchboard>>;
 
@@ -77,7 +105,7 @@ export async function startSwitchboard(
   const bus =
     crossInstanceBus ??
     createInProcessEventBus((error) => logger.error({ err: error }, 'event listener failed'));
-  const media = createMediaStore(config.dataDir);
+  const media = createMediaStore(config, database.kind, orm);
   const { botToken } = config.telegram;
 
   let jobs: JobQueue | undefined;
@@ -217,7 +245,10 @@ export async function startSwitchboard(
     server.listen(config.port, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  logger.info({ port, publicUrl: config.publicUrl }, `Switchboard listening on http://localhost:${port}`);
+  logger.info(
+    { port, publicUrl: config.publicUrl, mediaStore: media.kind },
+    `Switchboard listening on http://localhost:${port}`,
+  );
 
   if (botToken && jobs) {
     const queue = jobs;
@@ -346,6 +377,8 @@ export async function startSwitchboard(
     url: `http://127.0.0.1:${port}`,
     jobs,
     eventStreams,
+    /** Where conversations' files are kept. */
+    media,
     /** Removes expired media and stale incoming files now (it also runs at start and hourly). */
     sweepMedia: housekeeping.sweepNow,
     /** Refreshes the unclaimed cards now if who is online changed (it also runs every 30 s). */

@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
+import { storedMediaOf } from './support/stored-media.ts';
 import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTelegramProxy, type TelegramProxy } from './support/telegram-proxy.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -201,7 +200,7 @@ describe.each(['polling', 'webhook'] as const)(`Telegram updates (%s, ${database
     await eventually(async () => handledAt(update.update_id), 15_000);
 
     expect((await agentBodies()).filter((body) => body === 'Cut off after storing')).toHaveLength(1);
-    const files = readdirSync(join(app.dataDir, 'media', visitor.sessionId));
+    const files = await storedMediaOf(app, visitor.sessionId);
     const withMedia = (await visitor.messages('agent')).filter((m) => m.media_url);
     expect(files).toHaveLength(withMedia.length);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from './support/database.ts';
 import { mediaFiles, pngBytes } from './support/media-files.ts';
+import { backdateStoredFile, putStoredFile, storedMediaOf } from './support/stored-media.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -39,13 +40,7 @@ async function upload(visitor: Visitor, bytes: Buffer<ArrayBuffer>, caption = ''
     },
   };
 }
-const filesOf = (visitor: Visitor) =>
-  mediaFiles(app.dataDir).filter((file) => file.path.startsWith(visitor.sessionId));
-/** Sets a file's times `daysAgo` days back (its age is what the sweeps look at). */
-const backdate = (path: string, daysAgo: number) => {
-  const then = new Date(Date.now() - daysAgo * DAY_MS);
-  utimesSync(path, then, then);
-};
+const filesOf = (visitor: Visitor) => storedMediaOf(app, visitor.sessionId);
 const closeTicket = (visitor: Visitor, ticketId: number, daysAgo: number) =>
   app.orm.em
     .getConnection()
@@ -63,7 +58,7 @@ describe(`media quota and retention (${databaseKind})`, () => {
     const over = await upload(visitor, pngBytes(700 * KB));
     expect(over.status).toBe(413);
     expect(over.body.error).toEqual({ code: 'payload_too_large', message: expect.stringMatching(/1 MB/) });
-    expect(filesOf(visitor)).toHaveLength(1);
+    expect(await filesOf(visitor)).toHaveLength(1);
     expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith('.incoming'))).toEqual([]);
     expect(await app.count('messages')).toBe(messagesBefore);
     // What is left of the quota is still usable; another session has its own.
@@ -92,9 +87,9 @@ describe(`media quota and retention (${databaseKind})`, () => {
 
     await app.sweepMedia();
 
-    expect(filesOf(expired)).toEqual([]);
-    expect(filesOf(open)).toHaveLength(1);
-    expect(filesOf(recent)).toHaveLength(1);
+    expect(await filesOf(expired)).toEqual([]);
+    expect(await filesOf(open)).toHaveLength(1);
+    expect(await filesOf(recent)).toHaveLength(1);
     // The message keeps its text, without media; the old URL is gone; the conversation reads as usual.
     const message = (await expired.messages('visitor'))[0];
     expect(message).toMatchObject({ body: 'the receipt', media_url: null });
@@ -127,31 +122,21 @@ describe(`media quota and retention (${databaseKind})`, () => {
     const keptUrl = kept.body.message?.media_url ?? '';
     const keptFile = join(visitor.sessionId, keptUrl.split('/').pop() ?? '');
     // What a process killed between moving a file into the session and committing its message leaves.
-    const orphan = join(visitor.sessionId, `${randomUUID()}.png`);
-    const fresh = join(visitor.sessionId, `${randomUUID()}.png`);
-    writeFileSync(join(app.dataDir, 'media', orphan), pngBytes(300 * KB));
-    writeFileSync(join(app.dataDir, 'media', fresh), pngBytes(10 * KB));
-    backdate(join(app.dataDir, 'media', orphan), 1);
-    backdate(join(app.dataDir, 'media', keptFile), 1);
-    // The same in the folder of a session that has no message at all (an agent's file, say).
+    await putStoredFile(app, visitor.sessionId, pngBytes(300 * KB), 'image/png', 1);
+    const fresh = await putStoredFile(app, visitor.sessionId, pngBytes(10 * KB), 'image/png');
+    await backdateStoredFile(app, keptFile, 1);
+    // The same for a session that has no message at all (an agent's file, say).
     const otherSession = randomUUID();
-    mkdirSync(join(app.dataDir, 'media', otherSession));
-    const otherOrphan = join(otherSession, `${randomUUID()}.jpg`);
-    writeFileSync(join(app.dataDir, 'media', otherOrphan), 'jpeg');
-    backdate(join(app.dataDir, 'media', otherOrphan), 1);
+    await putStoredFile(app, otherSession, Buffer.from('jpeg'), 'image/jpeg', 1);
     // The orphan counts against the session's quota until it is gone: 910 KB of 1 MB used.
     expect((await upload(visitor, pngBytes(200 * KB))).status).toBe(413);
-    expect(filesOf(visitor)).toHaveLength(3);
+    expect(await filesOf(visitor)).toHaveLength(3);
 
     await app.sweepMedia();
 
     // The referenced file stays however old, the unreferenced one stays while it may still be committing.
-    expect(
-      filesOf(visitor)
-        .map((file) => file.path)
-        .sort(),
-    ).toEqual([keptFile, fresh].sort());
-    expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith(otherSession))).toEqual([]);
+    expect((await filesOf(visitor)).map((file) => file.path).sort()).toEqual([keptFile, fresh].sort());
+    expect(await storedMediaOf(app, otherSession)).toEqual([]);
     const served = await fetch(`${app.url}${keptUrl}`, {
       headers: { authorization: `Bearer ${visitor.token}` },
     });

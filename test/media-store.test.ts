@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMediaStore, type MediaStore } from '../core/media-store.ts';
+import type { MediaStore } from '../core/media-store.ts';
+import { createFileMediaStore } from '../core/media-store-files.ts';
 import { mediaFiles } from './support/media-files.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,7 +15,7 @@ let media: MediaStore;
 
 beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'switchboard-media-'));
-  media = createMediaStore(dataDir);
+  media = createFileMediaStore(dataDir);
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 

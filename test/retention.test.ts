@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from './support/database.ts';
-import { mediaFiles, pngBytes } from './support/media-files.ts';
+import { pngBytes } from './support/media-files.ts';
+import { storedMediaOf } from './support/stored-media.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -51,8 +52,7 @@ const rowsOf = async (visitor: Visitor) => {
   );
   return row;
 };
-const filesOf = (visitor: Visitor) =>
-  mediaFiles(app.dataDir).filter((file) => file.path.startsWith(visitor.sessionId));
+const filesOf = (visitor: Visitor) => storedMediaOf(app, visitor.sessionId);
 
 describe(`RETENTION_DAYS (${databaseKind})`, () => {
   it('erases conversations closed longer ago (rows and files); keeps open, recent and partly recent ones', async () => {
@@ -73,12 +73,12 @@ describe(`RETENTION_DAYS (${databaseKind})`, () => {
     await app.sweepMedia();
 
     expect(await rowsOf(expired)).toEqual({ sessions: 0, tickets: 0, messages: 0 });
-    expect(filesOf(expired)).toEqual([]);
+    expect(await filesOf(expired)).toEqual([]);
     expect(existsSync(join(app.dataDir, 'media', expired.sessionId))).toBe(false);
     expect((await rowsOf(silent))?.sessions).toBe(0);
     for (const kept of [open, recent]) {
       expect(await rowsOf(kept)).toEqual({ sessions: 1, tickets: 1, messages: 1 });
-      expect(filesOf(kept)).toHaveLength(1);
+      expect(await filesOf(kept)).toHaveLength(1);
     }
     expect(await rowsOf(returning)).toEqual({ sessions: 1, tickets: 2, messages: 2 });
     // The erased visitor's token opens nothing; a kept one reads its conversation as before.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKind } from './support/database.ts';
 import { mediaFiles, pngBytes } from './support/media-files.ts';
 import { type RawUpload, startRawUpload } from './support/raw-upload.ts';
+import { storedMediaOf } from './support/stored-media.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -61,10 +62,10 @@ const rawUpload = (
     ...options,
   });
 /** The session's stored files and any incoming (partly received) file. */
-const filesOf = (visitor: Visitor) =>
-  mediaFiles(app.dataDir).filter(
-    (file) => file.path.startsWith(visitor.sessionId) || file.path.startsWith('.incoming'),
-  );
+const filesOf = async (visitor: Visitor) => [
+  ...(await storedMediaOf(app, visitor.sessionId)),
+  ...mediaFiles(app.dataDir).filter((file) => file.path.startsWith('.incoming')),
+];
 const incomingFiles = () => mediaFiles(app.dataDir).filter((file) => file.path.startsWith('.incoming'));
 
 describe(`uploads are bounded (${databaseKind})`, () => {
@@ -86,7 +87,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     // The server stopped reading: the client could not push the rest into the connection.
     expect(raw.bytesSent).toBeLessThan(40 * MB);
     await eventually(async () => raw.closed);
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
     expect(await app.count('messages')).toBe(messagesBefore);
 
     // A declared size over the limit is refused before a byte of the body is sent.
@@ -94,7 +95,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     declared.flushHeaders();
     expect((await declared.response).status).toBe(413);
     expect(declared.bytesSent).toBe(0);
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
   });
 
   it('decides the type by content: a PNG sent as image/jpeg is stored as PNG; plain text is UTF-8 text', async () => {
@@ -110,11 +111,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     const text = await upload(visitor, new Blob(['Grüße, 你好\n'], { type: 'text/plain' }), 'note.txt');
     expect(text.status).toBe(201);
     expect(text.body.message?.media_url).toMatch(/\.txt$/);
-    expect(
-      filesOf(visitor)
-        .map((file) => file.path.split('.').pop())
-        .sort(),
-    ).toEqual(['png', 'txt']);
+    expect((await filesOf(visitor)).map((file) => file.path.split('.').pop()).sort()).toEqual(['png', 'txt']);
   });
 
   it('refuses, writing nothing: an executable sent as image/png, binary sent as text/plain, unknown content, two files', async () => {
@@ -142,7 +139,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
       expect(refusal.status).toBe(400);
       expect(refusal.body.error?.code).toBe('validation_failed');
     }
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
     expect(await app.count('messages')).toBe(messagesBefore);
   });
 
@@ -162,7 +159,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     await text.send(Buffer.from([0x00, 0x01, 0x02]));
     expect((await text.response).status).toBe(400);
     await eventually(async () => text.closed);
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
   });
 
   it('caps uploads in progress per session and per address (429), and frees the place when one ends', async () => {
@@ -206,7 +203,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     expect(answer.status).toBe(429);
     expect(answer.headers['retry-after']).toMatch(/^\d+$/);
     expect(raw.bytesSent).toBe(0);
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
     expect(await app.count('messages')).toBe(messagesBefore);
   });
 
@@ -222,7 +219,7 @@ describe(`uploads are bounded (${databaseKind})`, () => {
     } finally {
       app.services.messages.sendVisitorMessage = original;
     }
-    expect(filesOf(visitor)).toEqual([]);
+    expect(await filesOf(visitor)).toEqual([]);
   });
 
   it('60 stalled uploads are on disk as they arrive, and leave nothing behind when their clients go', async () => {

@@ -7,7 +7,8 @@ import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { httpClient } from './support/http.ts';
 import { signInitData, tma } from './support/init-data.ts';
-import { mediaFiles, pngBytes } from './support/media-files.ts';
+import { pngBytes } from './support/media-files.ts';
+import { storedMediaOf } from './support/stored-media.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -182,7 +183,7 @@ describe(`export and erase a visitor (${databaseKind})`, () => {
   it('an agent erases the visitor: no rows anywhere, no files, the cards say erased, Telegram copies stay', async () => {
     const { visitor, tickets } = await busyVisitor();
     const [first, second] = tickets as [number, number];
-    expect(mediaFiles(app.dataDir).some((file) => file.path.startsWith(visitor.sessionId))).toBe(true);
+    expect(await storedMediaOf(app, visitor.sessionId)).not.toEqual([]);
     const dmsBefore = fake.sentTo(ALICE.id).length;
     const agentRows = await app.count('agents');
 
@@ -203,7 +204,7 @@ describe(`export and erase a visitor (${databaseKind})`, () => {
       'agents.active_ticket_id': 0,
     });
     expect(await app.count('agents')).toBe(agentRows);
-    expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith(visitor.sessionId))).toEqual([]);
+    expect(await storedMediaOf(app, visitor.sessionId)).toEqual([]);
     expect(existsSync(join(app.dataDir, 'media', visitor.sessionId))).toBe(false);
 
     // Both cards are rewritten, without buttons; nothing else of theirs is kept.
@@ -257,7 +258,7 @@ describe(`export and erase a visitor (${databaseKind})`, () => {
     expect(erased.status).toBe(200);
     expect(erased.body.erased).toMatchObject({ session_id: visitor.sessionId, tickets });
     expect(Object.values(await rowsLeft(visitor.sessionId, tickets)).every((n) => n === 0)).toBe(true);
-    expect(mediaFiles(app.dataDir).filter((file) => file.path.startsWith(visitor.sessionId))).toEqual([]);
+    expect(await storedMediaOf(app, visitor.sessionId)).toEqual([]);
     await fake.waitFor(() => cardOf(tickets[1] as number)?.text?.includes('erased'), TIMEOUT);
     expect(
       (await http.request('DELETE', `/api/admin/sessions/${visitor.sessionId}`, { headers: admin })).status,

@@ -1,6 +1,7 @@
 import { Agent } from './agent.entity.ts';
 import { BotConversation } from './bot-conversation.entity.ts';
 import { CannedReply } from './canned-reply.entity.ts';
+import { MediaFile } from './media-file.entity.ts';
 import { Message } from './message.entity.ts';
 import { Pass } from './pass.entity.ts';
 import { ProcessedUpdate } from './processed-update.entity.ts';
@@ -17,6 +18,7 @@ export {
   Agent,
   BotConversation,
   CannedReply,
+  MediaFile,
   Message,
   Pass,
   ProcessedUpdate,
@@ -45,4 +47,5 @@ export const entities = [
   TicketNote,
   TicketOffer,
   TicketTag,
+  MediaFile,
 ];

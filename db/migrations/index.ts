@@ -16,6 +16,7 @@ import { Migration20261201140000_search_fixes } from './Migration20261201140000_
 import { Migration20261201150000_cost_growth } from './Migration20261201150000_cost_growth.ts';
 import { Migration20261201150500_message_revisions } from './Migration20261201150500_message_revisions.ts';
 import { Migration20261201160000_shared_limits } from './Migration20261201160000_shared_limits.ts';
+import { Migration20261201160100_media_in_database } from './Migration20261201160100_media_in_database.ts';
 import { Migration20261201160200_ticket_versions_client_ids } from './Migration20261201160200_ticket_versions_client_ids.ts';
 
 /** Every migration, in order. `npm run db:migration:create -- NAME` writes a new file; add its class here. */
@@ -37,5 +38,6 @@ export const migrationsList: (new (...args: ConstructorParameters<typeof Migrati
   Migration20261201150000_cost_growth,
   Migration20261201150500_message_revisions,
   Migration20261201160000_shared_limits,
+  Migration20261201160100_media_in_database,
   Migration20261201160200_ticket_versions_client_ids,
 ];
