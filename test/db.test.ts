@@ -28,7 +28,9 @@ describe('database', () => {
     } finally {
       await close();
     }
-  });
+    // A new cluster, every migration and two schema introspections: on PGlite on a busy 2-core machine
+    // that alone can take most of the default 30 s.
+  }, 90_000);
 
   it(`upgrading a database where a redelivered agent message was stored twice works (${databaseKind})`, async () => {
     const database = await createTestDatabase();
