@@ -178,7 +178,9 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         stored = earlier ? sent(earlier) : await openTicket(input);
       }
       if (stored.duplicate) {
-        if (stored.message.body !== input.body) throw new ClientIdReused();
+        // Another text under the same id is a client's mistake, unless the visitor edited the message
+        // since (its retry still carries the text first sent).
+        if (stored.message.body !== input.body && !stored.message.edited_at) throw new ClientIdReused();
         return stored;
       }
       publish(input.sessionId, stored);

@@ -53,12 +53,20 @@ export function createS3Client(config: S3Config, { listPageSize = LIST_PAGE } = 
     });
     delete headers.host; // fetch sends it, from the URL
     const search = canonicalQuery(query);
-    return fetch(`${endpoint.origin}${path}${search ? `?${search}` : ''}`, {
-      method,
-      headers,
-      body: options.body as BodyInit | undefined,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    // The time limit covers the call up to S3's answer, not the reading of its body: a file streamed
+    // to a slow client may take longer than any fixed limit (the client's connection bounds it).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`S3 ${method} timed out`)), REQUEST_TIMEOUT_MS);
+    try {
+      return await fetch(`${endpoint.origin}${path}${search ? `?${search}` : ''}`, {
+        method,
+        headers,
+        body: options.body as BodyInit | undefined,
+        signal: abort.signal,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   return {

@@ -133,6 +133,30 @@ describe(`visitor API on ${databaseKind}`, () => {
       expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(2);
     });
 
+    it('answers a retried send with the stored message after the visitor edited it', async () => {
+      const { sessionId, token } = await http.newSession();
+      const send = (body: string, clientId: string) =>
+        http.post(`/api/session/${sessionId}/messages`, { token, json: { body, client_id: clientId } });
+      const clientId = crypto.randomUUID();
+      const first = await send('Where is my order?', clientId);
+      expect(first.status).toBe(201);
+      // The first answer was lost; meanwhile the visitor edited the message; the retry still carries the
+      // text first sent.
+      const edited = await http.request(
+        'PATCH',
+        `/api/session/${sessionId}/messages/${first.body.message.id}`,
+        {
+          token,
+          json: { body: 'Where is order 42?' },
+        },
+      );
+      expect(edited.status).toBe(200);
+      const retried = await send('Where is my order?', clientId);
+      expect(retried.status).toBe(201);
+      expect(retried.body.message).toMatchObject({ id: first.body.message.id, body: 'Where is order 42?' });
+      expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(1);
+    });
+
     it('keeps markup as text', async () => {
       const { sessionId, token } = await http.newSession();
       const body = '<b>bold</b> *_[x](y) <script>alert(1)</script>';

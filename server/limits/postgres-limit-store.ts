@@ -62,8 +62,12 @@ with dead as (delete from visitor_limit_leases where key = $1 and expires_at < n
 update visitor_limit_caps c set taken = greatest(0, c.taken - (select count(*) from dead))
 where c.key = $1 and exists (select 1 from dead)
 returning c.taken`;
+/**
+ * Renews the leases this instance holds, by id: a lease it no longer counts (its release failed, or an
+ * acquire that timed out here after the database committed it) is not kept alive, so it runs out.
+ */
 const RENEW_SQL = `update visitor_limit_leases set expires_at = now() + make_interval(secs => $2::float8 / 1000)
-where holder = $1`;
+where lease = any($1::uuid[])`;
 /** Full buckets, leases whose holder died (their caps counted down) and caps with nothing taken. */
 const SWEEP_SQL = `
 with full_buckets as (delete from visitor_limit_buckets where tat < extract(epoch from now()) * 1000 returning 1),
@@ -103,7 +107,8 @@ export function createPostgresLimitStore({
   });
   pool.on('error', onError);
   const holder = randomUUID();
-  let held = 0;
+  /** The leases this instance holds (the renewal keeps exactly these). */
+  const held = new Set<string>();
   let renewal: NodeJS.Timeout | undefined;
   let lastSweep = Date.now();
   /** Per cap key, the latest release in flight. */
@@ -141,12 +146,12 @@ export function createPostgresLimitStore({
   };
 
   const renew = () => {
-    if (held === 0) {
+    if (held.size === 0) {
       clearInterval(renewal);
       renewal = undefined;
       return;
     }
-    pool.query(RENEW_SQL, [holder, leaseTtlMs]).catch(onError);
+    pool.query(RENEW_SQL, [[...held], leaseTtlMs]).catch(onError);
   };
 
   const tryAcquire = async (key: string, limit: number) => {
@@ -182,15 +187,16 @@ export function createPostgresLimitStore({
         if (reclaimed.rowCount) lease = await tryAcquire(capKey, limit);
       }
       if (!lease) return null;
-      held += 1;
+      const heldLease = lease;
+      held.add(heldLease);
       renewal ??= setInterval(renew, leaseTtlMs / 3).unref();
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        held -= 1;
-        // Should this fail, the lease runs out and is reclaimed.
-        const done = Promise.all([releasing.get(capKey), pool.query(RELEASE_SQL, [lease])])
+        held.delete(heldLease);
+        // Should this fail, the lease is no longer renewed: it runs out and is reclaimed.
+        const done = Promise.all([releasing.get(capKey), pool.query(RELEASE_SQL, [heldLease])])
           .then(() => {}, onError)
           .finally(() => {
             if (releasing.get(capKey) === done) releasing.delete(capKey);

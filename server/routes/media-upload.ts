@@ -109,7 +109,9 @@ async function storeUpload(ctx: Koa.Context, sessionId: string, deps: MediaUploa
     try {
       sent = await services.messages.sendVisitorMessage({ sessionId, body, category, mediaUrl });
     } catch (error) {
-      await media.discard(mediaUrl);
+      // The visitor gets the reason the message was refused, not a failed clean-up's: a file left
+      // behind is one no message references, which the orphan sweep removes.
+      await media.discard(mediaUrl).catch(() => {});
       throw error;
     }
     ctx.status = 201;
