@@ -8,6 +8,7 @@ import { conversationKey } from './storage/conversation-storage.ts';
 import { createProcessedUpdates } from './storage/processed-updates.ts';
 import { createUpdateStart } from './storage/update-start.ts';
 import { isPermanentTelegramRefusal } from './telegram-errors.ts';
+import { telegramOrigin } from './telegram-origin.ts';
 
 /** A child logger and a fresh entity manager (RequestContext) for every update. */
 export function updateContext({ orm, logger }: Pick<BotDeps, 'orm' | 'logger'>): MiddlewareFn<BotContext> {
@@ -26,7 +27,7 @@ export function updateContext({ orm, logger }: Pick<BotDeps, 'orm' | 'logger'>):
  * behind each other in `sequentialize` (per user), installed before this. A failed update is not
  * recorded: the webhook answers 5xx and Telegram redelivers it; polling tries it again.
  */
-export function handleOnce({ orm }: Pick<BotDeps, 'orm'>): MiddlewareFn<BotContext> {
+export function handleOnce({ orm, services }: Pick<BotDeps, 'orm' | 'services'>): MiddlewareFn<BotContext> {
   const processed = createProcessedUpdates(orm.em);
   const start = createUpdateStart(orm.em);
   return async (ctx, next) => {
@@ -36,6 +37,9 @@ export function handleOnce({ orm }: Pick<BotDeps, 'orm'>): MiddlewareFn<BotConte
     const read = await start(updateId, { conversationKey: conversation, userId: ctx.from?.id });
     if (read.handled) {
       ctx.log.info('duplicate update skipped');
+      // An agent's message it stored is published again: the instance that handled it may have died
+      // between its commit and its publish (Telegram then redelivers it). Streams send a message once.
+      if (ctx.message) await services.messages.publishAgentMessageAgain(telegramOrigin(ctx.message));
       return;
     }
     ctx.preloaded = { agent: read.agent, ...(conversation ? { conversation: read.conversation } : {}) };

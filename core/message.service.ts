@@ -19,7 +19,7 @@ import {
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-/** `duplicate`: stored before (the same client id, or the same Telegram message): nothing new was stored or published. */
+/** `duplicate`: stored before (the same client id, or the same Telegram message): nothing new was stored or delivered (it is published again). */
 export type SentMessage = {
   message: MessageView;
   ticket: TicketView;
@@ -69,7 +69,7 @@ export function linkTelegramOrigin(tx: EntityManager, message: Message, origin: 
 }
 
 /**
- * `duplicate`: this Telegram message was stored before; nothing new was stored or published.
+ * `duplicate`: this Telegram message was stored before; nothing new was stored or delivered (it is published again).
  * `updateRecorded`: the input's `updateId` was recorded as handled with the message.
  */
 export type SentAgentMessage = SentMessage & {
@@ -137,7 +137,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     });
 
   /** The message stored for this Telegram message of the agent, if any. */
-  const findAgentMessage = async ({ telegram }: AgentMessageInput) => {
+  const findAgentMessage = async (telegram: TelegramOrigin | undefined) => {
     if (!telegram) return null;
     const fork = em.fork();
     const link = await fork.findOne(
@@ -177,20 +177,33 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         const [earlier] = await readBackByClientIds(em.fork(), [input]);
         stored = earlier ? sent(earlier) : await openTicket(input);
       }
-      if (stored.duplicate) {
-        // Another text under the same id is a client's mistake, unless the visitor edited the message
-        // since (its retry still carries the text first sent).
-        if (stored.message.body !== input.body && !stored.message.edited_at) throw new ClientIdReused();
-        return stored;
+      // Another text under the same id is a client's mistake, unless the visitor edited the message
+      // since (its retry still carries the text first sent).
+      if (stored.duplicate && stored.message.body !== input.body && !stored.message.edited_at) {
+        throw new ClientIdReused();
       }
+      // A retry's stored copy is published again: the instance that stored it may have died before it
+      // published (streams send a message once however often it is published).
       publish(input.sessionId, stored);
       return stored;
     },
 
     /**
+     * Publishes again the agent's message stored from this Telegram message, if there is one: its update
+     * came again after it was handled, perhaps because the instance that stored it died before answering
+     * Telegram, and so perhaps before publishing it. Nothing when the message stored nothing.
+     */
+    async publishAgentMessageAgain(telegram: TelegramOrigin): Promise<void> {
+      const stored = await findAgentMessage(telegram);
+      if (!stored) return;
+      const copy = asDuplicate(stored);
+      publish(copy.sessionId, copy);
+    },
+
+    /**
      * An agent's reply on a ticket assigned to them. With `telegram` (the agent's Telegram message) it is
      * stored once, with its link: the same Telegram message again (a redelivered update) returns the
-     * stored message with `duplicate: true` and publishes nothing. The links' unique (chat, message id)
+     * stored message with `duplicate: true`, published again and delivered nowhere. The links' unique (chat, message id)
      * decides between copies handled at the same moment (two instances).
      */
     async sendAgentMessage(input: AgentMessageInput): Promise<SentAgentMessage> {
@@ -200,9 +213,11 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         stored = await storeAgentMessage(em.fork(), input);
       } catch (error) {
         const raced =
-          error instanceof UniqueConstraintViolationException ? await findAgentMessage(input) : null;
+          error instanceof UniqueConstraintViolationException ? await findAgentMessage(input.telegram) : null;
         if (!raced) throw error;
-        return asDuplicate(raced);
+        const copy = asDuplicate(raced);
+        publish(copy.sessionId, copy);
+        return copy;
       }
       const sent: SentAgentMessage = {
         sessionId: stored.message.session.id,
@@ -212,7 +227,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         duplicate: stored.duplicate,
         updateRecorded: stored.updateRecorded,
       };
-      if (sent.duplicate) return sent;
+      // A redelivered update's message is published again, as a retried visitor send's is.
       publish(sent.sessionId, sent);
       return sent;
     },

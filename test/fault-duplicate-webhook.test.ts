@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessEventBus } from '../core/event-bus.ts';
+import type { Outbox } from '../core/outbox.ts';
+import { createServices } from '../core/services.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
+import { openSse } from './support/sse.ts';
 import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
@@ -93,5 +97,53 @@ describe(`duplicate webhook deliveries (${databaseKind})`, () => {
       .callbackAnswers()
       .filter((a: { text?: string }) => a.text?.includes('is yours'));
     expect(claimAnswers).toHaveLength(1);
+  });
+
+  it('an agent reply stored by an instance that died before publishing it reaches the visitor when Telegram redelivers its update', async () => {
+    const visitor = await newVisitor(app.url);
+    const { ticket } = await visitor.say('Are you there?');
+    const card = (await fake.waitFor(() => cardOf(ticket.id), { timeoutMs: 15_000 })) as Sent;
+    fake.clickButton({ from: BOB.id, chatId: GROUP, messageId: card.message_id, text: '✅ Claim' });
+    await eventually(async () => (await visitor.conversation()).ticket?.agent_name === 'Bob');
+    const stream = await openSse(`${app.url}/api/session/${visitor.sessionId}/events`, {
+      authorization: `Bearer ${visitor.token}`,
+    });
+
+    // The instance that handled Bob's message stored it (and recorded its update as handled), then died
+    // before it published: here, services whose event bus nobody hears.
+    const update = {
+      update_id: 900_001,
+      message: {
+        message_id: 900_001,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: BOB.id, type: 'private', first_name: BOB.first_name, username: BOB.username },
+        from: { ...BOB, is_bot: false },
+        text: 'Yes, I am here',
+      },
+    };
+    const [agent] = await app.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: number }[]>('select id from agents where tg_chat_id = ?', [BOB.id]);
+    const noOutbox: Outbox = { enqueue: async () => {}, enqueueMany: async () => {} };
+    const dead = createServices({ em: app.orm.em, bus: createInProcessEventBus(), outbox: noOutbox });
+    await app.inContext(() =>
+      dead.messages.sendAgentMessage({
+        ticketId: ticket.id,
+        agentId: agent?.id as number,
+        body: 'Yes, I am here',
+        telegram: { chatId: BOB.id, threadId: null, messageId: 900_001 },
+        updateId: 900_001,
+      }),
+    );
+
+    // Telegram got no answer from it, so it delivers the update again, to an instance that is alive.
+    expect(await deliverConcurrently(update, 1)).toEqual([200]);
+    await stream.waitFor(
+      (events) => events.some((e) => (e.data as { body?: string }).body === 'Yes, I am here'),
+      15_000,
+    );
+    await stream.close();
+    expect((await visitor.messages()).filter((m) => m.body === 'Yes, I am here')).toHaveLength(1);
   });
 });
