@@ -148,8 +148,30 @@ export async function createOrm(
  */
 export async function migrate(orm: Orm): Promise<string[]> {
   if (await allMigrationsRecorded(orm)) return [];
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+  return inStartupTurn(orm, async () => {
+    // Another instance may have migrated while this one waited for its turn.
+    if (await allMigrationsRecorded(orm)) return [];
+    const applied = await orm.migrator.up();
+    return applied.map((migration) => migration.name);
+  });
+}
+
+/** The advisory lock instances take turns on for what start-up creates (migrations, job queues). */
+const STARTUP_LOCK = 7_302_154_160_001n;
+
+/**
+ * Runs `work` (which creates shared schema: migrations, job queues) while no other instance does: on
+ * PostgreSQL, instances started together on a new database take turns on a transaction-level advisory
+ * lock, held by a transaction of its own (the work runs on other connections), so the first creates and
+ * the others find it done instead of failing on a table created at the same moment. PGlite is one process
+ * with one connection: `work` simply runs.
+ */
+export async function inStartupTurn<T>(orm: Orm, work: () => Promise<T>): Promise<T> {
+  if (!(orm.em.getConnection() instanceof PostgreSqlConnection)) return work();
+  return orm.em.fork().transactional(async (tx) => {
+    await tx.execute(`select pg_advisory_xact_lock(${STARTUP_LOCK})`);
+    return work();
+  });
 }
 
 async function allMigrationsRecorded(orm: Orm): Promise<boolean> {

@@ -3,7 +3,7 @@ import { fromKysely, fromPglite, type JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryBacklog } from '../core/delivery-backlog.ts';
 import type { OutboundJob, Outbox } from '../core/outbox.ts';
-import { CONNECTION_TIMEOUT_MS, type EntityManager, type Orm, pgliteOf } from '../db/orm.ts';
+import { CONNECTION_TIMEOUT_MS, type EntityManager, inStartupTurn, type Orm, pgliteOf } from '../db/orm.ts';
 import { startDueWatch } from './due-watch.ts';
 
 /** Telegram deliveries, first in first out per chat key. */
@@ -145,7 +145,7 @@ export async function startJobQueue({
     retryDelayMax: 300,
     heartbeatSeconds: HEARTBEAT_SECONDS,
   };
-  await ensureQueues(boss, [
+  await ensureQueues(orm, boss, [
     { name: OUTBOUND_QUEUE, policy: 'key_strict_fifo', options: outboundOptions },
     { name: TIMER_QUEUE, options: timerOptions },
   ]);
@@ -389,12 +389,30 @@ type QueueOptions = Record<string, number | boolean>;
  * installation's); one query when all are as they should be, as on every start but the first.
  */
 async function ensureQueues(
+  orm: Orm,
   boss: PgBoss,
   queues: { name: string; policy?: 'key_strict_fifo'; options: QueueOptions }[],
 ) {
-  const existing = new Map(
-    (await boss.getQueues(queues.map((queue) => queue.name))).map((queue) => [queue.name, queue]),
-  );
+  const existingQueues = async () =>
+    new Map((await boss.getQueues(queues.map((queue) => queue.name))).map((queue) => [queue.name, queue]));
+  const upToDate = (existing: Map<string, unknown>) =>
+    queues.every(({ name, options }) => {
+      const current = existing.get(name) as Record<string, unknown> | undefined;
+      return current && Object.entries(options).every(([option, value]) => current[option] === value);
+    });
+  if (upToDate(await existingQueues())) return;
+  // Instances started together take turns (each queue is a table pg-boss creates).
+  await inStartupTurn(orm, async () => {
+    const existing = await existingQueues();
+    await updateQueues(boss, queues, existing);
+  });
+}
+
+async function updateQueues(
+  boss: PgBoss,
+  queues: { name: string; policy?: 'key_strict_fifo'; options: QueueOptions }[],
+  existing: Map<string, unknown>,
+) {
   for (const { name, policy, options } of queues) {
     const current = existing.get(name) as Record<string, unknown> | undefined;
     if (!current) {
