@@ -15,6 +15,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 const withoutHopByHop = (headers: IncomingMessage['headers']) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name)));
 
@@ -22,9 +24,10 @@ const withoutHopByHop = (headers: IncomingMessage['headers']) =>
  * A small HTTP reverse proxy on loopback, as a load balancer in front of several instances: each request
  * goes to the next upstream in turn. Bodies stream both ways (an event stream passes through chunk by
  * chunk). An upstream that refuses the connection is skipped for the next one (nginx's
- * `proxy_next_upstream error`); a request that reached an upstream is never sent again: if that upstream
- * fails before answering, the client gets 502, and if it dies mid-answer, the client's connection is cut
- * (a browser sees a network error). Each answer names its upstream in `x-upstream`.
+ * `proxy_next_upstream error`); a request that reached an upstream is not sent again (GET and HEAD aside,
+ * as nginx does): if that upstream fails before answering, the client gets 502, and if it dies mid-answer,
+ * the client's connection is cut (a browser sees a network error). Each answer names its upstream in
+ * `x-upstream`.
  */
 export async function startRoundRobinProxy(upstreams: string[]) {
   const targets = upstreams.map((url) => new URL(url));
@@ -36,6 +39,8 @@ export async function startRoundRobinProxy(upstreams: string[]) {
     served: new Map<string, number>(),
     /** Connections refused by an upstream, each followed by a try on the next. */
     refused: 0,
+    /** Requests without a body (GET, HEAD) whose upstream failed before answering: sent to the next. */
+    retried: 0,
     /** Requests that reached an upstream that failed before answering: answered 502. */
     badGateway: 0,
     /** Answers cut off mid-way because their upstream's connection broke. */
@@ -63,15 +68,29 @@ export async function startRoundRobinProxy(upstreams: string[]) {
       if (sent) return;
       sent = true;
       stats.served.set(target.host, (stats.served.get(target.host) ?? 0) + 1);
-      req.pipe(outgoing);
+      if (req.readableEnded) outgoing.end();
+      else req.pipe(outgoing);
     };
     outgoing.on('socket', (socket) => {
       if (socket.connecting) socket.once('connect', send);
       else send();
     });
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
-      if (!sent && error.code === 'ECONNREFUSED' && attempt + 1 < targets.length) {
+      const another = attempt + 1 < targets.length && !res.headersSent;
+      if (another && !sent && error.code === 'ECONNREFUSED') {
         stats.refused += 1;
+        forward(req, res, first, attempt + 1);
+        return;
+      }
+      // As nginx: a request without a body whose method changes nothing may go to the next upstream even
+      // once sent (e.g. a reused connection the upstream had just closed); others are never sent twice.
+      if (
+        another &&
+        IDEMPOTENT.has(req.method ?? '') &&
+        req.readableEnded &&
+        !req.headers['content-length']
+      ) {
+        stats.retried += 1;
         forward(req, res, first, attempt + 1);
         return;
       }
