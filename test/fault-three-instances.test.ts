@@ -56,11 +56,15 @@ const bodies = (index: number) => ({
   r2: `a→v${index} r2: found it, it ships today`,
 });
 
-const within = <T>(promise: Promise<T>, what: string, ms = STEP_TIMEOUT_MS) =>
+/** `what` may be a function: what the state is when the wait fails, for the message. */
+const within = <T>(promise: Promise<T>, what: string | (() => string), ms = STEP_TIMEOUT_MS) =>
   Promise.race([
     promise,
     new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms).unref(),
+      setTimeout(
+        () => reject(new Error(`timed out after ${ms} ms: ${typeof what === 'string' ? what : what()}`)),
+        ms,
+      ).unref(),
     ),
   ]);
 
@@ -281,7 +285,10 @@ describe.skipIf(databaseKind !== 'postgresql')(`three instances, one killed (${P
         visitor.stream.waitFor(() =>
           visitor.stream.events.some((e) => e.event === 'message' && (e.data as StoredMessage).body === body),
         ),
-        `visitor ${visitor.index} sees "${body}"`,
+        () =>
+          `visitor ${visitor.index} sees "${body}" (sent by the agent: ${visitor.agentReplies.includes(body)}; ` +
+          `stream connections: ${JSON.stringify(visitor.stream.connections)}; events: ` +
+          `${JSON.stringify(visitor.stream.events.map((e) => [e.event, e.id, e.connection]))})`,
       ).then(() => step(visitor));
 
     const agentSays = (visitor: Visitor, agentId: number, text: string, replyTo: number) => {
