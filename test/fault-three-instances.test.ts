@@ -335,7 +335,9 @@ describe.skipIf(databaseKind !== 'postgresql')(`three instances, one killed (${P
             (e) => e.event === 'message' && (e.data as StoredMessage).body === text.m2,
           ),
         ),
-        `visitor ${visitor.index} sees its own "${text.m2}"`,
+        () =>
+          `visitor ${visitor.index} sees its own "${text.m2}" (unanswered sends: ` +
+          `${JSON.stringify(visitor.unanswered)}; stream connections: ${JSON.stringify(visitor.stream.connections)})`,
       );
     };
     // The conversing visitors' tickets first, so that their cards lead the group's queue.
