@@ -9,6 +9,7 @@
  *   npm run bench -- --full                # the issue's sizes for the Telegram-limits burst (≥ 9 min)
  *   npm run bench -- --quick               # small sizes, for development
  *   npm run bench -- --only idle --idle-seconds 120   # statements per minute with nothing happening
+ *   npm run bench -- --only scale-out --db postgresql # visitor messages through a proxy, 1 vs 3 instances
  *
  * PostgreSQL: BENCH_DATABASE_URL, else DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres
  * (a fresh database is created per scenario and dropped after). Results: a table on stdout and JSON in
@@ -25,11 +26,22 @@ import { costGrowth } from './scenarios/cost-growth.ts';
 import { idle } from './scenarios/idle.ts';
 import { ingest } from './scenarios/ingest.ts';
 import { pushAndRelay } from './scenarios/push-relay.ts';
+import { scaleOut } from './scenarios/scale-out.ts';
 import { sseMemory } from './scenarios/sse-memory.ts';
 import { telegramLimits } from './scenarios/telegram-limits.ts';
 import { widgetWeight } from './scenarios/widget-weight.ts';
 
-const SCENARIOS = ['ingest', 'push', 'limits', 'sse', 'widget', 'cold-start', 'idle', 'cost-growth'] as const;
+const SCENARIOS = [
+  'ingest',
+  'push',
+  'limits',
+  'sse',
+  'widget',
+  'cold-start',
+  'idle',
+  'cost-growth',
+  'scale-out',
+] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -74,6 +86,7 @@ const sizes = {
   sse: { connections: number(values.connections, quick ? 500 : 5000) },
   costGrowth: { sizes: quick ? [10, 1000] : [10, 1000, 10_000], samples: quick ? 10 : 30 },
   idle: { settleSeconds: quick ? 5 : 15, seconds: number(values['idle-seconds'], quick ? 30 : 60) },
+  scaleOut: { sessions: number(values.sessions, 50), seconds: quick ? 3 : 8, warmupSeconds: quick ? 1 : 2 },
 };
 
 const only = new Set((values.only?.split(',') ?? SCENARIOS) as Scenario[]);
@@ -157,6 +170,10 @@ for (const kind of databases) {
   if (only.has('cost-growth'))
     await run(`cost growth on ${kind}`, () => withDatabase(kind, (db) => costGrowth(db, sizes.costGrowth)));
   if (only.has('cold-start')) await run(`cold start on ${kind}`, () => coldStart(kind, serverUrl));
+  if (only.has('scale-out'))
+    await run(`scale-out (1 vs 3 instances) on ${kind}`, () =>
+      withDatabase(kind, (db) => scaleOut(db, sizes.scaleOut)),
+    );
 }
 
 console.log();

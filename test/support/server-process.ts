@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export type ServerProcess = {
   child: ChildProcess;
+  /** The server's own process (`node main.ts`, no shell in between): what `kill` signals. */
+  pid: number;
   /** The server's base URL once it logged that it listens (rejects if it exits first). */
   listening: Promise<string>;
   /** Resolves with the exit code (or the signal's name). */
@@ -16,10 +19,23 @@ export type ServerProcess = {
   kill: () => Promise<number | string | null>;
 };
 
+/** A free loopback port (for a server whose URL must be known before it logs it, or stay the same). */
+export const freePort = () =>
+  new Promise<number>((resolvePort) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolvePort(port));
+    });
+  });
+
+const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
+
 /**
  * `node main.ts` as `npm start` runs it, as a separate process with its own environment. The inherited
  * DATABASE_URL is dropped (embedded PGlite in DATA_DIR) unless `env` sets one; PORT defaults to 0 (any
- * free port; the URL comes from the "listening" log line, so LOG_LEVEL must stay at info or below).
+ * free port; the URL comes from the "listening" log line, so LOG_LEVEL must stay at info or below). With
+ * a quieter LOG_LEVEL (servers under load log every request at info), give a PORT: the server counts as
+ * listening once its /healthz answers 200.
  */
 export function spawnServer(env: Record<string, string>, { script = 'main.ts', args = [] as string[] } = {}) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
@@ -39,7 +55,25 @@ export function spawnServer(env: Record<string, string>, { script = 'main.ts', a
   const exited = new Promise<number | string | null>((resolve) =>
     child.on('exit', (code, signal) => resolve(code ?? signal)),
   );
+  const quietPort =
+    QUIET_LEVELS.has(env.LOG_LEVEL ?? '') && env.PORT && env.PORT !== '0' ? env.PORT : undefined;
   const listening = new Promise<string>((resolve, reject) => {
+    exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}${stdout.slice(-4000)}`)));
+    if (quietPort) {
+      const url = `http://127.0.0.1:${quietPort}`;
+      const probe = async () => {
+        while (child.exitCode === null && child.signalCode === null) {
+          const ok = await fetch(`${url}/healthz`).then(
+            (response) => response.status === 200,
+            () => false,
+          );
+          if (ok) return resolve(url);
+          await new Promise((next) => setTimeout(next, 50));
+        }
+      };
+      void probe();
+      return;
+    }
     const onData = () => {
       const match = /"port":(\d+)[^\n]*listening|listening[^\n]*"port":(\d+)/.exec(stdout);
       if (match) {
@@ -48,7 +82,6 @@ export function spawnServer(env: Record<string, string>, { script = 'main.ts', a
       }
     };
     child.stdout?.on('data', onData);
-    exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}${stdout.slice(-4000)}`)));
   });
   listening.catch(() => {}); // awaited by the callers that expect a start
 
@@ -58,6 +91,7 @@ export function spawnServer(env: Record<string, string>, { script = 'main.ts', a
   };
   const server: ServerProcess = {
     child,
+    pid: child.pid as number,
     listening,
     exited,
     output: () => ({ stdout, stderr }),
