@@ -185,9 +185,9 @@ describe.skipIf(databaseKind !== 'postgresql')(`three instances, one killed (${P
       return server.listening;
     };
     // The first sets up the new database (migrations, the job queue's tables); then the other two together.
-    // (Three first starts at once race: pg-boss creating its queues' tables answers 23505 to one of them.)
-    const urls = [await start()];
-    urls.push(...(await Promise.all([start(), start()])));
+    // All three start at once on the new database, as a deployment's replicas do: they take turns to
+    // migrate and create the job queues (db/orm.ts inStartupTurn).
+    const urls = await Promise.all([start(), start(), start()]);
     proxy = await startRoundRobinProxy(urls);
     // Each bot registers its commands (two calls) once it reached the Bot API.
     await fake.waitFor(() => fake.callsOf('setMyCommands').length >= 6, { timeoutMs: 60_000 });
