@@ -130,5 +130,7 @@ describe(`the system_events migration (${databaseKind})`, () => {
       await orm.close();
       await database.drop();
     }
-  });
+    // A new cluster migrated in two steps: on PGlite on a busy 2-core machine that alone can take most
+    // of the default 30 s.
+  }, 90_000);
 });

@@ -455,7 +455,9 @@ describe(`the is_online column becomes presence (${databaseKind})`, () => {
       await orm.close();
       await database.drop();
     }
-  });
+    // A new cluster migrated in two steps: on PGlite on a busy 2-core machine that alone can take most
+    // of the default 30 s.
+  }, 90_000);
 });
 
 describe(`presence, skills, priority and "Open in app" end to end (${databaseKind})`, () => {
