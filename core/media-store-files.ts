@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createIncomingFiles } from './media-incoming.ts';
 import {
   FILE_NAME,
+  inBatches,
   isStoredName,
   type MediaStore,
   mediaUrlOf,
@@ -53,6 +54,22 @@ export function createFileMediaStore(dataDir: string): FileMediaStore {
     return mediaUrlOf(sessionId, fileName);
   };
 
+  /** The media URLs of session folders' files last modified more than `olderThanMs` ago. */
+  async function* filesOlderThan(olderThanMs: number): AsyncGenerator<string> {
+    const folders = await opendir(root).catch(() => null);
+    if (!folders) return;
+    for await (const folder of folders) {
+      if (!folder.isDirectory() || !SESSION_ID.test(folder.name)) continue;
+      const files = await opendir(join(root, folder.name)).catch(() => null);
+      if (!files) continue;
+      for await (const file of files) {
+        if (!file.isFile() || !FILE_NAME.test(file.name)) continue;
+        const info = await stat(join(root, folder.name, file.name)).catch(() => null);
+        if (info && Date.now() - info.mtimeMs > olderThanMs) yield mediaUrlOf(folder.name, file.name);
+      }
+    }
+  }
+
   return {
     kind: 'files',
 
@@ -80,26 +97,8 @@ export function createFileMediaStore(dataDir: string): FileMediaStore {
      * Session folders are read as they go. Only names the store gives (a session id's folder, a file
      * name of `save` / `keep`); the incoming folder and anything else are not listed.
      */
-    async *filesOlderThan(olderThanMs, batchSize) {
-      const folders = await opendir(root).catch(() => null);
-      if (!folders) return;
-      let batch: string[] = [];
-      for await (const folder of folders) {
-        if (!folder.isDirectory() || !SESSION_ID.test(folder.name)) continue;
-        const files = await opendir(join(root, folder.name)).catch(() => null);
-        if (!files) continue;
-        for await (const file of files) {
-          if (!file.isFile() || !FILE_NAME.test(file.name)) continue;
-          const info = await stat(join(root, folder.name, file.name)).catch(() => null);
-          if (!info || Date.now() - info.mtimeMs <= olderThanMs) continue;
-          batch.push(mediaUrlOf(folder.name, file.name));
-          if (batch.length >= batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
-      }
-      if (batch.length > 0) yield batch;
+    filesOlderThan(olderThanMs, batchSize) {
+      return inBatches(filesOlderThan(olderThanMs), batchSize);
     },
 
     async usage(sessionId) {

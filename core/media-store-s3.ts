@@ -5,6 +5,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { moveLocalFiles } from './media-import.ts';
 import { createIncomingFiles } from './media-incoming.ts';
 import {
+  inBatches,
   isStoredName,
   type MediaStore,
   mediaUrlOf,
@@ -47,6 +48,17 @@ export function createS3MediaStore(deps: {
     return mediaUrlOf(sessionId, fileName);
   };
 
+  /** The media URLs of the bucket's objects last modified more than `olderThanMs` ago. */
+  async function* objectsOlderThan(olderThanMs: number): AsyncGenerator<string> {
+    const cutoff = Date.now() - olderThanMs;
+    for await (const page of s3.list(PREFIX)) {
+      for (const object of page) {
+        const url = mediaUrlOfKey(object.key);
+        if (url && object.lastModified.getTime() < cutoff) yield url;
+      }
+    }
+  }
+
   return {
     kind: 's3',
     save: put,
@@ -57,21 +69,8 @@ export function createS3MediaStore(deps: {
     removeIncoming: incoming.remove,
     removeStaleIncoming: incoming.removeStale,
 
-    async *filesOlderThan(olderThanMs, batchSize) {
-      const cutoff = Date.now() - olderThanMs;
-      let batch: string[] = [];
-      for await (const page of s3.list(PREFIX)) {
-        for (const object of page) {
-          const url = mediaUrlOfKey(object.key);
-          if (!url || object.lastModified.getTime() >= cutoff) continue;
-          batch.push(url);
-          if (batch.length >= batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
-      }
-      if (batch.length > 0) yield batch;
+    filesOlderThan(olderThanMs, batchSize) {
+      return inBatches(objectsOlderThan(olderThanMs), batchSize);
     },
 
     async usage(sessionId) {

@@ -104,3 +104,16 @@ export function parseMediaUrl(mediaUrl: string): { sessionId: string; fileName: 
 /** Whether a session id and file name can name a stored file (anything else is never looked up). */
 export const isStoredName = (sessionId: string, fileName: string) =>
   SESSION_ID.test(sessionId) && FILE_NAME.test(fileName);
+
+/** What `items` yields, in arrays of at most `size` (the last may be shorter): bounded memory for sweeps. */
+export async function* inBatches<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

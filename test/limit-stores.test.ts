@@ -128,16 +128,20 @@ function sharedStoreContract(backend: Backend) {
   }, 60_000);
 }
 
+/** A new PostgreSQL database with the limits' tables (every migration applied). */
+async function migratedPostgresDatabase() {
+  const database = await createTestDatabase();
+  const orm = await createOrm(database.options);
+  await migrate(orm);
+  await orm.close();
+  return { url: database.options.kind === 'postgresql' ? database.options.url : '', drop: database.drop };
+}
+
 describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL', () => {
   let url = '';
   let drop: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    const orm = await createOrm(database.options);
-    await migrate(orm);
-    await orm.close();
-    url = database.options.kind === 'postgresql' ? database.options.url : '';
+    ({ url, drop } = await migratedPostgresDatabase());
   }, 60_000);
   afterAll(async () => drop());
 
@@ -153,12 +157,7 @@ describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL: the sweep'
   let url = '';
   let drop: () => Promise<void> = async () => {};
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    drop = database.drop;
-    const orm = await createOrm(database.options);
-    await migrate(orm);
-    await orm.close();
-    url = database.options.kind === 'postgresql' ? database.options.url : '';
+    ({ url, drop } = await migratedPostgresDatabase());
   }, 60_000);
   afterAll(async () => drop());
 
