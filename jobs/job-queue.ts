@@ -128,7 +128,6 @@ export async function startJobQueue({
     ? new PgBoss({ db: fromPglite(pglite), backend: 'pglite', schedule: false, ...supervision })
     : new PgBoss({ connectionString: databaseUrl, ...pool, schedule: false, ...supervision });
   boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
-  await boss.start();
   const outboundOptions = {
     // About three hours of retries (backoff capped at a minute) before a delivery is given up.
     retryLimit: RETRY_LIMIT,
@@ -145,10 +144,22 @@ export async function startJobQueue({
     retryDelayMax: 300,
     heartbeatSeconds: HEARTBEAT_SECONDS,
   };
-  await ensureQueues(orm, boss, [
-    { name: OUTBOUND_QUEUE, policy: 'key_strict_fifo', options: outboundOptions },
-    { name: TIMER_QUEUE, options: timerOptions },
-  ]);
+  // What pg-boss and this module create in the database (its schema, the queues' tables, an index), in
+  // one turn: instances started together on a new database would otherwise fail on the catalog's unique
+  // index, creating the same table at once (pg-boss creates its schema before it takes its own lock).
+  await inStartupTurn(orm, async () => {
+    await boss.start();
+    await ensureQueues(boss, [
+      { name: OUTBOUND_QUEUE, policy: 'key_strict_fifo', options: outboundOptions },
+      { name: TIMER_QUEUE, options: timerOptions },
+    ]);
+    // Card refreshes are looked up by ticket among the waiting jobs (below): an index keeps that from
+    // growing with the number of cards waiting (pg-boss creates its tables, so this is not a migration).
+    await boss.getDb().executeSql(
+      `create index if not exists switchboard_waiting_cards on pgboss.job ((data->>'ticketId'))
+          where state < 'active' and data->>'type' = 'ticket.card'`,
+    );
+  });
 
   /** The workers of each queue; `busy` while one runs a job. */
   const workers = new Map<string, { id: string; busy: boolean }[]>([
@@ -276,12 +287,6 @@ export async function startJobQueue({
       wakeAfterCommit(tx, OUTBOUND_QUEUE, 0);
     },
   };
-  // Card refreshes are looked up by ticket among the waiting jobs (above): an index keeps that from
-  // growing with the number of cards waiting (pg-boss creates its tables, so this is not a migration).
-  await boss.getDb().executeSql(
-    `create index if not exists switchboard_waiting_cards on pgboss.job ((data->>'ticketId'))
-        where state < 'active' and data->>'type' = 'ticket.card'`,
-  );
 
   const dueWatch = startDueWatch({
     sql: boss.getDb(),
@@ -389,30 +394,12 @@ type QueueOptions = Record<string, number | boolean>;
  * installation's); one query when all are as they should be, as on every start but the first.
  */
 async function ensureQueues(
-  orm: Orm,
   boss: PgBoss,
   queues: { name: string; policy?: 'key_strict_fifo'; options: QueueOptions }[],
 ) {
-  const existingQueues = async () =>
-    new Map((await boss.getQueues(queues.map((queue) => queue.name))).map((queue) => [queue.name, queue]));
-  const upToDate = (existing: Map<string, unknown>) =>
-    queues.every(({ name, options }) => {
-      const current = existing.get(name) as Record<string, unknown> | undefined;
-      return current && Object.entries(options).every(([option, value]) => current[option] === value);
-    });
-  if (upToDate(await existingQueues())) return;
-  // Instances started together take turns (each queue is a table pg-boss creates).
-  await inStartupTurn(orm, async () => {
-    const existing = await existingQueues();
-    await updateQueues(boss, queues, existing);
-  });
-}
-
-async function updateQueues(
-  boss: PgBoss,
-  queues: { name: string; policy?: 'key_strict_fifo'; options: QueueOptions }[],
-  existing: Map<string, unknown>,
-) {
+  const existing = new Map(
+    (await boss.getQueues(queues.map((queue) => queue.name))).map((queue) => [queue.name, queue]),
+  );
   for (const { name, policy, options } of queues) {
     const current = existing.get(name) as Record<string, unknown> | undefined;
     if (!current) {

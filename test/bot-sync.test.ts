@@ -4,6 +4,7 @@ import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { signInitData, tma } from './support/init-data.ts';
 import { openSse, type SseEvent } from './support/sse.ts';
+import { linkedToTicket } from './support/telegram-links.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -270,17 +271,7 @@ describe.each(['private-topics', 'single', 'group-topics'] as const)(
       const { visitor, place } = await d.claimedTicket('first');
       const sent = await visitor.say('Thanks a lot!');
       const copy = await d.waitBot(place, /Thanks a lot!/);
-      // The copy is linked to the message once Telegram answered the send (a moment after the fake shows
-      // it): an agent reacts to what they were shown, which is later still.
-      await eventually(async () => {
-        const links = await d.ctx.app.orm.em
-          .getConnection()
-          .execute<{ count: number }[]>(
-            `select count(*)::int as count from telegram_messages where chat_id = ? and tg_message_id = ?`,
-            [place.chatId, copy.message_id],
-          );
-        return Number(links[0]?.count) > 0;
-      }, LONG);
+      await linkedToTicket(d.ctx.app.orm, place.chatId, copy.message_id, LONG);
       d.ctx.fake.react({ from: ALICE.id, chatId: place.chatId, messageId: copy.message_id, emoji: '👍' });
       const reacted = await eventually(async () => {
         const message = (await visitor.messages('visitor')).find((m) => m.id === sent.message.id);

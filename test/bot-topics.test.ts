@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawCall } from './fake-telegram/test-client.ts';
 import { databaseKind } from './support/database.ts';
 import { ALICE, BOB, desk, GROUP, textOf, WAIT } from './support/telegram-desk.ts';
+import { linkedToTicket } from './support/telegram-links.ts';
 import { eventually, type Visitor } from './support/visitor.ts';
 
 describe.each(['polling', 'webhook'] as const)(`private topics (%s, ${databaseKind})`, (mode) => {
@@ -78,6 +79,7 @@ describe.each(['polling', 'webhook'] as const)(`private topics (%s, ${databaseKi
 
     // Outside any topic, a reply to a ticket's message answers that ticket; a plain message is explained.
     const relayed = await d.waitInTopic(second.agent.id, second.threadId, /visitor 1 asks again/);
+    await linkedToTicket(d.ctx.app.orm, second.agent.id, relayed.message_id);
     d.ctx.fake.sendText({ from: second.agent.id, replyTo: relayed.message_id, text: 'by reply, no topic' });
     await eventually(async () => (await d.agentLines(second.visitor)).includes('by reply, no topic'));
     d.ctx.fake.sendText({ from: BOB.id, text: 'where does this go?' });

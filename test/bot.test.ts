@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { currentSetupCode } from './support/setup-code.ts';
+import { linkedToTicket } from './support/telegram-links.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor } from './support/visitor.ts';
 
@@ -165,6 +166,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     await claim(BOB, second.ticketId); // now the active one
     await first.visitor.say('first: still there?');
     const relayed = (await botSaid(BOB.id, /first: still there\?/)) as Sent;
+    await linkedToTicket(app.orm, BOB.id, relayed.message_id);
 
     fake.sendText({ from: BOB.id, text: 'Yes, for the first visitor', replyTo: relayed.message_id });
     await eventually(async () =>

@@ -12,6 +12,7 @@ import { createTestDatabase, databaseKind } from './support/database.ts';
 import { httpClient } from './support/http.ts';
 import { signInitData, tma } from './support/init-data.ts';
 import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
+import { linkedToTicket } from './support/telegram-links.ts';
 import { createTestOrm, inContext, startTestApp, type TestApp } from './support/test-app.ts';
 import { newVisitor } from './support/visitor.ts';
 
@@ -499,6 +500,7 @@ describe(`presence, skills, priority and "Open in app" end to end (${databaseKin
     const visitor = await newVisitor(app.url);
     const sent = await visitor.say(body, category);
     const card = await cardWith(sent.ticket.id, () => true);
+    await linkedToTicket(app.orm, GROUP, card.message_id); // team members reply to the card
     return { visitor, ticketId: sent.ticket.id as number, card };
   };
 
