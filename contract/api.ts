@@ -145,20 +145,19 @@ export const conversationQuerySchema = z
   });
 export type ConversationQuery = z.infer<typeof conversationQuerySchema>;
 
+/**
+ * A uuid the client made for a send (a message or an upload) and keeps across its retries: the same id
+ * again (an answer lost on the way) is answered with the message stored the first time, never stored
+ * twice. Reused for another message (another body, or a file where there was none or the reverse): 409.
+ * Optional: a send without one is stored as sent. Echoed (lower case) as the message's `client_id`.
+ */
+export const clientIdSchema = z.uuid().transform((id) => id.toLowerCase());
+
 export const sendMessageRequestSchema = z
   .object({
     body: text({ max: MESSAGE_MAX_LENGTH, nonBlank: true }),
     category: text({ max: 64, nonBlank: true }).optional(),
-    /**
-     * A uuid the client made for this send and keeps across its retries: the same id again (an answer
-     * lost on the way) is answered with the message stored the first time, never stored twice. Reused for
-     * another body: 409. Optional: a send without one is stored as sent. Echoed (lower case) as the
-     * message's `client_id`.
-     */
-    client_id: z
-      .uuid()
-      .transform((id) => id.toLowerCase())
-      .optional(),
+    client_id: clientIdSchema.optional(),
   })
   .strict();
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
@@ -174,6 +173,12 @@ export type SetCategoryRequest = z.infer<typeof setCategoryRequestSchema>;
 
 /** The optional caption of an upload (multipart field `body`): may be empty, the file is the message. */
 export const mediaCaptionSchema = text({ max: MESSAGE_MAX_LENGTH });
+
+/**
+ * POST /api/session/:id/media?client_id=… — the upload's `client_id` (see clientIdSchema) is in the query,
+ * not in the form: the server reads it before the body, so a retry of a stored upload writes no file.
+ */
+export const mediaUploadQuerySchema = z.object({ client_id: clientIdSchema.optional() }).strict();
 
 export const contactRequestSchema = z
   .object({

@@ -36,6 +36,9 @@ export type VisitorMessageInput = {
   clientId?: string;
 };
 
+/** What a send's retry is compared with the stored message by: its body, and whether it carries a file. */
+export type VisitorSend = { sessionId: string; body: string; withFile: boolean };
+
 /**
  * A message an agent wrote in Telegram: its chat, topic and message id. Message ids are counted per chat,
  * so only the three together name it (an agent writes in their chat with the bot and in the group).
@@ -103,6 +106,23 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     ticketCreated,
     duplicate: Boolean(duplicate),
   });
+
+  /**
+   * The answer to a send, stored now or before under its client id. One stored before must be this
+   * send's message: the same body (or one the visitor edited since: a retry still carries the text first
+   * sent) and a file if and only if this send has one; anything else is a client's mistake (409). A
+   * retry's stored copy is published again: the instance that stored it may have died before it
+   * published (streams send a message once however often it is published).
+   */
+  const answerSend = (stored: SentMessage, send: VisitorSend): SentMessage => {
+    const earlier = stored.message;
+    const anotherBody = earlier.body !== send.body && !earlier.edited_at;
+    if (stored.duplicate && (anotherBody || Boolean(earlier.media_url) !== send.withFile)) {
+      throw new ClientIdReused();
+    }
+    publish(send.sessionId, stored);
+    return stored;
+  };
 
   /**
    * Messages on open tickets, written by group commit: the messages that arrive while a group is being
@@ -177,15 +197,26 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         const [earlier] = await readBackByClientIds(em.fork(), [input]);
         stored = earlier ? sent(earlier) : await openTicket(input);
       }
-      // Another text under the same id is a client's mistake, unless the visitor edited the message
-      // since (its retry still carries the text first sent).
-      if (stored.duplicate && stored.message.body !== input.body && !stored.message.edited_at) {
-        throw new ClientIdReused();
-      }
-      // A retry's stored copy is published again: the instance that stored it may have died before it
-      // published (streams send a message once however often it is published).
-      publish(input.sessionId, stored);
-      return stored;
+      return answerSend(stored, { ...input, withFile: Boolean(input.mediaUrl) });
+    },
+
+    /**
+     * The message stored before under this send's client id (a retry whose first answer was lost), as a
+     * duplicate, or null. An upload looks before it reads its file, so that a retry stores none; it then
+     * answers with answerVisitorRetry.
+     */
+    async findVisitorSend(sessionId: string, clientId: string): Promise<SentMessage | null> {
+      const [earlier] = await readBackByClientIds(em.fork(), [{ sessionId, clientId }]);
+      return earlier ? sent(earlier) : null;
+    },
+
+    /**
+     * A retried send answered with what findVisitorSend found: refused (ClientIdReused) when the send is
+     * another message than the stored one, else published again, as sendVisitorMessage does with a retry.
+     */
+    answerVisitorRetry(stored: SentMessage, send: VisitorSend): SentMessage {
+      assertValidText(send.body, 'body');
+      return answerSend(stored, send);
     },
 
     /**

@@ -173,7 +173,7 @@ select to_jsonb(m) as message, true as duplicate, to_jsonb(t) as ticket,
  */
 export async function readBackByClientIds(
   em: EntityManager,
-  inputs: VisitorMessageRow[],
+  inputs: Pick<VisitorMessageRow, 'sessionId' | 'clientId'>[],
 ): Promise<StoredVisitorMessage[]> {
   const keys = inputs.flatMap((input) =>
     input.clientId ? [{ session_id: input.sessionId, client_id: input.clientId }] : [],

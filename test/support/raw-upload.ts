@@ -28,7 +28,7 @@ export function startRawUpload(
   const req = request({
     host: target.hostname,
     port: target.port,
-    path: target.pathname,
+    path: `${target.pathname}${target.search}`,
     method: 'POST',
     agent: false,
     headers: {
