@@ -277,6 +277,62 @@ describe(`widget hooks (${databaseKind})`, () => {
     expect(result.current.outgoing.map((message) => message.body)).toEqual(['next']);
   });
 
+  it('useOutgoingMessages sends an upload with a client id, keeps it on Retry, and matches its stored copy by it', async () => {
+    const uploads: { client_id?: string }[] = [];
+    /** The real upload reaches the server and is stored, but its answer is lost on the way back. */
+    let loseAnswer = true;
+    const lossyApi = {
+      ...api,
+      uploadFile: async (...args: Parameters<typeof api.uploadFile>) => {
+        uploads.push({ client_id: args[1].client_id });
+        const response = await api.uploadFile(...args);
+        if (!loseAnswer) return response;
+        loseAnswer = false;
+        throw new TypeError('connection lost');
+      },
+    };
+    const png = () =>
+      new File([Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])], 'shot.png', {
+        type: 'image/png',
+      });
+    const storedUploads = async (credentials: VisitorCredentials) =>
+      (await api.conversation(credentials)).messages;
+    const render = (credentials: VisitorCredentials) =>
+      renderHook(
+        ({ stored }) =>
+          useOutgoingMessages(lossyApi, credentials, { online: true, onSent: () => {}, stored }),
+        { initialProps: { stored: [] as MessageView[] } },
+      );
+
+    // Its answer lost, the upload waits for Retry; the stored copy (the stream brings it) carries its
+    // client id: it is done, never sent again.
+    const first = await newSession();
+    const one = render(first);
+    act(() => one.result.current.send({ body: 'my screenshot', file: png() }));
+    await waitFor(() => expect(one.result.current.outgoing[0]?.state).toBe('failed'));
+    expect(uploads[0]?.client_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const stored = await storedUploads(first);
+    expect(stored.map((message) => message.client_id)).toEqual([uploads[0]?.client_id]);
+    one.rerender({ stored });
+    expect(one.result.current.outgoing).toEqual([]);
+
+    // Retried: the same client id again, and the server answers with the message it stored the first time.
+    loseAnswer = true;
+    const second = await newSession();
+    const two = render(second);
+    act(() => two.result.current.send({ body: 'again', file: png() }));
+    await waitFor(() => expect(two.result.current.outgoing[0]?.state).toBe('failed'));
+    act(() => two.result.current.retry(two.result.current.outgoing[0]?.localId ?? 0));
+    await waitFor(() => expect(two.result.current.outgoing).toEqual([]));
+    expect(uploads).toHaveLength(3);
+    expect(uploads[2]?.client_id).toBe(uploads[1]?.client_id);
+    expect((await storedUploads(second)).map((message) => message.client_id)).toEqual([
+      uploads[1]?.client_id,
+    ]);
+  });
+
   it('useUnreadCount counts agent and system messages that arrive while hidden', () => {
     const message = (id: number, sender: 'visitor' | 'agent' | 'system') => ({
       id,

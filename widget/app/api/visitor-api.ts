@@ -80,12 +80,21 @@ export function createVisitorApi(baseUrl = '', fetchImpl: typeof fetch = (...arg
       message: { body: string; category?: string; client_id?: string },
     ) => json<SendMessageResponse>(`${sessionPath(auth)}/messages`, post(message), auth),
 
-    uploadFile: (auth: VisitorCredentials, upload: { file: File; body?: string; category?: string }) => {
+    /** `client_id` as for sendMessage (in the query: the server reads it before the file). */
+    uploadFile: (
+      auth: VisitorCredentials,
+      upload: { file: File; body?: string; category?: string; client_id?: string },
+    ) => {
       const form = new FormData();
       form.set('file', upload.file);
       if (upload.body) form.set('body', upload.body);
       if (upload.category) form.set('category', upload.category);
-      return json<SendMessageResponse>(`${sessionPath(auth)}/media`, { method: 'POST', body: form }, auth);
+      const query = upload.client_id ? `?client_id=${encodeURIComponent(upload.client_id)}` : '';
+      return json<SendMessageResponse>(
+        `${sessionPath(auth)}/media${query}`,
+        { method: 'POST', body: form },
+        auth,
+      );
     },
 
     /** Changes one of the visitor's recent messages (within the edit window). */

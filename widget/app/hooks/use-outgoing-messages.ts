@@ -17,8 +17,7 @@ export type OutgoingMessage = {
   error?: string;
   /**
    * This send's id, the same on every retry: the server stores the message once however often it
-   * arrives, and the stored copy carries it (`client_id`). Not sent with files (uploads are not retried
-   * safely yet).
+   * arrives, and the stored copy carries it (`client_id`), a message's or an upload's alike.
    */
   clientId: string;
 };
@@ -75,9 +74,10 @@ export function useOutgoingMessages(
 
     inFlight.current.add(head.localId);
     patch(head.localId, { state: 'sending', error: undefined });
+    const message = { body: head.body, category: head.category, client_id: head.clientId };
     const send = head.file
-      ? api.uploadFile(credentials, { file: head.file, body: head.body, category: head.category })
-      : api.sendMessage(credentials, { body: head.body, category: head.category, client_id: head.clientId });
+      ? api.uploadFile(credentials, { ...message, file: head.file })
+      : api.sendMessage(credentials, message);
     send
       .finally(() => inFlight.current.delete(head.localId))
       .then(
