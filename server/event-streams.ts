@@ -48,6 +48,9 @@ export type EventStreamLimits = {
 
 export type EventStreams = ReturnType<typeof createEventStreams>;
 
+/** A reserved place, and the stream that lent it (the owner's oldest, which the new stream replaces). */
+type Reserved = { place: Release; lender?: OpenStream };
+
 /**
  * One open stream. An idle stream holds this, its response and its subscriber's state: nothing of the
  * request that opened it (no Koa context, no logger, no entity manager).
@@ -56,7 +59,7 @@ class OpenStream implements EventStream {
   readonly owner: string;
   readonly ip: string;
   readonly res: ServerResponse;
-  /** Its place among its address's streams, given back when it closes (or handed to its successor). */
+  /** Its place among its address's streams, given back when it closes (or lent to its successor). */
   place: Release | undefined;
   closed = false;
   private readonly untrack: (stream: OpenStream) => void;
@@ -115,7 +118,8 @@ class OpenStream implements EventStream {
  * can end them all. They are written straight to the raw node:http response.
  *
  * Per owner the newest wins: a reloaded tab leaves its old stream behind until the network notices, so
- * the oldest is ended (a client that is still there resumes with Last-Event-ID). Per address the
+ * the oldest is ended once the new one is open (a client that is still there resumes with Last-Event-ID;
+ * a new stream that fails to open ends nothing). Per address the
  * existing streams win, so that one address cannot crowd out the others: new ones get 429. The places per
  * address may be shared by the instances (`places`); the per-owner rule is this instance's: it ends
  * stale streams here, and each instance bounds its own (README, "Several instances").
@@ -130,22 +134,24 @@ export function createEventStreams(limits: EventStreamLimits) {
   const places = limits.places ?? localPlaces(limits.perIp);
   /** Each owner's latest reservation, settled once it ends: the next one of the owner waits for it. */
   const turns = new Map<string, Promise<void>>();
-  /** Reservations not yet opened: what hands their place to the stream. */
-  const reservations = new Map<Release, () => Release>();
+  /** Reservations not yet opened: what hands their place (and the stream that lent it) to the stream. */
+  const reservations = new Map<Release, () => Reserved>();
 
-  /** A place for a stream of `owner` from `ip`: a full owner's oldest from there hands over its own. */
-  const placeFor = async (ip: string, owner: string): Promise<Release> => {
+  /**
+   * A place for a stream of `owner` from `ip`. A full owner's oldest stream from there lends its own: it
+   * streams on without one until the new stream opens (which ends it) or fails (it gets it back).
+   */
+  const placeFor = async (ip: string, owner: string): Promise<Reserved> => {
     const streams = ownerStreams(owner);
     const oldest = streams.length >= limits.perOwner ? streams[0] : undefined;
     if (oldest?.ip === ip && oldest.place) {
-      const handed = oldest.place;
+      const place = oldest.place;
       oldest.place = undefined;
-      oldest.close();
-      return handed;
+      return { place, lender: oldest };
     }
     const place = await places.acquire(ip);
     if (!place) throw new RateLimited(FULL_RETRY_AFTER_SECONDS);
-    return place;
+    return { place };
   };
   let size = 0;
   const outsideRequests = AsyncLocalStorage.snapshot();
@@ -197,10 +203,11 @@ export function createEventStreams(limits: EventStreamLimits) {
     /**
      * Takes, before any work, the place among its address's streams of a stream for `owner`; throws
      * RateLimited (429 with Retry-After) when the address has too many. A full owner's oldest stream from
-     * the same address, which the new one would end, hands over its place (ending now). The caller passes
-     * the reservation to `open`, or calls it to give the place back. An owner's reservations here take
-     * turns, each until its stream opened (or it was given back), so that each sees the streams before it
-     * (a place is taken asynchronously, perhaps in a shared store).
+     * the same address, which the new one will end, lends it its place: it stays open until the new one
+     * opens, and keeps its place if the new one never does (a database read failed, the client left). The
+     * caller passes the reservation to `open`, or calls it to give the place back. An owner's reservations
+     * here take turns, each until its stream opened (or it was given back), so that each sees the streams
+     * before it (a place is taken asynchronously, perhaps in a shared store).
      */
     async reserve(ip: string, owner: string): Promise<Release> {
       const previous = turns.get(owner);
@@ -210,10 +217,10 @@ export function createEventStreams(limits: EventStreamLimits) {
         turn.resolve();
         if (turns.get(owner) === turn.promise) turns.delete(owner);
       };
-      let place: Release;
+      let reserved: Reserved;
       try {
         await previous;
-        place = await placeFor(ip, owner);
+        reserved = await placeFor(ip, owner);
       } catch (error) {
         endTurn();
         throw error;
@@ -224,37 +231,44 @@ export function createEventStreams(limits: EventStreamLimits) {
         if (given) return;
         given = true;
         reservations.delete(reservation);
-        place();
+        const { place, lender } = reserved;
+        if (lender && !lender.closed) lender.place = place;
+        else place();
       };
       reservations.set(reservation, () => {
         given = true;
         reservations.delete(reservation);
-        return place;
+        return reserved;
       });
       return reservation;
     },
 
     /**
      * Answers `target.res` with an event stream for `owner` that lives until the client leaves, the owner
-     * opens too many, or the server stops; `place` (from `reserve`) is given back when it ends.
+     * opens too many, or the server stops; `place` (from `reserve`) is given back when it ends. Only once
+     * it is open (its headers sent) does it end the streams it replaces: the one that lent it its place,
+     * and the owner's oldest beyond the cap. A client that left meanwhile ends none.
      */
     open({ res, ip, headers }: StreamTarget, owner: string, reservation?: Release): EventStream {
-      while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
-
-      const place = reservation ? reservations.get(reservation)?.() : undefined;
-      const stream = new OpenStream(owner, ip, res, place, untrack);
-      track(stream);
-      reservation?.(); // the owner's next reservation may go on (the place is the stream's now)
-      res.on('close', stream.close);
       if (res.destroyed) {
         // The client left while the stream was being prepared: its 'close' has been and gone.
+        reservation?.();
+        const stream = new OpenStream(owner, ip, res, undefined, untrack);
         stream.close();
         return stream;
       }
+      const reserved = reservation ? reservations.get(reservation)?.() : undefined;
+      const stream = new OpenStream(owner, ip, res, reserved?.place, untrack);
+      res.on('close', stream.close);
       res.socket?.setTimeout(0);
       res.socket?.setNoDelay(true);
       res.writeHead(200, { ...headers, ...STREAM_HEADERS });
       res.write(`retry: ${RETRY_MS}\n\n`);
+
+      reserved?.lender?.close();
+      while (ownerStreams(owner).length >= limits.perOwner) ownerStreams(owner)[0]?.close();
+      track(stream);
+      reservation?.(); // the owner's next reservation may go on (the place is the stream's now)
       return stream;
     },
 

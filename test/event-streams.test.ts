@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RateLimited } from '../core/errors.ts';
 import { createEventStreams } from '../server/event-streams.ts';
 import { eventually } from './support/visitor.ts';
 
@@ -138,6 +139,39 @@ describe('event streams', () => {
     expect(await opened.promise).toEqual({ closed: true, unsubscribed: true });
     expect(streams.size).toBe(0);
     expect(streams.heartbeating).toBe(false);
+  });
+
+  it('a new stream of a full owner that never opens leaves the oldest open with its place, or frees it if that left', async () => {
+    const streams = createEventStreams({ perOwner: 1, perIp: 1 });
+    const ip = '127.0.0.1';
+    const url = await serve(async (_req, res) => {
+      const reservation = await streams.reserve(ip, 'a');
+      streams.open({ res, ip, headers: {} }, 'a', reservation).send('ready', {});
+    });
+    const first = await read(url);
+    await eventually(async () => first.text.includes('event: ready'));
+
+    // A new stream of 'a' from the same address takes the oldest's place on loan, then fails.
+    const failed = await streams.reserve(ip, 'a');
+    expect(streams.countOf('a')).toBe(1);
+    failed();
+    expect(streams.countOf('a')).toBe(1);
+    // The oldest has its place back: the address's one place is taken.
+    await expect(streams.reserve(ip, 'b')).rejects.toThrow(RateLimited);
+
+    // One that opens ends the oldest and takes its place.
+    const second = await read(url);
+    await eventually(async () => second.text.includes('event: ready'));
+    expect(streams.countOf('a')).toBe(1);
+
+    // The stream that lent its place left before the new one failed: the place is free.
+    const failedLater = await streams.reserve(ip, 'a');
+    await second.close();
+    await eventually(async () => streams.size === 0);
+    failedLater();
+    const other = await streams.reserve(ip, 'b');
+    other();
+    await first.close();
   });
 
   it('closeAll ends every stream, each with a retry hint', async () => {

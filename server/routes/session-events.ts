@@ -46,7 +46,7 @@ export async function streamSessionEvents(
     ticket = await deps.services.sessions.latestTicket(sessionId);
     missed =
       lastId?.data === undefined ? [] : await deps.services.sessions.messagesAfter(sessionId, lastId.data);
-    // Beyond the session's cap this ends its oldest stream.
+    // Beyond the session's cap this ends its oldest stream: only now, with the reads done.
     stream = deps.eventStreams.open(target, sessionId, place);
   } catch (error) {
     unsubscribe();

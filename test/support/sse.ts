@@ -51,6 +51,8 @@ export async function openSse(url: string, headers: Record<string, string>) {
     status: response.status,
     headers: response.headers,
     events,
+    /** Settles when the stream ends: the server ended it, or `close`. */
+    ended: pump,
     /** Resolves once the events received satisfy `predicate`; fails after `ms`. */
     waitFor(predicate: (events: SseEvent[]) => boolean, ms = 5000) {
       if (predicate(events)) return Promise.resolve();
