@@ -11,6 +11,7 @@ import { createPostgresLimitStore } from '../server/limits/postgres-limit-store.
 import { createRedisLimitStore } from '../server/limits/redis-limit-store.ts';
 import { createTestDatabase, databaseKind } from './support/database.ts';
 import { deleteRedisKeys, redisReachable, TEST_REDIS_URL } from './support/redis.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 import { eventually } from './support/visitor.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -25,12 +26,21 @@ type Backend = {
   kind: 'postgresql' | 'redis';
   url: () => string;
   prefix: string;
-  /** A store as one instance has it. */
-  store: () => Promise<LimitStore>;
+  /** A store as one instance has it (by default at `url()`, with leases of LEASE_MS). */
+  store: (options?: { url?: string; leaseTtlMs?: number }) => Promise<LimitStore>;
+  /** What the store sends to give back a place of the cap key `capKey` contains. */
+  releaseMarker: (capKey: string) => string;
+  /** The leases stored for the cap key `capKey`, live or run out. */
+  leases: (capKey: string) => Promise<number>;
 };
 
 /** A process holding every place of a cap until it is killed. */
-async function startHolder(backend: Backend, cap: string, key: string, limit: number) {
+async function startHolder(
+  backend: Pick<Backend, 'kind' | 'url' | 'prefix'>,
+  cap: string,
+  key: string,
+  limit: number,
+) {
   const child = spawn(
     NODE,
     [
@@ -126,6 +136,38 @@ function sharedStoreContract(backend: Backend) {
     expect(await b.acquire('streams-ip', key, 2)).toBeNull();
     place();
   }, 60_000);
+
+  it("a place whose release failed is no longer renewed: it comes back within its lease's time, while the instance's other places stay held", async () => {
+    const leaseMs = 3000;
+    const proxy = await startTcpProxy(backend.url());
+    const store = await backend.store({ url: proxy.via(backend.url()), leaseTtlMs: leaseMs });
+    try {
+      const failing = `ip:${unique()}`;
+      const kept = `ip:${unique()}`;
+      const place = await store.acquire('streams-ip', failing, 1);
+      const other = await store.acquire('streams-ip', kept, 1);
+      const since = Date.now();
+      expect(place).not.toBeNull();
+      expect(other).not.toBeNull();
+
+      // The release is cut off on its way: the store never gets it.
+      const dropped = proxy.dropNext(backend.releaseMarker(`streams-ip:${failing}`));
+      place?.();
+      await dropped;
+      expect(await backend.leases(`streams-ip:${failing}`)).toBe(1);
+
+      // Its lease is not renewed any more: it runs out, and the place comes back.
+      const back = await eventually(async () => a.acquire('streams-ip', failing, 1), 4 * leaseMs + 5_000);
+      back();
+      // The instance's other place is renewed all along: still held after more than two leases' time.
+      await new Promise((done) => setTimeout(done, since + 2.5 * leaseMs - Date.now()));
+      expect(await a.acquire('streams-ip', kept, 1)).toBeNull();
+      other?.();
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  }, 60_000);
 }
 
 /** A new PostgreSQL database with the limits' tables (every migration applied). */
@@ -149,7 +191,22 @@ describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL', () => {
     kind: 'postgresql',
     url: () => url,
     prefix: '',
-    store: async () => createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS }),
+    store: async (options = {}) =>
+      createPostgresLimitStore({ url: options.url ?? url, leaseTtlMs: options.leaseTtlMs ?? LEASE_MS }),
+    releaseMarker: () => 'delete from visitor_limit_leases where lease',
+    leases: async (capKey) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query(
+          'select count(*)::int as n from visitor_limit_leases where key = $1',
+          [capKey],
+        );
+        return Number(rows[0]?.n);
+      } finally {
+        await client.end();
+      }
+    },
   });
 });
 
@@ -162,12 +219,7 @@ describe.skipIf(databaseKind !== 'postgresql')('limits in PostgreSQL: the sweep'
   afterAll(async () => drop());
 
   it("forgets full buckets and a dead holder's leases, and counts its places back", async () => {
-    const backend: Backend = {
-      kind: 'postgresql',
-      url: () => url,
-      prefix: '',
-      store: async () => createPostgresLimitStore({ url, leaseTtlMs: LEASE_MS }),
-    };
+    const backend = { kind: 'postgresql', url: () => url, prefix: '' } as const;
     const key = `ip:${unique()}`;
     const holder = await startHolder(backend, 'uploads-ip', key, 3);
     holder.kill('SIGKILL');
@@ -210,7 +262,22 @@ describe.skipIf(!redisUp)(`limits in Redis (${TEST_REDIS_URL}; skipped when not 
     kind: 'redis',
     url: () => TEST_REDIS_URL,
     prefix,
-    store: () => createRedisLimitStore({ url: TEST_REDIS_URL, prefix, leaseTtlMs: LEASE_MS }),
+    store: (options = {}) =>
+      createRedisLimitStore({
+        url: options.url ?? TEST_REDIS_URL,
+        prefix,
+        leaseTtlMs: options.leaseTtlMs ?? LEASE_MS,
+      }),
+    releaseMarker: (capKey) => `${prefix}cap:${capKey}`,
+    leases: async (capKey) => {
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(TEST_REDIS_URL);
+      try {
+        return await redis.zcard(`${prefix}cap:${capKey}`);
+      } finally {
+        redis.disconnect();
+      }
+    },
   });
 });
 
