@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
@@ -12,7 +12,7 @@ import {
 import { lockDataDirectory } from './data-dir-lock.ts';
 import { entities } from './entities/index.ts';
 import { migrationsList } from './migrations/index.ts';
-import { seedDataDirectory } from './pglite-template.ts';
+import { findTemplateArchive, seedDataDirectory } from './pglite-template.ts';
 import { guardTransactionControl } from './transaction-control-guard.ts';
 
 /** The ORM on either driver: both speak PostgreSQL through the same SQL layer. */
@@ -106,10 +106,16 @@ export async function createOrm(
     return orm as unknown as Orm;
   }
   if (options.dataDir.startsWith('memory://')) {
+    // In memory (tests, tools): loaded from the template's archive when there is one, as a copy of its
+    // directory seeds a new data directory below.
+    const archive = fromTemplate ? findTemplateArchive() : undefined;
     return (await PgliteMikroORM.init({
       ...shared,
       dbName: options.dataDir,
-      driverOptions: { startParams: PGLITE_START_PARAMS },
+      driverOptions: {
+        startParams: PGLITE_START_PARAMS,
+        ...(archive ? { loadDataDir: tarArchive(readFileSync(archive)) } : {}),
+      },
     })) as unknown as Orm;
   }
   mkdirSync(options.dataDir, { recursive: true });
@@ -140,6 +146,13 @@ export async function createOrm(
   };
   return orm as unknown as Orm;
 }
+
+/**
+ * A tar archive for PGlite's `loadDataDir`, which reads only its type and bytes. Not a Blob: the ORM
+ * copies its driver options, and a copied Blob has lost its contents.
+ */
+const tarArchive = (bytes: Buffer) =>
+  ({ type: 'application/x-tar', arrayBuffer: async () => bytes }) as unknown as Blob;
 
 /**
  * Applies pending migrations; returns the names applied. When every migration is already recorded (every

@@ -31,8 +31,13 @@ export const DEFAULT_TEMPLATE_ROOT = join(ROOT, 'node_modules/.cache/switchboard
 export const SEEDING_MARKER = 'switchboard-seeding';
 /** Inside a template: its key. A directory without it (or with another key) is not a template. */
 const TEMPLATE_STAMP = 'switchboard-template.json';
+/**
+ * Inside a template: the same cluster as one tar archive (PGlite's `dumpDataDir`), which an in-memory
+ * PGlite loads at once (`loadDataDir`) instead of running initdb and every migration (the tests' databases).
+ */
+export const TEMPLATE_ARCHIVE = 'switchboard-template.tar';
 /** Bumped when what a template holds changes in a way the key below does not see. */
-const TEMPLATE_FORMAT = 1;
+const TEMPLATE_FORMAT = 2;
 /** Templates of other keys (older installs' migrations) are removed once this old. */
 const STALE_TEMPLATE_MS = 24 * 60 * 60 * 1000;
 
@@ -71,6 +76,13 @@ export function findTemplate(key: string, root = DEFAULT_TEMPLATE_ROOT): string 
   }
 }
 
+/** The archive of the template of `key` under `root` (see TEMPLATE_ARCHIVE), when there is one. */
+export function findTemplateArchive(key = templateKey(), root = DEFAULT_TEMPLATE_ROOT): string | undefined {
+  const template = findTemplate(key, root);
+  const archive = template && join(template, TEMPLATE_ARCHIVE);
+  return archive && existsSync(archive) ? archive : undefined;
+}
+
 /**
  * Seeds a new PGlite data directory (one holding nothing but our lock, or an unfinished seed) with a
  * copy of the template, when there is one for the current key. Returns whether it did; 'fresh' leaves
@@ -94,7 +106,7 @@ export function seedDataDirectory(
   try {
     writeFileSync(join(dataDir, SEEDING_MARKER), `${key}\n`);
     for (const name of readdirSync(template)) {
-      if (name === TEMPLATE_STAMP || name === LOCK_FILE) continue;
+      if (name === TEMPLATE_STAMP || name === TEMPLATE_ARCHIVE || name === LOCK_FILE) continue;
       copy(join(template, name), join(dataDir, name));
     }
     rmSync(join(dataDir, SEEDING_MARKER));
@@ -116,13 +128,14 @@ function undoSeed(dataDir: string) {
 }
 
 /**
- * Makes the template of the current key under `root` unless it exists: `build(directory)` creates the
- * migrated cluster in an empty directory; it becomes the template only once complete (a rename), so a
+ * Makes the template of the current key under `root` unless it exists: `build(directory, archive)`
+ * creates the migrated cluster in an empty directory, and may write it as an archive to `archive` (inside
+ * the directory, never copied into a data directory); it becomes the template only once complete (a rename), so a
  * half-made template is never found. Two makers at once are harmless: the second rename loses. Templates
  * of other keys older than a day are removed. Returns the template's directory.
  */
 export async function makeTemplate(
-  build: (directory: string) => Promise<void>,
+  build: (directory: string, archive: string) => Promise<void>,
   { key = templateKey(), root = DEFAULT_TEMPLATE_ROOT }: { key?: string; root?: string } = {},
 ): Promise<{ directory: string; made: boolean }> {
   const existing = findTemplate(key, root);
@@ -132,7 +145,7 @@ export async function makeTemplate(
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building);
   try {
-    await build(building);
+    await build(building, join(building, TEMPLATE_ARCHIVE));
     rmSync(join(building, LOCK_FILE), { force: true });
     writeFileSync(
       join(building, TEMPLATE_STAMP),

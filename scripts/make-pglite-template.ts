@@ -7,15 +7,19 @@
  * is reported on one line and the command exits 0. `--strict` exits 1 instead (the Docker build uses it).
  * `--root DIR` makes it there instead of node_modules/.cache/switchboard/pglite-template (tests).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { makeTemplate } from '../db/pglite-template.ts';
 
 const { values } = parseArgs({ options: { strict: { type: 'boolean' }, root: { type: 'string' } } });
 
-/** A cluster as a first start leaves it: migrated, with pg-boss's schema and the job queues. */
-async function build(directory: string) {
+/**
+ * A cluster as a first start leaves it: migrated, with pg-boss's schema and the job queues; and the same
+ * as one archive, for in-memory databases.
+ */
+async function build(directory: string, archive: string) {
   // Loaded only to make one: when the template exists, checking costs no ORM.
-  const [{ pino }, { createOrm, migrate }, { startJobQueue }] = await Promise.all([
+  const [{ pino }, { createOrm, migrate, pgliteOf }, { startJobQueue }] = await Promise.all([
     import('pino'),
     import('../db/orm.ts'),
     import('../jobs/job-queue.ts'),
@@ -25,6 +29,11 @@ async function build(directory: string) {
     await migrate(orm);
     const jobs = await startJobQueue({ orm, logger: pino({ level: 'silent' }), afterHoursSeconds: 60 });
     await jobs.stop();
+    const pglite = await pgliteOf(orm);
+    if (!pglite) throw new Error('the template is made on PGlite');
+    await pglite.exec('checkpoint');
+    const tar = await pglite.dumpDataDir('none');
+    writeFileSync(archive, Buffer.from(await tar.arrayBuffer()));
   } finally {
     await orm.close();
   }

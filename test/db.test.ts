@@ -34,7 +34,7 @@ describe('database', () => {
 
   it(`upgrading a database where a redelivered agent message was stored twice works (${databaseKind})`, async () => {
     const database = await createTestDatabase();
-    const orm = await createOrm(database.options);
+    const orm = await createOrm(database.options, { fromTemplate: false });
     try {
       await orm.migrator.up({ to: 'Migration20261124131108_telegram' });
       const sql = (query: string) => orm.em.getConnection().execute(query);

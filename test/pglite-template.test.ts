@@ -11,8 +11,10 @@ import { createOrm, migrate } from '../db/orm.ts';
 import {
   currentTemplateInputs,
   findTemplate,
+  findTemplateArchive,
   SEEDING_MARKER,
   seedDataDirectory,
+  TEMPLATE_ARCHIVE,
   templateKey,
 } from '../db/pglite-template.ts';
 import { inContext } from './support/test-app.ts';
@@ -47,6 +49,7 @@ describe('PGlite template', () => {
     expect(seedDataDirectory(dataDir, { root })).toBe('seeded');
     expect(readdirSync(dataDir)).toContain('PG_VERSION');
     expect(readdirSync(dataDir)).not.toContain(SEEDING_MARKER);
+    expect(readdirSync(dataDir)).not.toContain(TEMPLATE_ARCHIVE);
 
     const orm = await createOrm({ kind: 'pglite', dataDir });
     try {
@@ -78,6 +81,41 @@ describe('PGlite template', () => {
       expect(rows[0]?.n).toBe(0);
     } finally {
       await second.close();
+    }
+  }, 120_000);
+
+  it('an in-memory database is loaded from the archive of the install’s template: migrated, with the queues, its own', async () => {
+    expect(findTemplateArchive(key, root)).toBe(join(root, key, TEMPLATE_ARCHIVE));
+    // The tests' global set-up makes the install's template (as npm install does).
+    expect(findTemplateArchive()).toBeDefined();
+    const memory = () => createOrm({ kind: 'pglite', dataDir: 'memory://' });
+    const first = await memory();
+    const second = await memory();
+    try {
+      // Nothing to apply: a database created empty would apply every migration here.
+      expect(await migrate(first)).toEqual([]);
+      const queues = await first.em
+        .getConnection()
+        .execute<{ name: string }[]>('select name from pgboss.queue order by name');
+      expect(queues.map((queue) => queue.name)).toEqual(['telegram-outbound', 'ticket-timers']);
+      const services = createServices({ em: first.em, bus: createInProcessEventBus() });
+      const sessionId = await inContext(first, () => services.sessions.createSession({}));
+      await inContext(first, () => services.messages.sendVisitorMessage({ sessionId, body: 'Hello' }));
+      const count = async (orm: typeof first) =>
+        (await orm.em.getConnection().execute<{ n: number }[]>('select count(*)::int as n from messages'))[0]
+          ?.n;
+      expect(await count(first)).toBe(1);
+      expect(await count(second)).toBe(0);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    // Asked for an empty one (a migration being written, an upgrade test), it is.
+    const empty = await createOrm({ kind: 'pglite', dataDir: 'memory://' }, { fromTemplate: false });
+    try {
+      expect((await migrate(empty)).length).toBeGreaterThan(0);
+    } finally {
+      await empty.close();
     }
   }, 120_000);
 

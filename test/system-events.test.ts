@@ -88,7 +88,7 @@ describe(`system messages carry event codes (${databaseKind})`, () => {
 describe(`the system_events migration (${databaseKind})`, () => {
   it('gives existing system messages their code from the English text; others keep none', async () => {
     const database = await createTestDatabase();
-    const orm = await createOrm(database.options);
+    const orm = await createOrm(database.options, { fromTemplate: false });
     try {
       await orm.migrator.up({ to: 'Migration20261130180000_sync' });
       const sql = <T>(query: string, params: unknown[] = []) =>

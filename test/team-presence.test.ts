@@ -438,7 +438,7 @@ describe(`a presence change refreshes only the cards it changes (${databaseKind}
 describe(`the is_online column becomes presence (${databaseKind})`, () => {
   it('keeps online agents online', async () => {
     const database = await createTestDatabase();
-    const orm = await createOrm(database.options);
+    const orm = await createOrm(database.options, { fromTemplate: false });
     try {
       await orm.migrator.up({ to: 'Migration20261130192000_agent_message_ids' });
       await orm.em
