@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MessageView, TicketView } from '../contract/api.ts';
-import { Message, TelegramMessage, type Ticket } from '../db/entities/index.ts';
+import { Message, TelegramMessage } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { type StoredAgentMessage, storeAgentMessage } from './agent-message-store.ts';
 import { NotFound } from './errors.ts';
@@ -8,7 +8,7 @@ import { createGroupCommit } from './group-commit.ts';
 import type { OutboundJob } from './outbox.ts';
 import type { ServiceDeps } from './service-deps.ts';
 import { assertValidText } from './text-input.ts';
-import { toMessageView, toTicketView } from './views.ts';
+import { type MessageFields, type TicketFields, toMessageView, toTicketView } from './views.ts';
 import {
   appendToOpenTickets,
   ClientIdReused,
@@ -88,7 +88,11 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
   };
 
   /** The Telegram deliveries of a visitor's message. */
-  const deliveryJobs = (ticket: Ticket, message: Message, ticketCreated: boolean): OutboundJob[] => {
+  const deliveryJobs = (
+    ticket: TicketFields,
+    message: MessageFields,
+    ticketCreated: boolean,
+  ): OutboundJob[] => {
     if (ticket.assignedAgent) {
       return [{ type: 'agent.message', agentId: ticket.assignedAgent.id, messageId: message.id }];
     }

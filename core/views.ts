@@ -12,8 +12,37 @@ export function toContactView(
     : null;
 }
 
+/** What a ticket's view is made of: a Ticket entity, or the same fields read straight from its row. */
+export type TicketFields = Pick<
+  Ticket,
+  | 'id'
+  | 'status'
+  | 'category'
+  | 'createdAt'
+  | 'claimedAt'
+  | 'closedAt'
+  | 'rating'
+  | 'contactRequestedAt'
+  | 'version'
+> & { assignedAgent?: { id: number; name: string } | null };
+
+/** What a message's view is made of: a Message entity, or the same fields read straight from its row. */
+export type MessageFields = Pick<
+  Message,
+  | 'id'
+  | 'sender'
+  | 'body'
+  | 'mediaUrl'
+  | 'createdAt'
+  | 'editedAt'
+  | 'agentReaction'
+  | 'visitorReaction'
+  | 'systemEvent'
+  | 'clientId'
+> & { ticket: { id: number }; agent?: { name: string } | null };
+
 /** A ticket as the API shows it. `assignedAgent` must be loaded (or null). */
-export function toTicketView(ticket: Ticket): TicketView {
+export function toTicketView(ticket: TicketFields): TicketView {
   return {
     id: ticket.id,
     status: ticket.status,
@@ -29,7 +58,7 @@ export function toTicketView(ticket: Ticket): TicketView {
 }
 
 /** A message as the API shows it. `agent` must be loaded (or null). */
-export function toMessageView(message: Message): MessageView {
+export function toMessageView(message: MessageFields): MessageView {
   return {
     id: message.id,
     ticket_id: message.ticket.id,
