@@ -64,9 +64,16 @@ describe.skipIf(databaseKind !== 'postgresql')(
       for (let i = 0; i < count; i += 1) fake.sendText({ from: ALICE.id, text: '/help' });
       fake.sendText({ from: ALICE.id, text: '/nonsense' });
       await fake.waitFor(() => unknownCommandReplies() > unknownBefore, { timeoutMs: 30_000 });
-      expect(helpReplies() - helpBefore).toBe(count);
-      expect(unknownCommandReplies() - unknownBefore).toBe(1);
+      expect(helpReplies() - helpBefore, problems()).toBe(count);
+      expect(unknownCommandReplies() - unknownBefore, problems()).toBe(1);
     };
+    /** The instances' latest warnings and errors (pino levels 40 and up), to say why a check failed. */
+    const problems = () =>
+      `warnings and errors of the instances:\n${instances
+        .flatMap(({ server }) => server.output().stdout.split('\n'))
+        .filter((line) => /"level":(40|50|60)/.test(line))
+        .slice(-20)
+        .join('\n')}`;
     const conflicts = () => fake.callsOf('getUpdates').filter((call) => call.status === 409).length;
 
     beforeAll(async () => {

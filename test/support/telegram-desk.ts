@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
 import { type FakeTelegram, startFakeTelegram } from '../fake-telegram/index.ts';
+import { topicLinkedToTicket } from './telegram-links.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 import { eventually, newVisitor, type Visitor } from './visitor.ts';
 
@@ -62,8 +63,12 @@ export function desk(options: {
   /** The topic of a chat whose name starts with "#id ·" (or "✅ #id ·"). */
   const topicOf = (chatId: number, ticketId: number) =>
     ctx.fake.topics(chatId).find((topic) => new RegExp(`^(✅ )?#${ticketId} ·`).test(topic.name));
-  const waitTopic = (chatId: number, ticketId: number) =>
-    ctx.fake.waitFor(() => topicOf(chatId, ticketId), WAIT);
+  /** A ticket's topic once the bot recorded it as the ticket's (an agent writes in it after that). */
+  const waitTopic = async (chatId: number, ticketId: number) => {
+    const topic = await ctx.fake.waitFor(() => topicOf(chatId, ticketId), WAIT);
+    await topicLinkedToTicket(ctx.app.orm, chatId, topic.message_thread_id);
+    return topic;
+  };
   /** The bot's messages in a topic. */
   const inTopic = (chatId: number, threadId: number) =>
     ctx.fake.messagesInThread(chatId, threadId).filter((m) => m.from?.is_bot && !m.forum_topic_created);

@@ -4,6 +4,7 @@ import { httpClient } from './http.ts';
 import { signInitData, tma } from './init-data.ts';
 import { agentsStartTheBot } from './support-group.ts';
 import { ALICE, BOB, GROUP, textOf, WAIT } from './telegram-desk.ts';
+import { topicLinkedToTicket } from './telegram-links.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 import { eventually, newVisitor } from './visitor.ts';
 
@@ -72,23 +73,19 @@ export function threadDesk(
     });
     await eventually(async () => (await ticket.visitor.conversation()).ticket?.status === 'claimed');
   };
-  /** Where the agent's conversation of the ticket is: chat and topic. */
+  /**
+   * Where the agent's conversation of the ticket is: chat and topic (once the bot recorded the topic as
+   * the ticket's: an agent writes in it after that).
+   */
   const placeOf = async (agent: { id: number }, ticketId: number) => {
-    if (mode === 'group-topics') {
-      const topic = await d.fake.waitFor(
-        () => d.fake.topics(GROUP).find((t) => t.name.startsWith(`#${ticketId} ·`)),
-        WAIT,
-      );
-      return { chatId: GROUP, threadId: topic.message_thread_id as number | undefined };
-    }
-    if (mode === 'private-topics') {
-      const topic = await d.fake.waitFor(
-        () => d.fake.topics(agent.id).find((t) => t.name.startsWith(`#${ticketId} ·`)),
-        WAIT,
-      );
-      return { chatId: agent.id, threadId: topic.message_thread_id as number | undefined };
-    }
-    return { chatId: agent.id, threadId: undefined };
+    if (mode === 'single') return { chatId: agent.id, threadId: undefined };
+    const chatId = mode === 'group-topics' ? GROUP : agent.id;
+    const topic = await d.fake.waitFor(
+      () => d.fake.topics(chatId).find((t) => t.name.startsWith(`#${ticketId} ·`)),
+      WAIT,
+    );
+    await topicLinkedToTicket(d.app.orm, chatId, topic.message_thread_id);
+    return { chatId, threadId: topic.message_thread_id as number | undefined };
   };
   const botSaysIn = (place: { chatId: number; threadId?: number }, pattern: RegExp) =>
     d.fake.waitFor(
