@@ -4,7 +4,12 @@ import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
 import { databaseKind } from './support/database.ts';
 import { httpClient } from './support/http.ts';
 import { signInitData, tma } from './support/init-data.ts';
-import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
+import {
+  agentsStartTheBot,
+  claimedTicket,
+  fakeSupportGroup,
+  newTicketCard,
+} from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -31,9 +36,6 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   let fake: FakeTelegram;
   let app: TestApp;
 
-  const cardOf = (ticketId: number) =>
-    fake.messages(GROUP).find((m: Sent) => m.text?.startsWith('🆕') && m.text.includes(`#${ticketId}\n`));
-
   /** What the agent's DM got about the ticket's visitor messages, in order (the "connected" note aside). */
   const relayed = (ticketId: number): Relayed[] =>
     fake.sentTo(ALICE.id).flatMap((m: Sent) => {
@@ -45,17 +47,8 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   const bodies = (ticketId: number) => relayed(ticketId).map((m) => m.body);
 
   /** A ticket claimed by Alice, who got the "connected" note. */
-  const claimedTicket = async () => {
-    const visitor = await newVisitor(app.url);
-    const ticketId = (await visitor.say('Hello, I have a question')).ticket.id;
-    const card = await fake.waitFor(() => cardOf(ticketId), TIMEOUT);
-    fake.clickButton({ from: ALICE.id, chatId: GROUP, messageId: card.message_id, text: '✅ Claim' });
-    await fake.waitFor(
-      () => fake.sentTo(ALICE.id).some((m: Sent) => m.text?.includes(`connected to #${ticketId}`)),
-      TIMEOUT,
-    );
-    return { visitor, ticketId };
-  };
+  const claimed = () =>
+    claimedTicket(fake, { appUrl: app.url, groupId: GROUP, agent: ALICE, timeoutMs: TIMEOUT.timeoutMs });
 
   /** Several short messages after the troublesome one; all must reach the agent, in order. */
   const SHORT = ['after 1', 'after 2', 'after 3'];
@@ -94,7 +87,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('2,100 emoji (4,200 UTF-16 code units) arrive whole, in parts, then the messages after them', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     const emoji = '😀'.repeat(2100);
     await visitor.say(emoji);
     await sayShortOnes(visitor, ticketId);
@@ -115,7 +108,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('Telegram failing between the parts of a long message: each part arrives once, in order', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     // The second part fails twice (5xx), after the first went out: the retries go on from the second.
     fake.fail({
       methods: ['sendMessage'],
@@ -138,7 +131,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('4,097 ASCII characters arrive whole, in parts, then the messages after them', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     const ascii = 'a'.repeat(4097);
     await visitor.say(ascii);
     await sayShortOnes(visitor, ticketId);
@@ -149,7 +142,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('a long text of words with escapes is split between words and arrives complete', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     // 5,400 code units of text; each "&" and "<" is an HTML escape in the rendered message.
     const words = Array.from({ length: 600 }, (_, i) => `w${i}&<x>`).join(' ');
     await visitor.say(words);
@@ -164,7 +157,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('a photo with a 600-emoji caption (over 1,024): the photo, then the text, then the rest', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     const caption = '🎉'.repeat(600);
     await upload(visitor, caption);
     await sayShortOnes(visitor, ticketId);
@@ -180,7 +173,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
   });
 
   it('a message Telegram refuses for good is marked undeliverable; the ones after it arrive in order', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     // Telegram refuses these every time: retrying cannot help.
     fake.refuse({
       methods: ['sendMessage'],
@@ -234,7 +227,7 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
     // 300 + 1 + 6,000 UTF-16 code units: more than one Telegram message.
     const first = `${'👍'.repeat(150)} ${'lorem ipsum '.repeat(500).trim()}`;
     const ticketId = (await visitor.say(first)).ticket.id;
-    const card = await fake.waitFor(() => cardOf(ticketId), TIMEOUT);
+    const card = await fake.waitFor(() => newTicketCard(fake, GROUP, ticketId), TIMEOUT);
     const preview = card.text?.split('\n')[1] ?? '';
     // 200 UTF-16 code units at most, cut between characters (99 whole 👍 and "…").
     expect(preview).toBe(`${'👍'.repeat(99)}…`);
@@ -274,8 +267,8 @@ describe(`delivery to Telegram: long, emoji-heavy and refused messages (${databa
     const refusedId = (await refused.say('card refused')).ticket.id;
     const next = await newVisitor(app.url);
     const nextId = (await next.say('the next card')).ticket.id;
-    await fake.waitFor(() => cardOf(nextId), TIMEOUT);
-    expect(cardOf(refusedId)).toBeUndefined();
+    await fake.waitFor(() => newTicketCard(fake, GROUP, nextId), TIMEOUT);
+    expect(newTicketCard(fake, GROUP, refusedId)).toBeUndefined();
     expect(
       fake
         .callsOf('sendMessage')

@@ -9,7 +9,7 @@ import { mediaFiles, pngBytes } from './support/media-files.ts';
 import { startRawUpload } from './support/raw-upload.ts';
 import { openSse } from './support/sse.ts';
 import { storedMediaOf } from './support/stored-media.ts';
-import { agentsStartTheBot, fakeSupportGroup } from './support/support-group.ts';
+import { agentsStartTheBot, claimedTicket, fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
 import { eventually, newVisitor, type Visitor } from './support/visitor.ts';
 
@@ -39,21 +39,9 @@ describe(`a retried upload is stored once (${databaseKind})`, () => {
     await fake?.close();
   });
 
-  const cardOf = (ticketId: number) =>
-    fake.messages(GROUP).find((m: Sent) => m.text?.startsWith('🆕') && m.text.includes(`#${ticketId}\n`));
-
   /** A ticket claimed by Alice, who got the "connected" note: its visitor messages go to her DM. */
-  const claimedTicket = async () => {
-    const visitor = await newVisitor(app.url);
-    const ticketId = (await visitor.say('Hello, I have a question')).ticket.id;
-    const card = await fake.waitFor(() => cardOf(ticketId), TIMEOUT);
-    fake.clickButton({ from: ALICE.id, chatId: GROUP, messageId: card.message_id, text: '✅ Claim' });
-    await fake.waitFor(
-      () => fake.sentTo(ALICE.id).some((m: Sent) => m.text?.includes(`connected to #${ticketId}`)),
-      TIMEOUT,
-    );
-    return { visitor, ticketId };
-  };
+  const claimed = () =>
+    claimedTicket(fake, { appUrl: app.url, groupId: GROUP, agent: ALICE, timeoutMs: TIMEOUT.timeoutMs });
 
   /** What Alice's DM got about the ticket's visitor messages: photos and texts. */
   const relayed = (ticketId: number) =>
@@ -90,7 +78,7 @@ describe(`a retried upload is stored once (${databaseKind})`, () => {
     app.count(`messages where session_id = '${visitor.sessionId}' and sender = 'visitor'`);
 
   it('a retry with the same client_id answers the stored message: one message, one file, one photo to the agent; another session may use the id', async () => {
-    const { visitor, ticketId } = await claimedTicket();
+    const { visitor, ticketId } = await claimed();
     const clientId = crypto.randomUUID();
     const first = await uploadWith(visitor, 'my screenshot', clientId);
     expect(first.status).toBe(201);

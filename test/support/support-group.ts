@@ -1,4 +1,5 @@
 import type { FakeTelegram } from '../fake-telegram/index.ts';
+import { newVisitor } from './visitor.ts';
 
 type FakeUser = { id: number; first_name: string; username?: string };
 
@@ -32,4 +33,33 @@ export async function agentsStartTheBot(fake: FakeTelegram, agents: FakeUser[]) 
     fake.sendText({ from: agent.id, text: '/start' });
     await fake.waitFor(() => fake.sentTo(agent.id).length > 0, { timeoutMs: 15_000 });
   }
+}
+
+/** The group's new-ticket card of the ticket, once posted. */
+export const newTicketCard = (fake: FakeTelegram, groupId: number, ticketId: number) =>
+  fake
+    .messages(groupId)
+    .find((m: { text?: string }) => m.text?.startsWith('🆕') && m.text.includes(`#${ticketId}\n`)) as
+    | { message_id: number; text: string }
+    | undefined;
+
+/** A new ticket claimed by `agent` from its card, once the agent got the "connected" note. */
+export async function claimedTicket(
+  fake: FakeTelegram,
+  {
+    appUrl,
+    groupId,
+    agent,
+    timeoutMs,
+  }: { appUrl: string; groupId: number; agent: FakeUser; timeoutMs: number },
+) {
+  const visitor = await newVisitor(appUrl);
+  const ticketId = (await visitor.say('Hello, I have a question')).ticket.id;
+  const card = await fake.waitFor(() => newTicketCard(fake, groupId, ticketId), { timeoutMs });
+  fake.clickButton({ from: agent.id, chatId: groupId, messageId: card.message_id, text: '✅ Claim' });
+  await fake.waitFor(
+    () => fake.sentTo(agent.id).some((m: { text?: string }) => m.text?.includes(`connected to #${ticketId}`)),
+    { timeoutMs },
+  );
+  return { visitor, ticketId };
 }
