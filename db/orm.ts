@@ -171,6 +171,8 @@ export async function migrate(orm: Orm): Promise<string[]> {
 
 /** The advisory lock instances take turns on for what start-up creates (migrations, job queues). */
 const STARTUP_LOCK = 7_302_154_160_001n;
+/** How often an instance waiting for its start-up turn asks again. */
+const STARTUP_TURN_POLL_MS = 100;
 
 /**
  * Runs `work` (which creates shared schema: migrations, job queues) while no other instance does: on
@@ -178,13 +180,25 @@ const STARTUP_LOCK = 7_302_154_160_001n;
  * lock, held by a transaction of its own (the work runs on other connections), so the first creates and
  * the others find it done instead of failing on a table created at the same moment. PGlite is one process
  * with one connection: `work` simply runs.
+ *
+ * A waiting instance asks for the lock every 100 ms rather than waiting inside one statement: a statement
+ * that waits keeps its snapshot open, and an index built CONCURRENTLY (pg-boss builds some in the
+ * background after an upgrade) waits for every older snapshot. Were the turn's holder to wait for such an
+ * index (creating a table or an index on the same table), holder, index and waiter would wait on each
+ * other for ever, in a cycle PostgreSQL cannot see (the holder's transaction waits in Node).
  */
 export async function inStartupTurn<T>(orm: Orm, work: () => Promise<T>): Promise<T> {
   if (!(orm.em.getConnection() instanceof PostgreSqlConnection)) return work();
-  return orm.em.fork().transactional(async (tx) => {
-    await tx.execute(`select pg_advisory_xact_lock(${STARTUP_LOCK})`);
-    return work();
-  });
+  for (;;) {
+    const turn = await orm.em.fork().transactional(async (tx) => {
+      const [row] = await tx.execute<{ taken: boolean }[]>(
+        `select pg_try_advisory_xact_lock(${STARTUP_LOCK}) as taken`,
+      );
+      return row?.taken ? { result: await work() } : undefined;
+    });
+    if (turn) return turn.result;
+    await new Promise((resolve) => setTimeout(resolve, STARTUP_TURN_POLL_MS));
+  }
 }
 
 async function allMigrationsRecorded(orm: Orm): Promise<boolean> {

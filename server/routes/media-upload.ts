@@ -171,8 +171,10 @@ async function storeUpload(
       await media.discard(mediaUrl).catch(() => {});
       throw error;
     }
-    // A concurrent request with the same client id stored the message first, with its own file.
-    if (sent.duplicate) await media.discard(mediaUrl).catch(() => {});
+    // A concurrent request with the same client id stored the message first, with its own file. (A
+    // duplicate may also be this request's own message, stored by a commit whose answer was lost: its
+    // file stays.)
+    if (sent.duplicate && sent.message.media_url !== mediaUrl) await media.discard(mediaUrl).catch(() => {});
     answer(ctx, sent);
   } finally {
     await media.removeIncoming(incoming);
