@@ -114,7 +114,7 @@ export async function createOrm(
       dbName: options.dataDir,
       driverOptions: {
         startParams: PGLITE_START_PARAMS,
-        ...(archive ? { loadDataDir: tarArchive(readFileSync(archive)) } : {}),
+        ...(archive ? { loadDataDir: tarArchive(archive) } : {}),
       },
     })) as unknown as Orm;
   }
@@ -148,11 +148,12 @@ export async function createOrm(
 }
 
 /**
- * A tar archive for PGlite's `loadDataDir`, which reads only its type and bytes. Not a Blob: the ORM
- * copies its driver options, and a copied Blob has lost its contents.
+ * The tar archive at `path` for PGlite's `loadDataDir`, which reads only its type and bytes. Not a Blob:
+ * the ORM copies its driver options, and a copied Blob has lost its contents. The file is read when PGlite
+ * opens, not kept for the ORM's life.
  */
-const tarArchive = (bytes: Buffer) =>
-  ({ type: 'application/x-tar', arrayBuffer: async () => bytes }) as unknown as Blob;
+const tarArchive = (path: string) =>
+  ({ type: 'application/x-tar', arrayBuffer: async () => readFileSync(path) }) as unknown as Blob;
 
 /**
  * Applies pending migrations; returns the names applied. When every migration is already recorded (every

@@ -61,6 +61,26 @@ export async function newSession(baseUrl: string): Promise<Session> {
   return { sessionId: body.session_id, token: body.access_token };
 }
 
+/**
+ * `count` new sessions, each with an open ticket (its first message opened it): what the closed loops
+ * measure is messages on open tickets.
+ */
+export function sessionsWithOpenTickets(baseUrl: string, count: number): Promise<Session[]> {
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    10,
+    async () => {
+      const session = await newSession(baseUrl);
+      await postJson(
+        `${baseUrl}/api/session/${session.sessionId}/messages`,
+        { body: 'hello' },
+        session.token,
+      );
+      return session;
+    },
+  );
+}
+
 /** Runs `task` over `items` with at most `concurrency` at a time. */
 export async function mapLimit<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>) {
   const results: R[] = new Array(items.length);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { closedLoop, mapLimit, newSession, postJson, request } from '../lib/http.ts';
+import { closedLoop, request, sessionsWithOpenTickets } from '../lib/http.ts';
 import type { ScenarioResult } from '../lib/report.ts';
 import { type BenchDatabase, cpuMsOf, startServer } from '../lib/server.ts';
 import { perRequest, type StatementSnapshot, statementCounting } from '../lib/statement-counter.ts';
@@ -42,20 +42,7 @@ export async function ingest(database: BenchDatabase, options: IngestOptions): P
     await telegram.connect(server.url);
     // First, while the group's cards are not queued behind the sessions' (20 a minute).
     agentCost = await agentReplies(telegram, server.url, () => counting.snapshot(server.pid));
-    const sessions = await mapLimit(
-      Array.from({ length: options.sessions }, (_, i) => i),
-      10,
-      async () => {
-        const session = await newSession(server.url);
-        // The first message opens the ticket; the loop measures messages on open tickets.
-        await postJson(
-          `${server.url}/api/session/${session.sessionId}/messages`,
-          { body: 'hello' },
-          session.token,
-        );
-        return session;
-      },
-    );
+    const sessions = await sessionsWithOpenTickets(server.url, options.sessions);
     const beforeLoop = await counting.snapshot(server.pid);
     product = await closedLoop({
       clients: options.sessions,

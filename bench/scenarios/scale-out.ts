@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRoundRobinProxy } from '../../test/support/round-robin-proxy.ts';
-import { closedLoop, type LoadResult, mapLimit, newSession, postJson, request } from '../lib/http.ts';
+import { closedLoop, type LoadResult, request, sessionsWithOpenTickets } from '../lib/http.ts';
 import type { ScenarioResult } from '../lib/report.ts';
 import { type BenchDatabase, cpuMsOf, type ServerProcess, startServer } from '../lib/server.ts';
 import { ms, round, summarize } from '../lib/stats.ts';
@@ -97,20 +97,7 @@ export async function scaleOut(database: BenchDatabase, options: ScaleOutOptions
   let three: Awaited<ReturnType<typeof measure>>;
   try {
     const first = await start();
-    const sessions = await mapLimit(
-      Array.from({ length: options.sessions }, (_, i) => i),
-      10,
-      async () => {
-        const session = await newSession(first.url);
-        // The first message opens the ticket; the loops measure messages on open tickets.
-        await postJson(
-          `${first.url}/api/session/${session.sessionId}/messages`,
-          { body: 'hello' },
-          session.token,
-        );
-        return session;
-      },
-    );
+    const sessions = await sessionsWithOpenTickets(first.url, options.sessions);
     one = await measure([first], sessions);
     await Promise.all([start(), start()]);
     three = await measure(servers, sessions);
