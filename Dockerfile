@@ -57,4 +57,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # The server is the container's process, no npm or shell in between: docker stop's SIGTERM reaches it
 # directly, and it drains within about 8 s (docker's default grace period is 10 s).
 STOPSIGNAL SIGTERM
-CMD ["node", "main.ts"]
+# Node flags: app/node-flags.ts.
+CMD ["node", "--max-semi-space-size=16", "main.ts"]

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { SERVER_NODE_FLAGS } from '../../app/node-flags.ts';
 import { sleep } from './stats.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -121,7 +122,10 @@ export async function startServer(
   const { DATABASE_URL: _inherited, ...inherited } = process.env;
   const started = performance.now();
   const probe = memoryProbe ? ['--expose-gc', '--import', './bench/lib/memory-probe.ts'] : [];
-  const [command, args] = npmStart ? ['npm', ['start', '--silent']] : [process.execPath, [...probe, script]];
+  // Every server, the product and the baselines, with the flags `npm start` gives the product.
+  const [command, args] = npmStart
+    ? ['npm', ['start', '--silent']]
+    : [process.execPath, [...SERVER_NODE_FLAGS, ...probe, script]];
   const child = spawn(command, args, {
     cwd: ROOT,
     env: {
