@@ -14,11 +14,12 @@ enableCompileCache();
  * With a fresh `dist/` nothing of the build is loaded, so a production install without devDependencies
  * (`npm ci --omit=dev`, no Vite) starts too.
  *
- * package.json runs it as `exec node <flags> scripts/start.ts` (the flags: app/node-flags.ts). npm runs a script through `sh -c`, and dash
- * (Debian's and Ubuntu's sh) stays the parent of the command instead of becoming it. npm forwards SIGTERM
- * to its child, which was that shell: the shell died of it without passing it on, npm exited with it,
- * and `node main.ts` ran on, orphaned, never told to stop. With `exec` the shell becomes node, so
- * npm's child is the server itself: it gets SIGTERM, drains, exits, and npm exits with its exit code.
+ * package.json runs it as `exec node <flags> scripts/start.ts` (the flags: app/node-flags.ts). npm runs a
+ * script through `sh -c`, and dash (Debian's and Ubuntu's sh) stays the parent of the command instead of
+ * becoming it. npm forwards SIGTERM to its child, which was that shell: the shell died of it without
+ * passing it on, npm exited with it, and `node main.ts` ran on, orphaned, never told to stop. With `exec`
+ * the shell becomes node, so npm's child is the server itself: it gets SIGTERM, drains, exits, and npm
+ * exits with its exit code.
  */
 const ROOT = resolve(import.meta.dirname, '..');
 
