@@ -43,8 +43,9 @@ COPY scripts ./scripts
 COPY --from=build /app/dist ./dist
 # The migrated PGlite cluster a new DATA_DIR is copied from (db/pglite-template.ts): the first start
 # takes a copy instead of creating and migrating a cluster. (npm ci's postinstall ran before the sources
-# were here.) Node's compile cache, where the node user can write it: later starts load faster.
-RUN node scripts/make-pglite-template.ts --strict
+# were here.) Without the template's archive: only the tests' in-memory databases read it. Node's compile
+# cache, where the node user can write it: later starts load faster.
+RUN node scripts/make-pglite-template.ts --strict --without-archive
 ENV NODE_COMPILE_CACHE=/home/node/.cache/node-compile-cache
 # DATA_DIR: embedded PGlite (when DATABASE_URL is unset), uploaded media, generated dev secrets.
 RUN mkdir -p /data && chown node:node /data

@@ -6,16 +6,20 @@
  * Never fails an install: a template that cannot be made (a read-only node_modules, an old Node, no disk)
  * is reported on one line and the command exits 0. `--strict` exits 1 instead (the Docker build uses it).
  * `--root DIR` makes it there instead of node_modules/.cache/switchboard/pglite-template (tests).
+ * `--without-archive` leaves out the template's archive (42 MB), which only the tests' in-memory databases
+ * read: the Docker image uses it.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { makeTemplate } from '../db/pglite-template.ts';
 
-const { values } = parseArgs({ options: { strict: { type: 'boolean' }, root: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { strict: { type: 'boolean' }, root: { type: 'string' }, 'without-archive': { type: 'boolean' } },
+});
 
 /**
- * A cluster as a first start leaves it: migrated, with pg-boss's schema and the job queues; and the same
- * as one archive, for in-memory databases.
+ * A cluster as a first start leaves it: migrated, with pg-boss's schema and the job queues; and, unless
+ * `--without-archive`, the same as one archive, for in-memory databases.
  */
 async function build(directory: string, archive: string) {
   // Loaded only to make one: when the template exists, checking costs no ORM.
@@ -32,6 +36,7 @@ async function build(directory: string, archive: string) {
     const pglite = await pgliteOf(orm);
     if (!pglite) throw new Error('the template is made on PGlite');
     await pglite.exec('checkpoint');
+    if (values['without-archive']) return;
     const tar = await pglite.dumpDataDir('none');
     writeFileSync(archive, Buffer.from(await tar.arrayBuffer()));
   } finally {
