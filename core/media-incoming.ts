@@ -18,9 +18,18 @@ export function createIncomingFiles(dir: string) {
       return { path, stream: createWriteStream(path, { flags: 'wx' }) };
     },
 
-    /** Removes an incoming file (gone already once kept by a move: harmless). */
+    /**
+     * Removes an incoming file (gone already once kept by a move: harmless). A stream still opening
+     * creates its file when the open completes: the file is removed only once the stream closed, else
+     * an upload refused at once (before its first write) could leave an empty file behind.
+     */
     async remove(file: IncomingFile): Promise<void> {
-      file.stream.destroy();
+      if (!file.stream.closed) {
+        await new Promise<void>((resolve) => {
+          file.stream.once('close', () => resolve());
+          file.stream.destroy();
+        });
+      }
       await rm(file.path, { force: true });
     },
 
