@@ -32,6 +32,8 @@ export const errorCodeSchema = z.enum([
   'ticket_closed',
   /** A message older than the edit window (`MESSAGE_EDIT_WINDOW_MINUTES`) cannot be edited or deleted. */
   'edit_window_expired',
+  /** A send retried with the `client_id` of a message deleted since: it stays deleted. */
+  'message_deleted',
   'rate_limited',
   'service_unavailable',
   'internal_error',

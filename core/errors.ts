@@ -62,6 +62,19 @@ export class InvalidText extends DomainError {
   }
 }
 
+/**
+ * A send retried (the same client id) after its message was deleted: the retry does not bring it back
+ * (410). A delayed copy of a request, or a client retrying late.
+ */
+export class MessageDeleted extends DomainError {
+  constructor() {
+    super(
+      'message_deleted',
+      'This message was deleted after it was sent; sending it again with the same client_id does not bring it back',
+    );
+  }
+}
+
 /** The visitor may edit or delete a message only for a while after sending it (409). */
 export class EditWindowExpired extends DomainError {
   constructor(windowSeconds: number) {

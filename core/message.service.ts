@@ -3,7 +3,7 @@ import type { MessageView, TicketView } from '../contract/api.ts';
 import { Message, TelegramMessage } from '../db/entities/index.ts';
 import type { EntityManager } from '../db/orm.ts';
 import { type StoredAgentMessage, storeAgentMessage } from './agent-message-store.ts';
-import { NotFound } from './errors.ts';
+import { MessageDeleted, NotFound } from './errors.ts';
 import { createGroupCommit } from './group-commit.ts';
 import type { OutboundJob } from './outbox.ts';
 import type { ServiceDeps } from './service-deps.ts';
@@ -19,12 +19,16 @@ import {
 
 export type MessageService = ReturnType<typeof createMessageService>;
 
-/** `duplicate`: stored before (the same client id, or the same Telegram message): nothing new was stored or delivered (it is published again). */
+/**
+ * `duplicate`: stored before (the same client id, or the same Telegram message): nothing new was stored or
+ * delivered (it is published again unless `deleted`: deleted since, it stays so).
+ */
 export type SentMessage = {
   message: MessageView;
   ticket: TicketView;
   ticketCreated: boolean;
   duplicate?: boolean;
+  deleted?: boolean;
 };
 
 /** `clientId`: the client's id for this send, kept across its retries: the message is stored once. */
@@ -72,7 +76,8 @@ export function linkTelegramOrigin(tx: EntityManager, message: Message, origin: 
 }
 
 /**
- * `duplicate`: this Telegram message was stored before; nothing new was stored or delivered (it is published again).
+ * `duplicate`: this Telegram message was stored before; nothing new was stored or delivered (it is published again,
+ * unless deleted since).
  * `updateRecorded`: the input's `updateId` was recorded as handled with the message.
  */
 export type SentAgentMessage = SentMessage & {
@@ -82,7 +87,9 @@ export type SentAgentMessage = SentMessage & {
 };
 
 export function createMessageService({ em, bus, outbox, autoAssign = false }: ServiceDeps) {
+  /** A message deleted since it was stored (a retry's or a redelivery's copy) is not published again. */
   const publish = (sessionId: string, sent: SentMessage) => {
+    if (sent.deleted) return;
     if (sent.ticketCreated) bus.publish({ type: 'ticket.updated', sessionId, ticket: sent.ticket });
     bus.publish({ type: 'message.created', sessionId, ticketId: sent.ticket.id, message: sent.message });
   };
@@ -104,11 +111,18 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     ];
   };
 
-  const sent = ({ ticket, message, ticketCreated, duplicate }: StoredVisitorMessage): SentMessage => ({
+  const sent = ({
+    ticket,
+    message,
+    ticketCreated,
+    duplicate,
+    deleted,
+  }: StoredVisitorMessage): SentMessage => ({
     message: toMessageView(message),
     ticket: toTicketView(ticket),
     ticketCreated,
     duplicate: Boolean(duplicate),
+    deleted: Boolean(deleted),
   });
 
   /**
@@ -116,7 +130,8 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
    * send's message: the same body (or one the visitor edited since: a retry still carries the text first
    * sent) and a file if and only if this send has one; anything else is a client's mistake (409). A
    * retry's stored copy is published again: the instance that stored it may have died before it
-   * published (streams send a message once however often it is published).
+   * published (streams send a message once however often it is published). One the visitor deleted since
+   * stays deleted: refused (410), not published.
    */
   const answerSend = (stored: SentMessage, send: VisitorSend): SentMessage => {
     const earlier = stored.message;
@@ -124,6 +139,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     if (stored.duplicate && (anotherBody || Boolean(earlier.media_url) !== send.withFile)) {
       throw new ClientIdReused();
     }
+    if (stored.deleted) throw new MessageDeleted();
     publish(send.sessionId, stored);
     return stored;
   };
@@ -179,6 +195,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
     ticket: toTicketView(message.ticket),
     ticketCreated: false,
     duplicate: true,
+    deleted: Boolean(message.deletedAt),
     updateRecorded: false,
   });
 
@@ -260,6 +277,7 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
         ticket: toTicketView(stored.ticket),
         ticketCreated: false,
         duplicate: stored.duplicate,
+        deleted: Boolean(stored.message.deletedAt),
         updateRecorded: stored.updateRecorded,
       };
       // A redelivered update's message is published again, as a retried visitor send's is.

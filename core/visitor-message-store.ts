@@ -7,7 +7,7 @@ import type { MessageFields, TicketFields } from './views.ts';
 /**
  * What storing a visitor's message produced: the message and its ticket (with its agent), as entities or
  * as read from their rows. `duplicate`: its client id was stored before: this is that message, nothing
- * new was written.
+ * new was written; `deleted`: the visitor has deleted that message since.
  */
 export type StoredVisitorMessage = {
   sessionId: string;
@@ -15,6 +15,7 @@ export type StoredVisitorMessage = {
   message: MessageFields;
   ticketCreated: boolean;
   duplicate?: boolean;
+  deleted?: boolean;
 };
 
 /** `clientId`: the client's id for this send (kept across its retries), stored once per session. */
@@ -157,6 +158,7 @@ const mapStored = (row: Omit<AppendedRow, 'session_exists' | 'raced'>): StoredVi
     },
     ticketCreated: false,
     duplicate: row.duplicate,
+    deleted: message.deleted_at != null,
   };
 };
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Forbidden, InvalidText, NotFound, TicketAlreadyClaimed, TicketClosed } from '../core/errors.ts';
+import {
+  Forbidden,
+  InvalidText,
+  MessageDeleted,
+  NotFound,
+  TicketAlreadyClaimed,
+  TicketClosed,
+} from '../core/errors.ts';
 import { createInProcessEventBus, type DomainEvent } from '../core/event-bus.ts';
 import { createServices, type Services } from '../core/services.ts';
 import type { Orm } from '../db/orm.ts';
@@ -299,6 +306,43 @@ describe(`core on ${databaseKind}`, () => {
       );
     }
     expect(rounds.filter((round) => round.startsWith('inconsistent'))).toEqual([]);
+  });
+
+  it('a message deleted since it was stored stays deleted: a retried send is refused, a redelivered reply is not published', async () => {
+    const agent = await newAgent('Gina');
+    const sessionId = await run(() => services.sessions.createSession({}));
+    const clientId = crypto.randomUUID();
+    const send = () =>
+      run(() => services.messages.sendVisitorMessage({ sessionId, body: 'Oops, wrong chat', clientId }));
+    const first = await send();
+    await run(() => services.messageChanges.deleteByVisitor({ sessionId, messageId: first.message.id }));
+    events.length = 0;
+    // The send again, its answer lost (or a delayed copy of the request): on its own and in a group.
+    await expect(send()).rejects.toBeInstanceOf(MessageDeleted);
+    const group = await Promise.allSettled([
+      send(),
+      run(() => services.messages.sendVisitorMessage({ sessionId, body: 'Hello?' })),
+    ]);
+    expect(group[0]).toMatchObject({ status: 'rejected', reason: expect.any(MessageDeleted) });
+    expect(group[1]).toMatchObject({ status: 'fulfilled' });
+    expect(events.map((event) => event.type)).toEqual(['message.created']);
+    const conversation = await run(() => services.sessions.getConversation(sessionId));
+    expect(conversation.messages.map((m) => m.body)).toEqual(['Hello?']);
+
+    // The agent's reply from Telegram, deleted in the Mini App, then its update delivered again.
+    const ticketId = first.ticket.id;
+    await run(() => services.tickets.claim(ticketId, agent.id));
+    const telegram = { chatId: agent.tgChatId, threadId: null, messageId: 7 };
+    const reply = () =>
+      run(() => services.messages.sendAgentMessage({ ticketId, agentId: agent.id, body: 'Hi', telegram }));
+    const stored = await reply();
+    await run(() =>
+      services.messageChanges.deleteByAgent({ ticketId, agentId: agent.id, messageId: stored.message.id }),
+    );
+    events.length = 0;
+    expect(await reply()).toMatchObject({ duplicate: true, deleted: true });
+    await run(() => services.messages.publishAgentMessageAgain(telegram));
+    expect(events).toEqual([]);
   });
 
   it('the database allows only one not-closed ticket per session', async () => {

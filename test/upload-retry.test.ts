@@ -165,6 +165,30 @@ describe(`a retried upload is stored once (${databaseKind})`, () => {
     expect(await filesOf(visitor)).toEqual(files);
   });
 
+  it('a retry of an upload deleted since is refused (410): it stays deleted, no file is written', async () => {
+    const visitor = await newVisitor(app.url);
+    const clientId = crypto.randomUUID();
+    const first = await uploadWith(visitor, 'wrong file', clientId);
+    expect(first.status).toBe(201);
+    const deleted = await visitor.http.request(
+      'DELETE',
+      `/api/session/${visitor.sessionId}/messages/${first.body.message.id}`,
+      { token: visitor.token },
+    );
+    expect(deleted.status).toBe(204);
+    const files = await filesOf(visitor);
+
+    const retried = await uploadWith(visitor, 'wrong file', clientId);
+    expect(retried.status).toBe(410);
+    expect(retried.body).toEqual({ error: { code: 'message_deleted', message: expect.any(String) } });
+    expect(await messagesOf(visitor)).toBe(1);
+    expect(await filesOf(visitor)).toEqual(files);
+    const conversation = await visitor.http.get(`/api/session/${visitor.sessionId}`, {
+      token: visitor.token,
+    });
+    expect(conversation.body.messages).toEqual([]);
+  });
+
   it('an upload stored by an instance that died before publishing it reaches the stream when the widget retries it', async () => {
     const visitor = await newVisitor(app.url);
     const stream = await openSse(`${app.url}/api/session/${visitor.sessionId}/events`, {

@@ -157,6 +157,26 @@ describe(`visitor API on ${databaseKind}`, () => {
       expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(1);
     });
 
+    it('refuses a retried send of a message deleted since (410): it stays deleted', async () => {
+      const { sessionId, token } = await http.newSession();
+      const send = (body: string, clientId: string) =>
+        http.post(`/api/session/${sessionId}/messages`, { token, json: { body, client_id: clientId } });
+      const clientId = crypto.randomUUID();
+      const first = await send('My card number is …', clientId);
+      expect(first.status).toBe(201);
+      const deleted = await http.request(
+        'DELETE',
+        `/api/session/${sessionId}/messages/${first.body.message.id}`,
+        { token },
+      );
+      expect(deleted.status).toBe(204);
+      // A delayed copy of the first request, or a client retrying late.
+      expectError(await send('My card number is …', clientId), 410, 'message_deleted');
+      const conversation = await http.get(`/api/session/${sessionId}`, { token });
+      expect(conversation.body.messages).toEqual([]);
+      expect(await app.count(`messages where session_id = '${sessionId}'`)).toBe(1);
+    });
+
     it('keeps markup as text', async () => {
       const { sessionId, token } = await http.newSession();
       const body = '<b>bold</b> *_[x](y) <script>alert(1)</script>';

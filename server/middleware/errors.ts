@@ -12,6 +12,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   ticket_closed: 409,
   conflict: 409,
   edit_window_expired: 409,
+  message_deleted: 410,
   rate_limited: 429,
 };
 
