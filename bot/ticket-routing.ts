@@ -10,6 +10,9 @@ export type RoutedMessage =
 /**
  * Which ticket an agent's message in their chat with the bot belongs to, by stored ids only: the topic it
  * was written in, else the ticket's message it replies to, else (single mode) the agent's active ticket.
+ * A reply to a message of no known ticket is refused rather than taken for the active ticket: it may show
+ * another visitor's conversation (one erased since, or a copy whose link was never recorded), and the
+ * agent's words must not reach the wrong visitor.
  */
 export function createTicketRouting({ services, mode }: { services: Services; mode: TicketThreadMode }) {
   return async function ticketOf(ctx: BotContext, agentId: number): Promise<RoutedMessage> {
@@ -30,6 +33,14 @@ export function createTicketRouting({ services, mode }: { services: Services; mo
     if (repliedTo) {
       const ticketId = await services.telegramLinks.ticketOfMessage(chatId, repliedTo.message_id);
       if (ticketId) return { ticketId, via: 'reply' };
+      if (mode === 'single')
+        return {
+          ticketId: null,
+          why:
+            'The message you replied to belongs to no ticket I know of (its conversation may have been erased), so nothing was done. ' +
+            'Write without replying to use your active ticket, or reply to a message of the ticket you mean.',
+          offerSwitcher: true,
+        };
     }
     if (mode === 'single') {
       const agent = await services.agents.get(agentId);

@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCard } from '../bot/render/card.ts';
 import type { TicketCard } from '../core/agent-desk.service.ts';
 import { identityHash } from '../core/visitor-identity.ts';
 import { type FakeTelegram, startFakeTelegram } from './fake-telegram/index.ts';
+import { writeArtifact } from './support/artifacts.ts';
 import { databaseKind } from './support/database.ts';
 import { fakeSupportGroup } from './support/support-group.ts';
 import { startTestApp, type TestApp } from './support/test-app.ts';
@@ -59,7 +59,7 @@ describe(`the card's visitor lines (${databaseKind})`, () => {
     const link = card.entities?.find((entity) => entity.type === 'text_link');
     expect(link?.url).toBe(url);
     expect(card.text?.slice(link?.offset, (link?.offset ?? 0) + (link?.length ?? 0))).toBe(title);
-    writeFileSync('test-artifacts/card-visitor-context.txt', `${card.text}\n\nlink: ${link?.url}\n`);
+    writeArtifact('card-visitor-context.txt', `${card.text}\n\nlink: ${link?.url}\n`);
   });
 
   it('escapes the page and identity in the HTML it renders', () => {

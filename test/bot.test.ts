@@ -200,6 +200,32 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     expect((await second.visitor.messages('agent')).map((m) => m.body)).toEqual([]);
   });
 
+  it('refuses a reply to a message of no known ticket rather than send it to the active ticket', async () => {
+    const first = await newTicket('unlinked first');
+    const second = await newTicket('unlinked second');
+    await claim(BOB, first.ticketId);
+    await first.visitor.say('first: an old question');
+    const relayed = (await botSaid(BOB.id, /first: an old question/)) as Sent;
+    await linkedToTicket(app.orm, BOB.id, relayed.message_id);
+    // As if its link had never been recorded (a copy sent just before a crash), or its ticket erased.
+    await app.orm.em
+      .getConnection()
+      .execute('delete from telegram_messages where chat_id = ? and tg_message_id = ?', [
+        BOB.id,
+        relayed.message_id,
+      ]);
+    await claim(BOB, second.ticketId); // now the active one
+    fake.sendText({ from: BOB.id, text: 'meant for the first visitor', replyTo: relayed.message_id });
+    const refusal = (await botSaid(BOB.id, /belongs to no ticket I know of/)) as Sent;
+    expect(refusal.reply_markup).toBeDefined();
+    fake.sendText({ from: BOB.id, text: 'plain, to the active one' });
+    await eventually(async () =>
+      (await second.visitor.messages('agent')).some((m) => m.body === 'plain, to the active one'),
+    );
+    expect((await second.visitor.messages('agent')).map((m) => m.body)).toEqual(['plain, to the active one']);
+    expect((await first.visitor.messages('agent')).map((m) => m.body)).toEqual([]);
+  });
+
   it('/tickets switches the active ticket; without one the bot explains and offers the switcher', async () => {
     const one = await newTicket('switch one');
     const two = await newTicket('switch two');

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { ARTIFACTS } from './artifacts.ts';
 
 /** Debian's Chromium, driven by playwright-core (never a downloaded browser). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,9 +23,7 @@ export function launchChromium({ fakeMicrophone = false } = {}): Promise<Browser
   });
 }
 
-/** Screenshots of the main states go to test-artifacts/ (git-ignored), for people to look at. */
-const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
-
+/** Screenshots of the main states go to test-artifacts/, for people to look at. */
 export async function screenshot(page: Page, folder: string, name: string) {
   const dir = join(ARTIFACTS, folder);
   mkdirSync(dir, { recursive: true });
