@@ -1,7 +1,8 @@
 /**
  * The flags the server's Node process starts with. V8 sizes its heap when the process starts, so they
- * cannot be set from inside: `npm start` (package.json), the Docker image (Dockerfile) and the bench pass
- * them on node's command line, and `test/node-flags.test.ts` checks that those agree with this list.
+ * cannot be set from inside: `npm start` (package.json), the Docker image (Dockerfile), the bench and the
+ * tests' server processes (test/support/server-process.ts) pass them on node's command line, and
+ * `test/node-flags.test.ts` checks that package.json and the Dockerfile agree with this list.
  *
  * `--max-semi-space-size=16`: the young generation, where new objects are made, may grow to 2 × 16 MB.
  * Without it Node 24 lets it grow to 2 × 64 MB on a machine with this much memory, and a server that

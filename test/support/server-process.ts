@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../app/node-flags.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -31,7 +32,7 @@ export const freePort = () =>
 const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
 
 /**
- * `node main.ts` as `npm start` runs it, as a separate process with its own environment. The inherited
+ * `node main.ts` as `npm start` runs it (with its Node flags), as a separate process with its own environment. The inherited
  * DATABASE_URL is dropped (embedded PGlite in DATA_DIR) unless `env` sets one; PORT defaults to 0 (any
  * free port; the URL comes from the "listening" log line, so LOG_LEVEL must stay at info or below). With
  * a quieter LOG_LEVEL (servers under load log every request at info), give a PORT: the server counts as
@@ -39,7 +40,8 @@ const QUIET_LEVELS = new Set(['warn', 'error', 'fatal', 'silent']);
  */
 export function spawnServer(env: Record<string, string>, { script = 'main.ts', args = [] as string[] } = {}) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [...args, script], {
+  const flags = script === 'main.ts' ? SERVER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, ...args, script], {
     cwd: ROOT,
     env: { ...inherited, PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
