@@ -238,7 +238,7 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     );
     const target = buttonsOf(menu).find((text) => text.includes(`#${one.ticketId}`)) as string;
     fake.clickButton({ from: ALICE.id, chatId: ALICE.id, messageId: menu.message_id, text: target });
-    await botSaid(ALICE.id, new RegExp(`Now answering #${one.ticketId}`));
+    const note = (await botSaid(ALICE.id, new RegExp(`Now answering #${one.ticketId}`))) as Sent;
     await one.visitor.say('unread one');
     await one.visitor.say('unread two');
     await botSaid(ALICE.id, /unread two/);
@@ -255,6 +255,16 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
     await eventually(async () =>
       (await one.visitor.messages('agent')).some((m) => m.body === 'answer after switching'),
     );
+    // The "Now answering" note belongs to its ticket: a reply to it answers that one, whichever is active.
+    const other = buttonsOf(refreshed).find((text) => text.includes(`#${two.ticketId}`)) as string;
+    fake.clickButton({ from: ALICE.id, chatId: ALICE.id, messageId: refreshed.message_id, text: other });
+    await botSaid(ALICE.id, new RegExp(`Now answering #${two.ticketId}`));
+    await linkedToTicket(app.orm, ALICE.id, note.message_id);
+    fake.sendText({ from: ALICE.id, text: 'a reply to the note', replyTo: note.message_id });
+    await eventually(async () =>
+      (await one.visitor.messages('agent')).some((m) => m.body === 'a reply to the note'),
+    );
+    expect((await two.visitor.messages('agent')).map((m) => m.body)).toEqual([]);
 
     // Eve is not in the support group: the bot refuses her.
     fake.sendText({ from: EVE.id, text: 'hello?' });

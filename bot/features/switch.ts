@@ -29,7 +29,14 @@ export function switchFeature({ services }: Pick<BotDeps, 'services'>) {
             if (!ticketId) return c.answerCallbackQuery({ text: 'This button is no longer active.' });
             await services.agents.setActiveTicket(agentId(c), ticketId);
             await c.menu.update();
-            await c.reply(`Now answering ${ticketLabel(ticket)}. Write here to reply.`);
+            const note = await c.reply(`Now answering ${ticketLabel(ticket)}. Write here to reply.`);
+            // A reply to this note answers its ticket, as a reply to any of the ticket's messages does.
+            await services.telegramLinks.record({
+              ticketId,
+              chatId: note.chat.id,
+              tgMessageId: note.message_id,
+              role: 'notice',
+            });
           },
         )
         .row();
