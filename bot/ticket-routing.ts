@@ -37,7 +37,7 @@ export function createTicketRouting({ services, mode }: { services: Services; mo
         return {
           ticketId: null,
           why:
-            'The message you replied to belongs to no ticket I know of (its conversation may have been erased), so nothing was done. ' +
+            'I can’t tell which ticket the message you replied to is about, so nothing was done. ' +
             'Write without replying to use your active ticket, or reply to a message of the ticket you mean.',
           offerSwitcher: true,
         };

@@ -131,15 +131,15 @@ export function createMessageService({ em, bus, outbox, autoAssign = false }: Se
    * sent) and a file if and only if this send has one; anything else is a client's mistake (409). A
    * retry's stored copy is published again: the instance that stored it may have died before it
    * published (streams send a message once however often it is published). One the visitor deleted since
-   * stays deleted: refused (410), not published.
+   * stays deleted: refused (410), not published (its file may be gone too, so it is not compared).
    */
   const answerSend = (stored: SentMessage, send: VisitorSend): SentMessage => {
+    if (stored.deleted) throw new MessageDeleted();
     const earlier = stored.message;
     const anotherBody = earlier.body !== send.body && !earlier.edited_at;
     if (stored.duplicate && (anotherBody || Boolean(earlier.media_url) !== send.withFile)) {
       throw new ClientIdReused();
     }
-    if (stored.deleted) throw new MessageDeleted();
     publish(send.sessionId, stored);
     return stored;
   };

@@ -37,6 +37,13 @@ describe(`ASSIGNMENT=auto through Telegram (${databaseKind})`, () => {
     const offered = first.chat.id === ALICE.id ? ALICE : BOB;
     const other = offered === ALICE ? BOB : ALICE;
     expect(textOf(first)).toContain('please help, auto');
+    // The offer is recorded as one of the ticket's messages: a reply to it goes to the ticket.
+    await eventually(
+      async () =>
+        (await d.ctx.app.count(
+          `telegram_messages where chat_id = ${offered.id} and tg_message_id = ${first.message_id} and ticket_id = ${ticketId}`,
+        )) === 1,
+    );
     d.ctx.fake.clickButton({
       from: offered.id,
       chatId: offered.id,

@@ -216,7 +216,10 @@ describe.each(['polling', 'webhook'] as const)(`the Telegram bot (%s, ${database
       ]);
     await claim(BOB, second.ticketId); // now the active one
     fake.sendText({ from: BOB.id, text: 'meant for the first visitor', replyTo: relayed.message_id });
-    const refusal = (await botSaid(BOB.id, /belongs to no ticket I know of/)) as Sent;
+    const refusal = (await botSaid(
+      BOB.id,
+      /can’t tell which ticket the message you replied to is about/,
+    )) as Sent;
     expect(refusal.reply_markup).toBeDefined();
     fake.sendText({ from: BOB.id, text: 'plain, to the active one' });
     await eventually(async () =>

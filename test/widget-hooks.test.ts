@@ -277,6 +277,36 @@ describe(`widget hooks (${databaseKind})`, () => {
     expect(result.current.outgoing.map((message) => message.body)).toEqual(['next']);
   });
 
+  it('useOutgoingMessages drops a send whose message was deleted (in another tab) before its retry', async () => {
+    const credentials = await newSession();
+    /** The real send reaches the server and is stored, but its answer is lost on the way back. */
+    let loseAnswer = true;
+    const lossyApi = {
+      ...api,
+      sendMessage: async (...args: Parameters<typeof api.sendMessage>) => {
+        const response = await api.sendMessage(...args);
+        if (!loseAnswer) return response;
+        loseAnswer = false;
+        throw new TypeError('connection lost');
+      },
+    };
+    const sent: string[] = [];
+    const { result } = renderHook(() =>
+      useOutgoingMessages(lossyApi, credentials, { online: true, onSent: (r) => sent.push(r.message.body) }),
+    );
+    act(() => result.current.send({ body: 'sent to the wrong chat' }));
+    await waitFor(() => expect(result.current.outgoing[0]?.state).toBe('failed'));
+    // Another tab showed the stored copy, and the visitor deleted it there (written directly: this app
+    // allows a session two requests a minute, spent by the send and its retry).
+    await app.orm.em
+      .getConnection()
+      .execute(`update messages set deleted_at = now() where session_id = ?`, [credentials.sessionId]);
+    act(() => result.current.retry(result.current.outgoing[0]?.localId ?? 0));
+    await waitFor(() => expect(result.current.outgoing).toEqual([]));
+    expect(sent).toEqual([]);
+    expect((await api.conversation(credentials)).messages).toEqual([]);
+  });
+
   it('useOutgoingMessages sends an upload with a client id, keeps it on Retry, and matches its stored copy by it', async () => {
     const uploads: { client_id?: string }[] = [];
     /** The real upload reaches the server and is stored, but its answer is lost on the way back. */

@@ -28,6 +28,13 @@ export function createOfferDelivery({ api, services }: { api: Api; services: Ser
           .text('↩️ Pass', passOfferData(offerId)),
       });
       await services.assignment.setOfferMessage(offerId, sent.message_id);
+      // The offer is one of its ticket's messages: a reply to it goes to that ticket (once accepted).
+      await services.telegramLinks.record({
+        ticketId: offer.ticketId,
+        chatId: sent.chat.id,
+        tgMessageId: sent.message_id,
+        role: 'notice',
+      });
       // Ended while it was being sent: say so at once.
       if ((await services.assignment.offer(offerId)).outcome) await this.ended(agentId, offerId);
       return 'sent';

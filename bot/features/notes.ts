@@ -3,6 +3,7 @@ import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
 import { telegramOrigin } from '../telegram-origin.ts';
+import { replyAboutTicket } from '../ticket-reply.ts';
 import { type TicketRouting, ticketOfGroupMessage } from '../ticket-routing.ts';
 
 const USAGE = 'Write the note after the command, e.g. /note Promised a refund by Friday.';
@@ -41,7 +42,10 @@ export function notesFeature(
       body: text,
       telegram: telegramOrigin(message),
     });
-    await ctx.reply(
+    await replyAboutTicket(
+      services,
+      ctx,
+      ticketId,
       `📝 Note added to <b>#${ticketId}</b> by ${escapeHtml(note.author_name)} — only agents see it, never the visitor.`,
       { ...html, reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true } },
     );

@@ -4,6 +4,7 @@ import type { PresenceState } from '../../db/entities/agent.entity.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
+import { replyAboutTicket } from '../ticket-reply.ts';
 import { type TicketRouting, ticketOfGroupMessage } from '../ticket-routing.ts';
 
 const PRIORITIES = ['low', 'normal', 'high'] as const;
@@ -65,7 +66,12 @@ export function presenceFeature(
       return;
     }
     await services.priority.set(ticketId, priority);
-    await ctx.reply(`#${ticketId} is now ${PRIORITY_LABEL[priority]} priority.`);
+    await replyAboutTicket(
+      services,
+      ctx,
+      ticketId,
+      `#${ticketId} is now ${PRIORITY_LABEL[priority]} priority.`,
+    );
   };
 
   dm.command('priority', requireAgent, async (ctx) => {

@@ -4,6 +4,7 @@ import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { ticketLabel } from '../render/html.ts';
 import { parseTicketId } from '../ticket-id.ts';
+import { replyAboutTicket } from '../ticket-reply.ts';
 
 /**
  * `/tickets`: the agent's open tickets with unread counts; a press makes one the active ticket (where
@@ -29,14 +30,12 @@ export function switchFeature({ services }: Pick<BotDeps, 'services'>) {
             if (!ticketId) return c.answerCallbackQuery({ text: 'This button is no longer active.' });
             await services.agents.setActiveTicket(agentId(c), ticketId);
             await c.menu.update();
-            const note = await c.reply(`Now answering ${ticketLabel(ticket)}. Write here to reply.`);
-            // A reply to this note answers its ticket, as a reply to any of the ticket's messages does.
-            await services.telegramLinks.record({
+            await replyAboutTicket(
+              services,
+              c,
               ticketId,
-              chatId: note.chat.id,
-              tgMessageId: note.message_id,
-              role: 'notice',
-            });
+              `Now answering ${ticketLabel(ticket)}. Write here to reply.`,
+            );
           },
         )
         .row();

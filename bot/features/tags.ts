@@ -4,6 +4,7 @@ import { InvalidTag } from '../../core/tags.service.ts';
 import { type BotContext, html } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml } from '../render/html.ts';
+import { replyAboutTicket } from '../ticket-reply.ts';
 import { type TicketRouting, ticketOfGroupMessage } from '../ticket-routing.ts';
 
 const WHICH = 'Which ticket? Send /tag in its topic or as a reply to one of its messages.';
@@ -30,12 +31,15 @@ export function tagsFeature(
   const feature = new Composer<BotContext>();
   const agentOf = (ctx: BotContext) => ctx.agent as NonNullable<BotContext['agent']>;
 
-  const answer = async (ctx: BotContext, text: string) => {
+  /** Answers the command; about `ticketId` when there is one (a reply to the answer then goes to it). */
+  const answer = async (ctx: BotContext, text: string, ticketId?: number) => {
     const message = ctx.msg as NonNullable<BotContext['msg']>;
-    await ctx.reply(text, {
+    const options = {
       ...html,
       reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
-    });
+    };
+    if (ticketId) await replyAboutTicket(services, ctx, ticketId, text, options);
+    else await ctx.reply(text, options);
   };
 
   const run = async (ctx: BotContext, command: 'tag' | 'untag', ticketId: number | null, why?: string) => {
@@ -50,7 +54,7 @@ export function tagsFeature(
         command === 'tag'
           ? `Add tags with /tag vip refund (${TAG_RULE}; up to ${MAX_TAGS_PER_TICKET} per ticket).`
           : 'Name the tags to remove, e.g. /untag vip.';
-      await answer(ctx, `${tagsLine(ticketId, tags)}\n${escapeHtml(usage)}`);
+      await answer(ctx, `${tagsLine(ticketId, tags)}\n${escapeHtml(usage)}`, ticketId);
       return;
     }
     try {
@@ -58,12 +62,16 @@ export function tagsFeature(
         command === 'tag'
           ? await services.tags.add(ticketId, agentOf(ctx).id, words)
           : await services.tags.remove(ticketId, words);
-      await answer(ctx, tagsLine(ticketId, tags));
+      await answer(ctx, tagsLine(ticketId, tags), ticketId);
     } catch (error) {
       if (!(error instanceof InvalidTag)) throw error;
       // Refused as a whole: say why, and what the tags still are.
       const tags = await services.tags.list(ticketId);
-      await answer(ctx, `${escapeHtml(error.message)}. Nothing changed.\n${tagsLine(ticketId, tags)}`);
+      await answer(
+        ctx,
+        `${escapeHtml(error.message)}. Nothing changed.\n${tagsLine(ticketId, tags)}`,
+        ticketId,
+      );
     }
   };
 

@@ -86,7 +86,10 @@ export function useOutgoingMessages(
           onSentRef.current(response);
         },
         (error: unknown) => {
-          if (error instanceof ApiError && error.status === 429) {
+          if (error instanceof ApiError && error.code === 'message_deleted') {
+            // A retry of a send whose message the visitor deleted since (in another tab): it is gone.
+            setOutgoing((list) => list.filter((message) => message.localId !== head.localId));
+          } else if (error instanceof ApiError && error.status === 429) {
             patch(head.localId, { state: 'rate_limited', retryInSeconds: error.retryAfterSeconds ?? 5 });
           } else if (!(error instanceof ApiError) && !navigator.onLine) {
             patch(head.localId, { state: 'offline' });
