@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../contract/api.ts';
 import { createTokenBucketLimiter } from '../server/middleware/rate-limit.ts';
-import { emptyConversation, withResponse } from '../widget/app/conversation-state.ts';
+import {
+  emptyConversation,
+  withMessages,
+  withoutMessage,
+  withResponse,
+} from '../widget/app/conversation-state.ts';
 import { replyTime } from '../widget/app/reply-time.ts';
 import { systemWording } from '../widget/app/system-wording.ts';
 import { buildTimeline, formatDay } from '../widget/app/timeline.ts';
@@ -221,6 +226,18 @@ describe('applying an answer of GET /api/session/:id (whole, or what changed sin
     expect(changed.revision).toBe(17);
     // The same answer again (a cursor may repeat changes): nothing moves.
     expect(withResponse(changed, changes)).toEqual(changed);
+  });
+
+  it('never shows a deleted message again: not from a late event, nor from a poll started before', () => {
+    const loaded = withResponse(emptyConversation, answer([message(1, 'one'), message(2, 'two')], [], 10));
+    const late = message(2, 'two');
+    // Deleted by its event, then a copy published earlier elsewhere (a retry's, another instance's) comes.
+    const deleted = withoutMessage(loaded, 2);
+    expect(withMessages(deleted, [late]).messages.map((m) => m.id)).toEqual([1]);
+    expect(withResponse(deleted, answer([late], [], 11)).messages.map((m) => m.id)).toEqual([1]);
+    // Deleted as a poll's answer says, then the late copy.
+    const polled = withResponse(loaded, answer([], [2], 12));
+    expect(withMessages(polled, [late]).messages.map((m) => m.id)).toEqual([1]);
   });
 });
 

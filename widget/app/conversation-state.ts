@@ -10,6 +10,11 @@ export type ConversationState = {
   contact: ConversationResponse['contact'];
   /** The cursor of the last answer of GET /api/session/:id (`?since=` asks what changed after it). */
   revision: number | null;
+  /**
+   * Messages deleted while shown: a deletion is final, so a copy that arrives after it (a retried send's
+   * or another instance's late event, a poll started before it) is not shown again.
+   */
+  deletedIds: readonly number[];
 };
 
 export const emptyConversation: ConversationState = {
@@ -18,19 +23,29 @@ export const emptyConversation: ConversationState = {
   ticket: null,
   contact: null,
   revision: null,
+  deletedIds: [],
 };
 
 /** The id to resume after: the newest message the widget has. */
 export const lastMessageId = (state: ConversationState) => state.messages.at(-1)?.id;
 
-/** Adds messages, keeping them in id order, each once — whichever way (stream, poll, send) they came. */
+/**
+ * Adds messages, keeping them in id order, each once — whichever way (stream, poll, send) they came — and
+ * none deleted before.
+ */
 export function withMessages(state: ConversationState, incoming: MessageView[]): ConversationState {
-  const known = new Set(state.messages.map((message) => message.id));
+  const known = new Set([...state.messages.map((message) => message.id), ...state.deletedIds]);
   const fresh = incoming.filter((message) => !known.has(message.id));
   if (fresh.length === 0) return state;
   const messages = [...state.messages, ...fresh].sort((a, b) => a.id - b.id);
   return { ...state, messages };
 }
+
+/** The ids of deleted messages, with `ids` added. */
+const deletedWith = (state: ConversationState, ids: number[]) =>
+  ids.every((id) => state.deletedIds.includes(id))
+    ? state.deletedIds
+    : [...new Set([...state.deletedIds, ...ids])];
 
 /** A message changed (edited, reactions): the new version replaces the one shown. */
 export function withUpdated(state: ConversationState, updated: MessageView): ConversationState {
@@ -43,7 +58,11 @@ export function withUpdated(state: ConversationState, updated: MessageView): Con
 
 /** A message was deleted by its author. */
 export function withoutMessage(state: ConversationState, messageId: number): ConversationState {
-  return { ...state, messages: state.messages.filter((message) => message.id !== messageId) };
+  return {
+    ...state,
+    messages: state.messages.filter((message) => message.id !== messageId),
+    deletedIds: deletedWith(state, [messageId]),
+  };
 }
 
 /**
@@ -70,7 +89,10 @@ export function withResponse(state: ConversationState, response: ConversationRes
   const kept = state.messages
     .filter((message) => !deleted.has(message.id))
     .map((message) => changed.get(message.id) ?? message);
-  const merged = withMessages({ ...state, messages: kept }, response.messages);
+  const merged = withMessages(
+    { ...state, messages: kept, deletedIds: deletedWith(state, response.deleted_message_ids) },
+    response.messages,
+  );
   // Each ticket as the answer has it, unless a newer state came meanwhile (an event during the request).
   const shown = new Map(state.tickets.map((ticket) => [ticket.id, ticket]));
   const tickets = response.tickets.map((ticket) => newerTicket(shown.get(ticket.id), ticket));
