@@ -155,15 +155,16 @@ describe(`/metrics (${databaseKind})`, () => {
     try {
       const second = await newVisitor(app.url);
       secondTicket = (await second.say('the second ticket')).ticket.id;
+      // The job is counted as retried when its handler gives up on this try, and waits in the backlog
+      // once the queue has recorded the retry, a moment later.
       const blocked = await scrapeUntil(
         (metrics) =>
           metrics.sum(DELIVERIES, { type: 'ticket.card', outcome: 'retried' }) >
-          before.sum(DELIVERIES, { type: 'ticket.card', outcome: 'retried' }),
+            before.sum(DELIVERIES, { type: 'ticket.card', outcome: 'retried' }) && metrics.sum(BACKLOG) >= 1,
       );
       expect(blocked.sum(RATE_LIMITED, { method: 'sendMessage' })).toBeGreaterThan(
         before.sum(RATE_LIMITED, { method: 'sendMessage' }),
       );
-      expect(blocked.sum(BACKLOG)).toBeGreaterThanOrEqual(1);
       expect(blocked.sum(BACKLOG_AGE)).toBeGreaterThan(0);
     } finally {
       fake.enforceLimits(false);
