@@ -11,8 +11,9 @@ export type ConversationState = {
   /** The cursor of the last answer of GET /api/session/:id (`?since=` asks what changed after it). */
   revision: number | null;
   /**
-   * Messages deleted while shown: a deletion is final, so a copy that arrives after it (a retried send's
-   * or another instance's late event, a poll started before it) is not shown again.
+   * Messages the widget learnt were deleted (an event, a poll's answer): a deletion is final, so a copy
+   * that arrives after it (a retried send's or another instance's late event, a poll started before it)
+   * is not shown again.
    */
   deletedIds: readonly number[];
 };
@@ -42,10 +43,7 @@ export function withMessages(state: ConversationState, incoming: MessageView[]):
 }
 
 /** The ids of deleted messages, with `ids` added. */
-const deletedWith = (state: ConversationState, ids: number[]) =>
-  ids.every((id) => state.deletedIds.includes(id))
-    ? state.deletedIds
-    : [...new Set([...state.deletedIds, ...ids])];
+const deletedWith = (state: ConversationState, ids: number[]) => [...new Set([...state.deletedIds, ...ids])];
 
 /** A message changed (edited, reactions): the new version replaces the one shown. */
 export function withUpdated(state: ConversationState, updated: MessageView): ConversationState {
